@@ -1,0 +1,157 @@
+"""The engine layer's adapter: turn events into an Ibis table and run expressions.
+
+Aggregates in :mod:`uxlens.engine` are written once as Ibis expressions over the
+canonical events table. They run on embedded DuckDB by default (no server,
+nothing to start), or on any Ibis backend the user passes to :func:`connect`
+(PySpark, BigQuery, Snowflake, ClickHouse, Postgres...).
+
+Engine tables carry one derived column beside the canonical ones: ``t_ms``,
+the event time as integer epoch milliseconds. Interval arithmetic differs
+between SQL dialects; integer milliseconds do not, so every expression
+measures time with ``t_ms``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ..exceptions import EngineError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
+__all__ = ["connect", "get_backend", "as_table", "execute", "to_arrow", "EPOCH"]
+
+_state: dict[str, Any] = {"backend": None}
+_names = itertools.count()
+EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+
+
+def connect(backend: Any = None, **kwargs: Any) -> BaseBackend:
+    """Choose the engine uxlens runs aggregates on, and return it.
+
+    Parameters
+    ----------
+    backend
+        ``None`` for a fresh embedded DuckDB, an Ibis backend object
+        (``ibis.pyspark.connect(spark)``, ``ibis.bigquery.connect(...)``), a
+        ``pyspark.sql.SparkSession``, or a connection URL understood by
+        ``ibis.connect`` (``"duckdb://events.ddb"``, ``"postgres://..."``).
+    **kwargs
+        Passed to ``ibis.connect`` when ``backend`` is a URL.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> con = ux.connect()          # embedded DuckDB, the default
+    >>> con.name
+    'duckdb'
+    """
+    import ibis
+
+    if backend is None:
+        con = ibis.duckdb.connect()
+    elif isinstance(backend, str):
+        try:
+            con = ibis.connect(backend, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - re-raised with context
+            raise EngineError(
+                f"Could not connect to {backend!r}: {exc}.\nExpected an Ibis URL such "
+                "as 'duckdb://path.ddb' or 'postgres://user@host/db'."
+            ) from exc
+    elif type(backend).__name__ == "SparkSession":
+        con = ibis.pyspark.connect(backend)
+    elif hasattr(backend, "execute") and hasattr(backend, "name"):
+        con = backend
+    else:
+        raise EngineError(
+            f"connect() expected None, a URL string, an Ibis backend or a SparkSession; "
+            f"got {type(backend).__name__}."
+        )
+    _state["backend"] = con
+    return con
+
+
+def get_backend(backend: Any = None) -> BaseBackend:
+    """The backend to use: the one given, else the one set by :func:`connect`."""
+    if backend is not None:
+        if hasattr(backend, "execute") and hasattr(backend, "name"):
+            return backend
+        return connect(backend)
+    if _state["backend"] is None:
+        connect()
+    return _state["backend"]
+
+
+def to_arrow(events: pd.DataFrame) -> pa.Table:
+    """Canonical events as an Arrow table with ``t_ms`` added.
+
+    Categorical columns become dictionary-encoded Arrow columns, which DuckDB
+    reads without copying strings; nullable pandas dtypes become Arrow nulls.
+    """
+    if "timestamp" not in events.columns:
+        raise SchemaError("Expected a 'timestamp' column to build the engine table.")
+    ts = events["timestamp"]
+    frame = events.copy(deep=False)
+    frame["t_ms"] = (ts.astype("datetime64[ns, UTC]").astype("int64") // 1_000_000).values
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def as_table(events: Any, backend: Any = None) -> ir.Table:
+    """An Ibis table over events, with ``t_ms``, on the chosen backend.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog`, a canonical pandas DataFrame, a pyarrow
+        Table or an Ibis table (used as it is; ``t_ms`` is derived if missing).
+    backend
+        Backend for in-memory data; defaults to :func:`get_backend`.
+    """
+    import ibis
+    import ibis.expr.types as ir
+
+    if isinstance(events, ir.Table):
+        if "t_ms" in events.columns:
+            return events
+        epoch = ibis.timestamp("1970-01-01 00:00:00")
+        return events.mutate(t_ms=events.timestamp.delta(epoch, unit="millisecond"))
+    frame = getattr(events, "events", events)
+    if isinstance(frame, pd.DataFrame):
+        arrow = to_arrow(frame)
+    elif isinstance(frame, pa.Table):
+        arrow = frame if "t_ms" in frame.column_names else to_arrow(frame.to_pandas())
+    else:
+        raise EngineError(
+            "Expected an EventLog, a pandas DataFrame, a pyarrow Table or an Ibis "
+            f"table of events; got {type(events).__name__}."
+        )
+    con = get_backend(backend)
+    if con.name == "duckdb":
+        return ibis.memtable(arrow)
+    name = f"uxlens_events_{next(_names)}"
+    try:
+        return con.create_table(name, arrow.to_pandas(), temp=True)
+    except TypeError:
+        return con.create_table(name, arrow.to_pandas())
+
+
+def execute(expr: ir.Expr, backend: Any = None) -> pd.DataFrame:
+    """Run an Ibis expression and return a pandas DataFrame.
+
+    Tables built by :func:`as_table` from in-memory data run on the default
+    backend; tables that came from a backend run there.
+    """
+    try:
+        con = expr._find_backend(use_default=False)
+    except Exception:  # noqa: BLE001 - memtable-only expressions have no backend
+        con = get_backend(backend)
+    try:
+        return con.execute(expr)
+    except Exception as exc:  # noqa: BLE001 - wrap engine errors with context
+        raise EngineError(f"The {con.name} engine failed to run a uxlens query: {exc}") from exc

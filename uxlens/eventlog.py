@@ -1,0 +1,268 @@
+"""EventLog: the canonical events, the raw recordings kept for replay, and what was rejected."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .events import empty_rejected, url_pattern
+from .exceptions import UxlensError, did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .session import Session
+
+__all__ = ["EventLog", "SessionList"]
+
+
+class EventLog:
+    """Events from one or more recordings, in the canonical schema.
+
+    Readers (:func:`uxlens.read_rrweb`, :func:`uxlens.read_events`,
+    :func:`uxlens.read_posthog`, :func:`uxlens.demo`) return an EventLog.
+
+    Parameters
+    ----------
+    events
+        Validated canonical events (see :mod:`uxlens.events`).
+    recordings
+        Raw rrweb events per session id, kept for replay and DOM analysis.
+    rejected
+        Rows the reader could not use: ``source, position, reason, excerpt``.
+    read
+        Number of raw records read (rrweb events, lines, rows); by
+        construction ``loaded + rejected == read``.
+    meta
+        Free-form facts about the load (source paths, reader name, options).
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> log = ux.demo()
+    >>> log.counts["loaded"] + log.counts["rejected"] == log.counts["read"]
+    True
+    """
+
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        *,
+        recordings: Mapping[str, list[dict[str, Any]]] | None = None,
+        rejected: pd.DataFrame | None = None,
+        read: int | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.events = events
+        self.recordings: dict[str, list[dict[str, Any]]] = dict(recordings or {})
+        self.rejected = rejected if rejected is not None else empty_rejected()
+        self._read = int(read) if read is not None else len(events) + len(self.rejected)
+        self.meta: dict[str, Any] = dict(meta or {})
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def counts(self) -> dict[str, int]:
+        """Raw records read, loaded and rejected; ``loaded + rejected == read``."""
+        rejected = len(self.rejected)
+        return {"read": self._read, "loaded": self._read - rejected, "rejected": rejected}
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def session_ids(self) -> list[str]:
+        """Session ids in first-seen (sorted) order."""
+        return list(pd.unique(self.events["session_id"]))
+
+    def __repr__(self) -> str:
+        n_sessions = self.events["session_id"].nunique()
+        return (
+            f"<EventLog: {len(self.events):,} events, {n_sessions:,} sessions, "
+            f"{len(self.rejected):,} rejected>"
+        )
+
+    def _repr_html_(self) -> str:
+        ev = self.events
+        n_sessions = ev["session_id"].nunique()
+        span = ""
+        if len(ev):
+            span = f"{ev['timestamp'].min():%Y-%m-%d %H:%M} → {ev['timestamp'].max():%Y-%m-%d %H:%M} UTC"
+        top = ev["event"].value_counts().head(8)
+        rows = "".join(
+            f"<tr><td>{html.escape(str(k))}</td><td style='text-align:right'>{v:,}</td></tr>"
+            for k, v in top.items()
+        )
+        rejected = (
+            f"<span style='color:#b42318'>{len(self.rejected):,} rejected rows "
+            "(see <code>.rejected</code>)</span>"
+            if len(self.rejected)
+            else "no rejected rows"
+        )
+        return (
+            "<div style='font-family:system-ui,sans-serif;font-size:13px'>"
+            f"<b>EventLog</b> · {len(ev):,} events · {n_sessions:,} sessions · "
+            f"{ev['user_id'].nunique():,} users<br><span style='color:#667085'>{span}</span>"
+            f"<br>{rejected}<table style='margin-top:6px'>{rows}</table></div>"
+        )
+
+    # -------------------------------------------------------------- sessions
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
+        from .engine.sessions import session_summary
+
+        return session_summary(self.events)
+
+    def sessions(
+        self,
+        *,
+        page: str | None = None,
+        min_friction: float | None = None,
+        **filters: Any,
+    ) -> SessionList:
+        """One row per session: the session summary, filtered.
+
+        Parameters
+        ----------
+        page
+            Keep sessions that viewed a URL matching this pattern (exact path,
+            ``*`` wildcards, or ``"re:<regex>"``).
+        min_friction
+            Keep sessions whose friction score is at least this value.
+        **filters
+            Column of the summary = value (a scalar, a list of allowed values,
+            or a predicate called on the column), e.g. ``device="mobile"``.
+
+        Returns
+        -------
+        SessionList
+            Columns: session_id, user_id, start, end, duration_s, active_s,
+            events, pageviews, clicks, inputs, scroll_depth, device,
+            entry_url, exit_url, errors (and any per-session property).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> mobile = ux.demo().sessions(device="mobile")
+        >>> set(mobile.frame["device"]) == {"mobile"}
+        True
+        """
+        table = self._summary
+        keep = pd.Series(True, index=table.index)
+        if page is not None:
+            pattern = url_pattern(page)
+            urls = self.events.loc[self.events["url"].notna(), ["session_id", "url"]]
+            uniques = pd.Series(urls["url"].astype(str).unique())
+            matching = set(uniques[uniques.map(lambda u: bool(pattern.search(u)))])
+            ids = set(urls.loc[urls["url"].astype(str).isin(matching), "session_id"])
+            keep &= table["session_id"].isin(ids)
+        if min_friction is not None:
+            from .friction import Friction  # noqa: PLC0415 - optional feature layer
+
+            scores = Friction(self).scores().set_index("session_id")["score"]
+            keep &= table["session_id"].map(scores).fillna(0.0) >= min_friction
+        for column, wanted in filters.items():
+            if column not in table.columns:
+                raise UxlensError(
+                    f"sessions() has no column {column!r} to filter on."
+                    f"{did_you_mean(column, table.columns)} Columns: {list(table.columns)}."
+                )
+            values = table[column]
+            if callable(wanted):
+                keep &= values.map(wanted).astype(bool)
+            elif isinstance(wanted, (list, tuple, set, frozenset)):
+                keep &= values.isin(list(wanted))
+            else:
+                keep &= values == wanted
+        return SessionList(table.loc[keep].reset_index(drop=True), self)
+
+    def session(self, session_id: str) -> Session:
+        """The :class:`~uxlens.Session` with this id."""
+        from .session import Session
+
+        if session_id not in set(self.events["session_id"]):
+            raise UxlensError(
+                f"No session {session_id!r} in this EventLog."
+                f"{did_you_mean(session_id, self.session_ids[:5000])}"
+            )
+        return Session(self, session_id)
+
+    def filter(self, mask: pd.Series | Callable[[pd.DataFrame], pd.Series]) -> EventLog:
+        """A new EventLog with the events where ``mask`` is true (recordings kept)."""
+        if callable(mask):
+            mask = mask(self.events)
+        events = self.events.loc[mask].reset_index(drop=True)
+        ids = set(events["session_id"])
+        recordings = {k: v for k, v in self.recordings.items() if k in ids}
+        return EventLog(events, recordings=recordings, rejected=self.rejected.iloc[0:0],
+                        read=len(events), meta=self.meta)
+
+    def to_ibis(self, backend: Any = None) -> Any:
+        """The events as an Ibis table (embedded DuckDB unless a backend is given)."""
+        from .engine.backend import as_table
+
+        return as_table(self.events, backend)
+
+
+class SessionList:
+    """A list of sessions (their summary rows) that links back to the EventLog.
+
+    Returned by ``EventLog.sessions()``, ``Funnel.dropped()``,
+    ``Heatmap.sessions_at()`` and friends. Index it to get a
+    :class:`~uxlens.Session`, or use :attr:`frame` for the table.
+    """
+
+    def __init__(self, frame: pd.DataFrame, log: EventLog, *, label: str = "") -> None:
+        self.frame = frame
+        self.log = log
+        self.label = label
+
+    @property
+    def ids(self) -> list[str]:
+        """Session ids, in table order."""
+        return [str(s) for s in self.frame["session_id"]]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __iter__(self) -> Iterator[Session]:
+        return (self.log.session(s) for s in self.ids)
+
+    def __getitem__(self, i: int | str) -> Session:
+        if isinstance(i, str):
+            return self.log.session(i)
+        return self.log.session(self.ids[i])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary table (a copy)."""
+        return self.frame.copy()
+
+    def events(self) -> pd.DataFrame:
+        """All events of these sessions."""
+        ev = self.log.events
+        return ev.loc[ev["session_id"].isin(self.ids)].reset_index(drop=True)
+
+    def to_log(self) -> EventLog:
+        """An EventLog restricted to these sessions."""
+        return self.log.filter(self.log.events["session_id"].isin(self.ids))
+
+    def sort(self, by: str, ascending: bool = False) -> SessionList:
+        """Sessions sorted by a summary column."""
+        return SessionList(self.frame.sort_values(by, ascending=ascending).reset_index(drop=True),
+                           self.log, label=self.label)
+
+    def head(self, n: int = 5) -> SessionList:
+        """The first ``n`` sessions."""
+        return SessionList(self.frame.head(n), self.log, label=self.label)
+
+    def __repr__(self) -> str:
+        label = f" {self.label}" if self.label else ""
+        return f"<SessionList{label}: {len(self)} sessions>\n{self.frame.head(10).to_string()}"
+
+    def _repr_html_(self) -> str:
+        label = f" · {html.escape(self.label)}" if self.label else ""
+        head = f"<b>SessionList</b>{label} · {len(self):,} sessions"
+        return f"<div style='font-family:system-ui,sans-serif'>{head}</div>" + (
+            self.frame.head(20).to_html(index=False, max_cols=16)
+        )

@@ -1,0 +1,422 @@
+"""The canonical events table: column names, dtypes and the one ``validate()``.
+
+Every reader (rrweb, PostHog, generic tables) produces rows in this schema and
+passes them through :func:`validate`; nothing downstream knows which recorder
+the data came from.
+
+One row per event. Required columns: ``session_id``, ``user_id``,
+``timestamp`` (``datetime64[ns, UTC]``), ``event``. Optional columns are typed
+when present (see :data:`OPTIONAL_COLUMNS`). Any other column is an event
+property and is carried through untouched.
+
+``validate`` also adds ``seq``: the 0-based position of the event inside its
+session after sorting by ``(session_id, timestamp)`` with the input order as
+the stable tie-breaker. Engines use ``seq`` so that same-instant events are
+always ordered the same way on every backend.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import SchemaError, did_you_mean
+
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "CATEGORICAL_COLUMNS",
+    "EVENT_NAMES",
+    "REJECTED_COLUMNS",
+    "ValidationResult",
+    "validate",
+    "empty_events",
+    "empty_rejected",
+    "make_rejected",
+    "device_from_width",
+    "split_url",
+    "url_pattern",
+]
+
+STRING = "string"
+#: Required columns and their dtypes.
+REQUIRED_COLUMNS: dict[str, str] = {
+    "session_id": STRING,
+    "user_id": STRING,
+    "timestamp": "datetime64[ns, UTC]",
+    "event": "category",
+}
+#: Optional columns and their dtypes (typed when present).
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "url": "category",
+    "query": STRING,
+    "x": "float64",
+    "y": "float64",
+    "viewport_w": "Int32",
+    "viewport_h": "Int32",
+    "page_h": "Int32",
+    "scroll_y": "float64",
+    "target": "category",
+    "target_text": STRING,
+    "device": "category",
+    "source": "category",
+    "is_returning": "boolean",
+    "level": "category",
+    "message": STRING,
+    "method": "category",
+    "status": "Int32",
+    "duration_ms": "float64",
+}
+#: Low-cardinality strings stored as categoricals (dictionary-encoded in Arrow).
+CATEGORICAL_COLUMNS = tuple(
+    c for c, t in {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}.items() if t == "category"
+)
+#: Event names the readers emit. Analytics exports keep their own names.
+EVENT_NAMES = (
+    "pageview",
+    "click",
+    "dblclick",
+    "mousemove",
+    "scroll",
+    "input",
+    "resize",
+    "touch",
+    "focus",
+    "blur",
+    "selection",
+    "mutation",
+    "console",
+    "network",
+    "error",
+)
+#: Columns of every ``rejected`` table.
+REJECTED_COLUMNS = ("source", "position", "reason", "excerpt")
+#: Device classes by viewport width (CSS px), upper bounds exclusive.
+DEVICE_BREAKPOINTS = ((768, "mobile"), (1024, "tablet"))
+_EXCERPT_CHARS = 200
+_DUPLICATE_KEY = ("session_id", "timestamp", "event", "x", "y", "target", "url", "message")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What :func:`validate` returns: the clean events and the rows it rejected."""
+
+    events: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def empty_rejected() -> pd.DataFrame:
+    """An empty rejected-rows table with the standard columns."""
+    return make_rejected([])
+
+
+def make_rejected(rows: list[tuple[Any, Any, str, Any]]) -> pd.DataFrame:
+    """Build a rejected-rows table from ``(source, position, reason, raw)`` tuples.
+
+    ``raw`` is shortened to an excerpt of at most 200 characters.
+
+    Examples
+    --------
+    >>> make_rejected([("a.json", 3, "missing timestamp", {"type": 3})]).iloc[0]["excerpt"]
+    "{'type': 3}"
+    """
+    frame = pd.DataFrame(
+        [(str(s), p, r, _excerpt(raw)) for s, p, r, raw in rows],
+        columns=list(REJECTED_COLUMNS),
+    )
+    frame["source"] = frame["source"].astype("string")
+    frame["position"] = frame["position"].astype("object")
+    frame["reason"] = frame["reason"].astype("string")
+    frame["excerpt"] = frame["excerpt"].astype("string")
+    return frame
+
+
+def _excerpt(raw: Any) -> str:
+    text = raw if isinstance(raw, str) else repr(raw)
+    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+
+
+def empty_events() -> pd.DataFrame:
+    """An empty events table with the required columns, typed."""
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in REQUIRED_COLUMNS})
+    return validate(frame, source="empty").events
+
+
+def device_from_width(width: Any) -> pd.Series:
+    """Device class from viewport width: < 768 mobile, < 1024 tablet, else desktop.
+
+    Examples
+    --------
+    >>> list(device_from_width(pd.Series([375, 800, 1440, None])))
+    ['mobile', 'tablet', 'desktop', nan]
+    """
+    w = pd.to_numeric(pd.Series(width), errors="coerce")
+    out = pd.Series(np.where(w.isna(), None, "desktop"), index=w.index, dtype=object)
+    for bound, name in reversed(DEVICE_BREAKPOINTS):
+        out[w < bound] = name
+    return out.where(w.notna(), np.nan)
+
+
+def split_url(url: str | None) -> tuple[str | None, str | None]:
+    """Normalise a URL: drop the fragment, move the query into its own value.
+
+    Examples
+    --------
+    >>> split_url("https://app.example.com/onboarding/invite?step=3#top")
+    ('https://app.example.com/onboarding/invite', 'step=3')
+    >>> split_url("/pricing")
+    ('/pricing', None)
+    """
+    if url is None or (isinstance(url, float) and np.isnan(url)):
+        return None, None
+    url = str(url)
+    parts = urlsplit(url)
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    return base, (parts.query or None)
+
+
+def _normalise_urls(frame: pd.DataFrame) -> None:
+    raw = frame["url"].astype(object)
+    uniques = pd.unique(raw[raw.notna()])
+    mapping = {u: split_url(u) for u in uniques}
+    frame["url"] = raw.map(lambda u: mapping[u][0] if u in mapping else None)
+    query = raw.map(lambda u: mapping[u][1] if u in mapping else None)
+    if "query" in frame.columns:
+        frame["query"] = frame["query"].where(frame["query"].notna(), query)
+    elif query.notna().any():
+        frame["query"] = query
+
+
+def _check_columns(frame: pd.DataFrame) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if not missing:
+        return
+    hints = "".join(
+        f"\n  - {c!r} is missing.{did_you_mean(c, frame.columns)}" for c in missing
+    )
+    raise SchemaError(
+        "The events table lacks required columns:"
+        f"{hints}\nFound columns: {list(frame.columns)}.\n"
+        "Fix: rename them, e.g. ux.read_events(df, columns={'your_name': 'session_id'})."
+    )
+
+
+def _to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse timestamps to UTC; returns (parsed, reason-per-row for failures)."""
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        ts = values
+        if getattr(ts.dt, "tz", None) is None:
+            if not assume_utc:
+                raise SchemaError(
+                    "Column 'timestamp' holds naive datetimes (no time zone). uxlens "
+                    "needs UTC instants.\nFix: localise them first, e.g. "
+                    "df['timestamp'] = df['timestamp'].dt.tz_localize('Europe/Paris'), "
+                    "or pass assume_utc=True if they are already UTC."
+                )
+            ts = ts.dt.tz_localize("UTC")
+        return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    ):
+        num = pd.to_numeric(values, errors="coerce").astype("float64")
+        # Epoch numbers: seconds, milliseconds or microseconds, decided by magnitude.
+        unit = "ms"
+        finite = num[np.isfinite(num)]
+        if len(finite):
+            med = float(np.median(np.abs(finite)))
+            unit = "s" if med < 1e11 else "ms" if med < 1e14 else "us"
+        ts = pd.to_datetime(num, unit=unit, utc=True, errors="coerce")
+        reasons[num.isna()] = "missing timestamp"
+        reasons[num.notna() & ts.isna()] = "timestamp out of range"
+        return ts.astype("datetime64[ns, UTC]"), reasons
+    text = values.astype(object)
+    missing = text.isna() | (text.astype(str).str.strip() == "")
+    parsed = pd.to_datetime(text.where(~missing), utc=True, errors="coerce", format="mixed")
+    has_zone = text.astype(str).str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
+    naive = ~missing & parsed.notna() & ~has_zone
+    if naive.any() and not assume_utc:
+        if naive.all():
+            raise SchemaError(
+                "Column 'timestamp' holds naive date strings (no time zone), e.g. "
+                f"{text[naive].iloc[0]!r}. uxlens needs UTC instants.\nFix: pass "
+                "assume_utc=True if they are UTC, or tz='Europe/Paris' to read_events, "
+                "or add an offset such as '+00:00'."
+            )
+        reasons[naive] = "naive timestamp mixed with zoned timestamps"
+    reasons[missing] = "missing timestamp"
+    reasons[~missing & parsed.isna()] = "unparseable timestamp"
+    return parsed.astype("datetime64[ns, UTC]"), reasons
+
+
+def validate(
+    events: pd.DataFrame,
+    *,
+    source: str = "events",
+    assume_utc: bool = False,
+    drop_duplicates: bool = True,
+) -> ValidationResult:
+    """Check and type an events table; return clean events and rejected rows.
+
+    Parameters
+    ----------
+    events
+        A DataFrame with at least the required columns.
+    source
+        Name used in the ``source`` column of rejected rows (file name, reader).
+    assume_utc
+        Treat naive timestamps as UTC instead of raising.
+    drop_duplicates
+        Reject exact duplicate events (same session, time, event, position,
+        target, url and message) after the first.
+
+    Returns
+    -------
+    ValidationResult
+        ``events`` sorted by ``(session_id, timestamp)`` with a stable tie order,
+        typed per the schema and with a ``seq`` column; ``rejected`` lists rows
+        with a missing session id, unparseable or missing timestamps, empty
+        event names, non-finite coordinates or duplicates.
+
+    Raises
+    ------
+    SchemaError
+        When a required column is missing or timestamps are naive.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({
+    ...     "session_id": ["s1", "s1", "s2"], "user_id": ["u1", "u1", None],
+    ...     "timestamp": ["2024-01-01T00:00:02Z", "2024-01-01T00:00:01Z", "bad"],
+    ...     "event": ["click", "pageview", "click"]})
+    >>> result = validate(raw)
+    >>> list(result.events["event"]), list(result.rejected["reason"])
+    (['pageview', 'click'], ['unparseable timestamp'])
+    """
+    if not isinstance(events, pd.DataFrame):
+        raise SchemaError(
+            f"Expected a pandas DataFrame of events, got {type(events).__name__}."
+        )
+    _check_columns(events)
+    frame = events.reset_index(drop=True).drop(columns=["seq"], errors="ignore")
+    reasons = pd.Series(None, index=frame.index, dtype=object)
+
+    ts, ts_reasons = _to_utc(frame["timestamp"], assume_utc=assume_utc)
+    frame["timestamp"] = ts
+    reasons = reasons.fillna(ts_reasons)
+
+    sid = frame["session_id"]
+    bad_sid = sid.isna() | (sid.astype(str).str.strip() == "")
+    reasons[bad_sid & reasons.isna()] = "missing session_id"
+    ev = frame["event"]
+    bad_ev = ev.isna() | (ev.astype(str).str.strip() == "")
+    reasons[bad_ev & reasons.isna()] = "missing event name"
+
+    frame["session_id"] = sid.astype(object).where(~bad_sid).astype(str)
+    uid = frame["user_id"].astype(object)
+    # Unknown users get the session as anonymous id (what analytics tools do).
+    frame["user_id"] = uid.where(uid.notna() & (uid.astype(str) != ""), frame["session_id"])
+
+    for col in ("x", "y", "scroll_y", "duration_ms"):
+        if col in frame.columns:
+            num = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+            bad = frame[col].notna() & ~np.isfinite(num.fillna(0.0)) | (
+                frame[col].notna() & num.isna()
+            )
+            reasons[bad & reasons.isna()] = f"non-numeric or infinite {col}"
+            frame[col] = num
+    for col in ("viewport_w", "viewport_h", "page_h", "status"):
+        if col in frame.columns:
+            num = pd.to_numeric(frame[col], errors="coerce")
+            num = num.where(np.isfinite(num.astype("float64")))
+            frame[col] = num.round().astype("Int32")
+
+    if "url" in frame.columns:
+        _normalise_urls(frame)
+    if "device" not in frame.columns and "viewport_w" in frame.columns:
+        frame["device"] = device_from_width(frame["viewport_w"]).values
+
+    bad_rows = reasons.notna()
+    rejected_parts = []
+    if bad_rows.any():
+        rejected_parts.append(
+            make_rejected(
+                [
+                    (source, int(i), r, events.iloc[int(i)].to_dict())
+                    for i, r in reasons[bad_rows].items()
+                ]
+            )
+        )
+    frame = frame.loc[~bad_rows]
+
+    frame["_order"] = np.arange(len(frame))
+    if drop_duplicates and len(frame):
+        key = [c for c in _DUPLICATE_KEY if c in frame.columns]
+        dup = frame.duplicated(subset=key, keep="first")
+        if dup.any():
+            rejected_parts.append(
+                make_rejected(
+                    [
+                        (source, int(i), "duplicate event", events.iloc[int(i)].to_dict())
+                        for i in frame.index[dup]
+                    ]
+                )
+            )
+            frame = frame.loc[~dup]
+
+    frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
+    frame = frame.drop(columns="_order").reset_index(drop=True)
+    frame["seq"] = frame.groupby("session_id", sort=False).cumcount().astype("int64")
+    frame = _apply_dtypes(frame)
+    rejected = (
+        pd.concat(rejected_parts, ignore_index=True) if rejected_parts else empty_rejected()
+    )
+    return ValidationResult(frame, rejected)
+
+
+def _apply_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    dtypes: Mapping[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+    for col, dtype in dtypes.items():
+        if col not in frame.columns or col == "timestamp":
+            continue
+        if dtype == "category":
+            frame[col] = frame[col].astype(object).where(frame[col].notna()).astype("category")
+        elif dtype == STRING:
+            frame[col] = frame[col].astype(object).where(frame[col].notna()).astype("string")
+        elif dtype == "boolean":
+            frame[col] = frame[col].astype("boolean")
+        else:
+            frame[col] = frame[col].astype(dtype)
+    front = [c for c in REQUIRED_COLUMNS] + ["seq"]
+    rest = [c for c in OPTIONAL_COLUMNS if c in frame.columns]
+    props = [c for c in frame.columns if c not in front and c not in rest]
+    return frame[front + rest + props]
+
+
+def url_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a URL filter: exact path/URL, ``*`` wildcards, or ``re:`` regex.
+
+    A pattern without a scheme matches the URL's path, so ``"/onboarding/*"``
+    matches ``"https://app.example.com/onboarding/invite"``.
+
+    Examples
+    --------
+    >>> bool(url_pattern("/onboarding/*").search("https://a.com/onboarding/invite"))
+    True
+    >>> bool(url_pattern("/pricing").search("https://a.com/pricing/plans"))
+    False
+    >>> bool(url_pattern("re:/project/\\\\d+$").search("https://a.com/project/12"))
+    True
+    """
+    if pattern.startswith("re:"):
+        return re.compile(pattern[3:])
+    body = ".*".join(re.escape(part) for part in pattern.split("*"))
+    if "://" in pattern:
+        return re.compile("^" + body + "$")
+    return re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*)?" + body + "$")
