@@ -158,7 +158,7 @@ class EventLog:
             ids = set(urls.loc[urls["url"].astype(str).isin(matching), "session_id"])
             keep &= table["session_id"].isin(ids)
         if min_friction is not None:
-            from .friction import Friction  # noqa: PLC0415 - optional feature layer
+            from .friction import Friction
 
             scores = Friction(self).scores().set_index("session_id")["score"]
             keep &= table["session_id"].map(scores).fillna(0.0) >= min_friction

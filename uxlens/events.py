@@ -222,6 +222,10 @@ def _to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Serie
                 )
             ts = ts.dt.tz_localize("UTC")
         return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
+    if values.dtype == object and values.notna().any():
+        as_num = pd.to_numeric(values, errors="coerce")
+        if as_num.notna().sum() == values.notna().sum():
+            values = as_num
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
         values.dtype
     ):
@@ -232,7 +236,9 @@ def _to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Serie
         if len(finite):
             med = float(np.median(np.abs(finite)))
             unit = "s" if med < 1e11 else "ms" if med < 1e14 else "us"
-        ts = pd.to_datetime(num, unit=unit, utc=True, errors="coerce")
+        factor = {"s": 1e9, "ms": 1e6, "us": 1e3}[unit]
+        in_range = (num * factor).abs() < 9.2e18  # datetime64[ns] spans years 1677-2262
+        ts = pd.to_datetime(num.where(in_range), unit=unit, utc=True, errors="coerce")
         reasons[num.isna()] = "missing timestamp"
         reasons[num.notna() & ts.isna()] = "timestamp out of range"
         return ts.astype("datetime64[ns, UTC]"), reasons

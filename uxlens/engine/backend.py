@@ -59,7 +59,7 @@ def connect(backend: Any = None, **kwargs: Any) -> BaseBackend:
     elif isinstance(backend, str):
         try:
             con = ibis.connect(backend, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - re-raised with context
+        except Exception as exc:
             raise EngineError(
                 f"Could not connect to {backend!r}: {exc}.\nExpected an Ibis URL such "
                 "as 'duckdb://path.ddb' or 'postgres://user@host/db'."
@@ -149,9 +149,9 @@ def execute(expr: ir.Expr, backend: Any = None) -> pd.DataFrame:
     """
     try:
         con = expr._find_backend(use_default=False)
-    except Exception:  # noqa: BLE001 - memtable-only expressions have no backend
+    except Exception:
         con = get_backend(backend)
     try:
         return con.execute(expr)
-    except Exception as exc:  # noqa: BLE001 - wrap engine errors with context
+    except Exception as exc:
         raise EngineError(f"The {con.name} engine failed to run a uxlens query: {exc}") from exc

@@ -1,0 +1,42 @@
+# Two commands for a newcomer on a fresh machine (Python 3.10+ and apt):
+#   make demo   set up, load the onboarding demo, write a report to out/
+#   make test   set up, run the whole test suite (unit, doctests, spark, browser, notebooks)
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: setup system demo test test-fast lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Debian's chromium (kaleido image export, page rendering, browser tests) and a JDK for PySpark.
+system:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y default-jre-headless; }
+
+demo: setup system
+	$(PY) -m uxlens demo --out out
+
+test: setup system
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not slow and not spark and not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check uxlens tests benchmarks
+
+bench: setup
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache
