@@ -1,0 +1,160 @@
+"""Journeys on hand-built sessions: exact paths, transitions, step matrices, loops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from uxlens.eventlog import EventLog
+from uxlens.events import validate
+from uxlens.exceptions import UxlensError
+from uxlens.journeys import EXIT, Journeys
+
+T0 = pd.Timestamp("2024-03-01T10:00:00Z")
+
+
+def _log() -> EventLog:
+    rows = []
+
+    def visit(sid, uid, seconds, path, event="pageview"):
+        rows.append((sid, uid, T0 + pd.Timedelta(seconds=seconds), event, f"https://acme.io{path}"))
+
+    # s1: reload of /signup collapses; a 31-minute gap starts a second journey.
+    for s, p in [(0, "/"), (10, "/signup"), (20, "/signup"), (30, "/pricing"), (40, "/signup")]:
+        visit("s1", "u1", s, p)
+    rows.append(("s1", "u1", T0 + pd.Timedelta(seconds=42), "click", "https://acme.io/signup"))
+    visit("s1", "u1", 40 + 31 * 60, "/")
+    # s2: back and forth between / and /pricing.
+    for s, p in [(0, "/"), (3, "/pricing"), (6, "/"), (9, "/pricing")]:
+        visit("s2", "u2", s, p)
+    # s3: converts.
+    for s, p in [(0, "/"), (5, "/signup"), (65, "/dashboard")]:
+        visit("s3", "u3", s, p)
+    frame = pd.DataFrame(rows, columns=["session_id", "user_id", "timestamp", "event", "url"])
+    return EventLog(validate(frame).events)
+
+
+@pytest.fixture(scope="module")
+def journeys() -> Journeys:
+    return Journeys(_log(), goal="/dashboard")
+
+
+def test_journeys_split_at_gap_and_collapse_repeats(journeys):
+    j = journeys.journeys_.set_index("journey_id")
+    assert j.loc["s1#1", "nodes"] == ("/", "/signup", "/pricing", "/signup")
+    assert j.loc["s1#2", "nodes"] == ("/",)
+    assert j.loc["s2#1", "nodes"] == ("/", "/pricing", "/", "/pricing")
+    assert j.loc["s3#1", "nodes"] == ("/", "/signup", "/dashboard")
+    assert len(j) == 4
+    assert j["converted"].tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_no_collapse_keeps_the_reload():
+    j = Journeys(_log(), collapse_repeats=False).journeys_.set_index("journey_id")
+    assert j.loc["s1#1", "nodes"] == ("/", "/signup", "/signup", "/pricing", "/signup")
+
+
+def test_user_unit_without_gap_is_one_journey_per_user():
+    j = Journeys(_log(), unit="user", session_gap=None).journeys_.set_index("journey_id")
+    assert j.loc["u1#1", "nodes"] == ("/", "/signup", "/pricing", "/signup", "/")
+    assert j.loc["u1#1", "session_id"] == "s1"
+
+
+def test_transitions_exact(journeys):
+    t = journeys.transitions().set_index(["node", "next"])
+    assert t.loc[("/", "/signup"), "count"] == 2
+    assert t.loc[("/", "/pricing"), "count"] == 2
+    assert t.loc[("/", EXIT), "count"] == 1
+    assert t.loc[("/", "/signup"), "probability"] == pytest.approx(0.4)
+    assert t.loc[("/", EXIT), "probability"] == pytest.approx(0.2)
+    assert t.loc[("/signup", "/dashboard"), "probability"] == pytest.approx(1 / 3)
+    assert t.loc[("/", "/signup"), "median_s"] == pytest.approx(7.5)  # 10 s (s1) and 5 s (s3)
+    assert t.loc[("/signup", "/dashboard"), "mean_s"] == pytest.approx(60.0)
+    assert t["count"].sum() == 12  # 4 + 1 + 4 + 3 steps, each with one outgoing edge
+    sums = t.groupby(level="node")["probability"].sum()
+    assert np.allclose(sums, 1.0)
+
+
+def test_step_matrix_exact(journeys):
+    m = journeys.step_matrix(steps=4)
+    assert m.loc["/", 1] == 1.0
+    assert m.loc["/signup", 2] == 0.5 and m.loc["/pricing", 2] == 0.25 and m.loc[EXIT, 2] == 0.25
+    assert m.loc["/dashboard", 3] == 0.25 and m.loc[EXIT, 3] == 0.25
+    assert m.loc[EXIT, 4] == 0.5
+    assert np.allclose(m.sum(axis=0), 1.0)
+    assert m.index[-1] == EXIT
+
+
+def test_paths_share_and_conversion(journeys):
+    p = journeys.paths()
+    assert len(p) == 4 and p["journeys"].tolist() == [1, 1, 1, 1]
+    assert p["share"].tolist() == [0.25] * 4
+    conv = p.set_index("path")["conversion"]
+    assert conv["/ → /signup → /dashboard"] == 1.0
+    assert conv["/ → /pricing → / → /pricing"] == 0.0
+
+
+def test_loops_found_with_frequencies(journeys):
+    loops = journeys.loops().set_index("loop")
+    assert loops.loc["/ ⇄ /pricing", "occurrences"] == 2
+    assert loops.loc["/ ⇄ /pricing", "journeys"] == 1
+    assert loops.loc["/pricing ⇄ /signup", "occurrences"] == 1
+    assert loops.loc["/ ⇄ /pricing", "exit_after"] == 1.0
+    assert set(journeys.sessions(loop=("/pricing", "/")).ids) == {"s2"}
+
+
+def test_dropoffs_exact(journeys):
+    d = journeys.dropoffs(min_visits=1).set_index("node")
+    assert "/dashboard" not in d.index  # the goal is not a drop-off
+    assert d.loc["/", "visits"] == 5 and d.loc["/", "exits"] == 1
+    assert d.loc["/", "baseline"] == pytest.approx(2 / 6)
+    assert d.loc["/signup", "exit_rate"] == pytest.approx(1 / 3)
+    assert d.loc["/signup", "lift"] == pytest.approx((1 / 3) / 0.25)
+
+
+def test_sessions_links(journeys):
+    assert set(journeys.sessions(node="/dashboard").ids) == {"s3"}
+    assert set(journeys.sessions(edge=("/", "/pricing")).ids) == {"s2"}
+    with pytest.raises(UxlensError, match="Did you mean '/signup'"):
+        journeys.sessions(node="/sigup")
+
+
+def test_patterns_group_dynamic_urls():
+    frame = pd.DataFrame(
+        {
+            "session_id": ["a", "a", "b"],
+            "user_id": ["u", "u", "v"],
+            "timestamp": [T0, T0 + pd.Timedelta("1s"), T0],
+            "event": ["pageview"] * 3,
+            "url": ["https://x.io/project/12", "https://x.io/project/99/settings", "https://x.io/project/7"],
+        }
+    )
+    j = Journeys(EventLog(validate(frame).events), patterns=["/project/*/settings", "/project/*"])
+    assert j.journeys_.set_index("journey_id").loc["a#1", "nodes"] == ("/project/*", "/project/*/settings")
+    assert j.transitions().set_index(["node", "next"]).loc[("/project/*", EXIT), "count"] == 1
+
+
+def test_event_nodes_skip_passive_rows():
+    j = Journeys(_log(), node="event", session_gap=None)
+    assert j.journeys_.set_index("journey_id").loc["s1#1", "nodes"] == ("pageview", "click", "pageview")
+
+
+def test_sankey_has_exit_nodes(journeys):
+    fig = journeys.sankey(steps=3, min_share=0)
+    labels = list(fig.data[0].node.label)
+    assert EXIT in labels and "/dashboard" in labels
+    assert sum(fig.data[0].link.value) == 10  # steps 1..3: 4 + 3 + 3 journeys still going
+
+
+def test_clusters_partition_journeys(journeys):
+    table = journeys.clusters(k=2)
+    assert table["journeys"].sum() == 4
+    assert len(journeys.cluster_labels_) == 4
+
+
+def test_bad_arguments():
+    with pytest.raises(UxlensError, match="unit must be"):
+        Journeys(_log(), unit="team")
+    with pytest.raises(UxlensError, match="session_gap must be positive"):
+        Journeys(_log(), session_gap="0s")

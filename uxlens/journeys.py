@@ -1,0 +1,514 @@
+"""Journeys: the paths users really take, their loops and where they leave.
+
+>>> import uxlens as ux
+>>> j = ux.Journeys(ux.demo(), node="url", goal="/dashboard")
+>>> j.paths(top=3).columns.tolist()
+['path', 'journeys', 'share', 'conversion', 'steps']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from .engine.backend import as_table, execute
+from .engine.journeys import journey_steps_expr
+from .eventlog import EventLog, SessionList
+from .events import url_pattern
+from .exceptions import UxlensError, did_you_mean
+
+__all__ = ["Journeys", "EXIT"]
+
+#: Label of the pseudo-node a journey goes to when it ends.
+EXIT = "(exit)"
+_PAGEVIEWS = ("pageview", "$pageview", "$screen")
+#: Rows that are not something the user did, so never a journey node for node="event".
+_PASSIVE = frozenset(
+    {"mousemove", "mutation", "scroll", "console", "network", "focus", "blur", "selection",
+     "resize", "identify", "page_size", "$pageleave", "$snapshot"}
+)
+_ARROW = " → "
+
+
+def _path_of(url: str) -> str:
+    path = urlsplit(url).path if "://" in url else url
+    return path or "/"
+
+
+class Journeys:
+    """Journeys per session (or per user) through pages, events or a custom node.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or canonical DataFrame.
+    node
+        ``"url"`` (page paths from pageviews), ``"event"`` (event names of
+        user actions), ``"screen"`` (the ``screen`` column) or a callable
+        ``f(events) -> Series`` of labels (rows labelled NA are skipped).
+    patterns
+        URL patterns that group dynamic paths into one node, e.g.
+        ``["/project/*"]``: every path matching a pattern is labelled with it.
+    unit
+        ``"session"`` (default) or ``"user"``: whose activity forms journeys.
+    session_gap
+        A journey ends after this much inactivity (pandas offset string or
+        Timedelta); ``None`` never splits.
+    collapse_repeats
+        Merge consecutive identical nodes (a reload is not a step).
+    goal
+        A node (URL pattern for ``node="url"``) counted as conversion.
+    max_steps
+        Steps kept per journey in paths, step matrices and clusters.
+
+    Notes
+    -----
+    Journeys, steps and node sequences are computed by Ibis expressions on the
+    engine (embedded DuckDB or the backend set with ``ux.connect``); the node
+    labels are computed once per distinct URL or event name.
+    """
+
+    def __init__(
+        self,
+        events: Any,
+        *,
+        node: str | Callable[[pd.DataFrame], pd.Series] = "url",
+        patterns: Sequence[str] | None = None,
+        unit: str = "session",
+        session_gap: str | pd.Timedelta | None = "30min",
+        collapse_repeats: bool = True,
+        goal: str | None = None,
+        max_steps: int = 20,
+        backend: Any = None,
+    ) -> None:
+        self.log = events if isinstance(events, EventLog) else EventLog(events)
+        if unit not in ("session", "user"):
+            raise UxlensError(f"unit must be 'session' or 'user', got {unit!r}.")
+        if not (callable(node) or node in ("url", "event", "screen")):
+            raise UxlensError(
+                f"node must be 'url', 'event', 'screen' or a callable, got {node!r}."
+            )
+        if max_steps < 1:
+            raise UxlensError(f"max_steps must be at least 1, got {max_steps}.")
+        self.node = node
+        self.patterns = list(patterns or [])
+        self.unit = unit
+        self.session_gap = None if session_gap is None else pd.Timedelta(session_gap)
+        if self.session_gap is not None and self.session_gap <= pd.Timedelta(0):
+            raise UxlensError(f"session_gap must be positive, got {session_gap!r}.")
+        self.collapse_repeats = collapse_repeats
+        self.goal = goal
+        self.max_steps = int(max_steps)
+        self.backend = backend
+
+    # ----------------------------------------------------------------- nodes
+    def _label_values(self, values: pd.Series) -> pd.Series:
+        compiled = [(p, url_pattern(p)) for p in self.patterns]
+
+        def label(url: Any) -> Any:
+            if url is None or (isinstance(url, float) and np.isnan(url)):
+                return None
+            path = _path_of(str(url)) if self.node == "url" else str(url)
+            for name, rx in compiled:
+                if rx.search(path) or rx.search(str(url)):
+                    return name
+            return path
+
+        uniques = pd.Series(pd.unique(values.dropna().astype(str)))
+        mapping = dict(zip(uniques, uniques.map(label)))
+        return values.astype(object).map(mapping)
+
+    def _node_rows(self) -> pd.DataFrame:
+        ev = self.log.events
+        names = ev["event"].astype(str)
+        if callable(self.node):
+            labels = pd.Series(self.node(ev), index=ev.index)
+            rows = ev.assign(_label=labels)
+        elif self.node == "url":
+            if "url" not in ev.columns:
+                raise UxlensError("node='url' needs a 'url' column; use node='event' instead.")
+            is_view = names.isin(_PAGEVIEWS)
+            if not is_view.any():
+                raise UxlensError(
+                    "node='url' uses pageview events and there are none. Map your page event, "
+                    "e.g. read_events(..., event_map={'page_view': 'pageview'}), or use node='event'."
+                )
+            rows = ev.loc[is_view]
+            rows = rows.assign(_label=self._label_values(rows["url"]))
+        elif self.node == "screen":
+            if "screen" not in ev.columns:
+                raise UxlensError("node='screen' needs a 'screen' column (see log.screens()).")
+            rows = ev.assign(_label=ev["screen"].astype(object))
+        else:
+            rows = ev.loc[~names.isin(_PASSIVE)]
+            rows = rows.assign(_label=self._label_values(rows["event"]))
+        rows = rows.loc[rows["_label"].notna()]
+        unit_col = "session_id" if self.unit == "session" else "user_id"
+        labels = pd.Categorical(rows["_label"].astype(str))
+        frame = pd.DataFrame(
+            {
+                "unit": rows[unit_col].astype(str).to_numpy(),
+                "session_id": rows["session_id"].astype(str).to_numpy(),
+                "timestamp": rows["timestamp"].to_numpy(),
+                "seq": rows["seq"].to_numpy(),
+                "node": labels.codes.astype("int64"),
+            }
+        )
+        self._categories = list(labels.categories)
+        return frame
+
+    @cached_property
+    def steps_(self) -> pd.DataFrame:
+        """One row per journey step (cached): unit, journey, step, node, next, dt_s."""
+        rows = self._node_rows()
+        if rows.empty:
+            raise UxlensError("No journey nodes found in these events.")
+        table = as_table(rows, self.backend)
+        gap = None if self.session_gap is None else int(self.session_gap / pd.Timedelta("1ms"))
+        expr = journey_steps_expr(table, unit="unit", gap_ms=gap, collapse_repeats=self.collapse_repeats)
+        out = execute(expr, self.backend)
+        first_session = rows.groupby("unit", sort=False)["session_id"].first()
+        cats = np.array(self._categories + [EXIT], dtype=object)
+        out = out.sort_values(["unit", "journey", "step"], kind="stable").reset_index(drop=True)
+        out["journey_id"] = out["unit"].astype(str) + "#" + out["journey"].astype(int).astype(str)
+        steps = pd.DataFrame(
+            {
+                "unit": out["unit"].astype(str),
+                "journey_id": out["journey_id"],
+                "step": out["step"].astype("int64"),
+                "node": cats[out["node"].to_numpy()],
+                "next": cats[out["next_node"].to_numpy()],
+                "timestamp": pd.to_datetime(out["t_ms"], unit="ms", utc=True).astype(
+                    "datetime64[ns, UTC]"
+                ),
+                "dt_s": out["dt_ms"].astype("float64") / 1000.0,
+            }
+        )
+        if self.unit == "session":
+            steps["session_id"] = steps["unit"]
+        else:
+            # A user's journey is linked to the session where it started.
+            ev = self.log.events
+            ids = pd.DataFrame({"user_id": ev["user_id"].astype(str),
+                                "session_id": ev["session_id"].astype(str),
+                                "timestamp": ev["timestamp"]})
+            starts = steps.loc[steps["step"] == 1, ["unit", "journey_id", "timestamp"]]
+            merged = pd.merge_asof(
+                starts.sort_values("timestamp"),
+                ids.sort_values("timestamp").rename(columns={"user_id": "unit"}),
+                on="timestamp", by="unit", direction="forward",
+            )
+            steps["session_id"] = steps["journey_id"].map(merged.set_index("journey_id")["session_id"])
+            steps["session_id"] = steps["session_id"].fillna(steps["unit"].map(first_session))
+        return steps
+
+    @cached_property
+    def journeys_(self) -> pd.DataFrame:
+        """One row per journey: id, unit, session, path (tuple of nodes), length, converted."""
+        s = self.steps_
+        grouped = s.groupby("journey_id", sort=False)
+        table = pd.DataFrame(
+            {
+                "unit": grouped["unit"].first(),
+                "session_id": grouped["session_id"].first(),
+                "nodes": grouped["node"].agg(tuple),
+                "start": grouped["timestamp"].min(),
+            }
+        )
+        table["length"] = table["nodes"].map(len)
+        table["converted"] = self._converted(table["nodes"])
+        return table.reset_index()
+
+    def _converted(self, paths: pd.Series) -> pd.Series:
+        if self.goal is None:
+            return pd.Series(np.nan, index=paths.index)
+        rx = url_pattern(self.goal) if self.node == "url" else None
+
+        def hit(path: tuple[str, ...]) -> bool:
+            return any((rx.search(n) if rx else n == self.goal) for n in path)
+
+        return paths.map(hit).astype(float)
+
+    # --------------------------------------------------------------- results
+    def paths(self, top: int = 20) -> pd.DataFrame:
+        """Most common paths (first ``max_steps`` nodes) with count, share and conversion.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> top = ux.Journeys(ux.demo(), goal="/dashboard").paths(top=5)
+        >>> bool(top["share"].is_monotonic_decreasing)
+        True
+        """
+        j = self.journeys_
+        keys = j["nodes"].map(lambda p: _ARROW.join(p[: self.max_steps]))
+        grouped = j.assign(path=keys).groupby("path", sort=False)
+        table = pd.DataFrame(
+            {"journeys": grouped.size(), "conversion": grouped["converted"].mean(),
+             "steps": grouped["length"].first().clip(upper=self.max_steps)}
+        ).reset_index()
+        table["share"] = table["journeys"] / len(j)
+        table = table.sort_values(["journeys", "path"], ascending=[False, True]).head(top)
+        return table[["path", "journeys", "share", "conversion", "steps"]].reset_index(drop=True)
+
+    def transitions(self) -> pd.DataFrame:
+        """Transition matrix as a tidy table: node, next, count, probability, median_s, mean_s.
+
+        ``next`` is ``"(exit)"`` on a journey's last step, so each node's
+        probabilities sum to 1.
+        """
+        s = self.steps_
+        g = s.groupby(["node", "next"], sort=True)
+        table = pd.DataFrame(
+            {"count": g.size(), "median_s": g["dt_s"].median(), "mean_s": g["dt_s"].mean()}
+        ).reset_index()
+        table["probability"] = table["count"] / table.groupby("node")["count"].transform("sum")
+        table = table.sort_values(["count", "node", "next"], ascending=[False, True, True])
+        return table[["node", "next", "count", "probability", "median_s", "mean_s"]].reset_index(drop=True)
+
+    def step_matrix(self, steps: int = 10) -> pd.DataFrame:
+        """Share of journeys at each node by step number (retentioneering-style).
+
+        Rows are nodes plus ``"(exit)"`` (journeys that already ended); columns
+        are steps 1..``steps``; every column sums to 1.
+        """
+        s = self.steps_
+        n = s["journey_id"].nunique()
+        counts = (
+            s.loc[s["step"] <= steps].groupby(["node", "step"]).size().unstack(fill_value=0)
+        )
+        counts = counts.reindex(columns=range(1, steps + 1), fill_value=0)
+        ended = n - counts.sum(axis=0)
+        counts.loc[EXIT] = ended
+        matrix = counts / n
+        order = matrix.drop(index=EXIT).iloc[:, 0].sort_values(ascending=False).index.tolist()
+        matrix = matrix.loc[order + [EXIT]]
+        matrix.index.name = "node"
+        matrix.columns.name = "step"
+        return matrix
+
+    def loops(self, *, max_len: int = 4) -> pd.DataFrame:
+        """Back-and-forth moves and cycles with their frequency.
+
+        A loop is a node revisited within ``max_len`` steps in one journey
+        (``A → B → A`` is the loop ``A ⇄ B``). Columns: loop, nodes,
+        occurrences, journeys, share (of journeys), exit_after (share of
+        looping journeys that ended without reaching the goal, when a goal is
+        set, else that ended on a loop node).
+        """
+        records: list[tuple[tuple[str, ...], str]] = []
+        for jid, nodes in zip(self.journeys_["journey_id"], self.journeys_["nodes"]):
+            for i, node in enumerate(nodes):
+                for k in range(2, max_len + 1):
+                    if i + k < len(nodes) and nodes[i + k] == node:
+                        cycle = nodes[i : i + k]
+                        if len(set(cycle)) == len(cycle):
+                            records.append((_canonical_cycle(cycle), jid))
+                        break
+        if not records:
+            return pd.DataFrame(columns=["loop", "nodes", "occurrences", "journeys", "share", "exit_after"])
+        frame = pd.DataFrame(records, columns=["nodes", "journey_id"])
+        j = self.journeys_.set_index("journey_id")
+        g = frame.groupby("nodes", sort=False)
+        table = pd.DataFrame({"occurrences": g.size(), "journeys": g["journey_id"].nunique()})
+        table["share"] = table["journeys"] / len(j)
+
+        def exit_after(ids: pd.Series, nodes: tuple[str, ...]) -> float:
+            sub = j.loc[pd.unique(ids)]
+            if self.goal is not None:
+                return float(1.0 - sub["converted"].mean())
+            return float(sub["nodes"].map(lambda p: p[-1] in nodes).mean())
+
+        table["exit_after"] = [exit_after(g.get_group(k)["journey_id"], k) for k in table.index]
+        table = table.reset_index()
+        table["loop"] = table["nodes"].map(lambda c: " ⇄ ".join(c) if len(c) == 2 else _ARROW.join(c + (c[0],)))
+        table = table.sort_values(["journeys", "occurrences"], ascending=False)
+        return table[["loop", "nodes", "occurrences", "journeys", "share", "exit_after"]].reset_index(drop=True)
+
+    def dropoffs(self, *, min_visits: int = 10) -> pd.DataFrame:
+        """Nodes where journeys end more often than their traffic predicts.
+
+        For each node: visits, exits (journeys ending there), exit_rate, the
+        overall exit rate of all other nodes as baseline, lift and a one-sided
+        binomial p-value. The goal node is excluded (ending there is success).
+        """
+        from scipy.stats import binomtest
+
+        s = self.steps_
+        table = s.groupby("node").agg(visits=("node", "size"), exits=("next", lambda x: int((x == EXIT).sum())))
+        if self.goal is not None and self.node == "url":
+            rx = url_pattern(self.goal)
+            table = table.loc[[not rx.search(n) for n in table.index]]
+        elif self.goal is not None:
+            table = table.drop(index=self.goal, errors="ignore")
+        table = table.loc[table["visits"] >= min_visits]
+        total_v, total_e = table["visits"].sum(), table["exits"].sum()
+        base = (total_e - table["exits"]) / (total_v - table["visits"]).replace(0, np.nan)
+        table["exit_rate"] = table["exits"] / table["visits"]
+        table["baseline"] = base
+        table["lift"] = table["exit_rate"] / base
+        table["p_value"] = [
+            binomtest(int(e), int(v), float(b), alternative="greater").pvalue if 0 < b < 1 else np.nan
+            for e, v, b in zip(table["exits"], table["visits"], base)
+        ]
+        return table.sort_values(["lift", "visits"], ascending=False).reset_index()
+
+    def sessions(
+        self, *, node: str | None = None, edge: tuple[str, str] | None = None,
+        loop: Sequence[str] | None = None, path: str | None = None,
+    ) -> SessionList:
+        """Sessions behind a node, an edge, a loop or a path (ready to replay).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> j = ux.Journeys(ux.demo())
+        >>> first = j.transitions().iloc[0]
+        >>> len(j.sessions(edge=(first["node"], first["next"]))) > 0
+        True
+        """
+        s, j = self.steps_, self.journeys_
+        if node is not None:
+            self._check_node(node)
+            ids = s.loc[s["node"] == node, "session_id"]
+            label = f"visited {node}"
+        elif edge is not None:
+            self._check_node(edge[0])
+            ids = s.loc[(s["node"] == edge[0]) & (s["next"] == edge[1]), "session_id"]
+            label = f"{edge[0]}{_ARROW}{edge[1]}"
+        elif loop is not None:
+            want = _canonical_cycle(tuple(loop))
+            table = self.loops()
+            hit = table.loc[table["nodes"] == want]
+            if hit.empty:
+                raise UxlensError(f"No loop {tuple(loop)} in these journeys; see .loops().")
+            k = len(want)
+            keep = j["nodes"].map(lambda p: any(
+                _canonical_cycle(p[i:i + k]) == want and i + k < len(p) and p[i + k] == p[i]
+                for i in range(len(p) - k)))
+            ids = j.loc[keep, "session_id"]
+            label = f"looped {' ⇄ '.join(want)}"
+        elif path is not None:
+            keys = j["nodes"].map(lambda p: _ARROW.join(p[: self.max_steps]))
+            ids = j.loc[keys == path, "session_id"]
+            label = f"path {path}"
+        else:
+            raise UxlensError("Give one of node=, edge=, loop= or path=.")
+        wanted = pd.unique(ids.astype(str))
+        summary = self.log.sessions().frame
+        frame = summary.loc[summary["session_id"].isin(wanted)].reset_index(drop=True)
+        return SessionList(frame, self.log, label=label)
+
+    def _check_node(self, node: str) -> None:
+        known = set(self.steps_["node"])
+        if node not in known:
+            raise UxlensError(f"Unknown node {node!r}.{did_you_mean(node, known)}")
+
+    def clusters(self, k: int | None = None, *, k_range: Sequence[int] = range(2, 9), seed: int = 0) -> pd.DataFrame:
+        """Group journeys by the nodes and moves they contain (TF-IDF + k-means).
+
+        ``k`` is chosen by silhouette score over ``k_range`` when not given.
+        Returns one row per cluster: cluster, journeys, share, top_nodes,
+        typical_path, conversion; ``self.cluster_labels_`` maps journeys to
+        clusters.
+        """
+        from sklearn.cluster import KMeans
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.metrics import silhouette_score
+
+        j = self.journeys_
+        docs = j["nodes"].map(lambda p: list(p[: self.max_steps]))
+        vec = TfidfVectorizer(analyzer=lambda p: list(p) + [a + _ARROW + b for a, b in zip(p, p[1:])])
+        X = vec.fit_transform(docs)
+        n_distinct = len({tuple(p) for p in docs})
+        if k is None:
+            best = (-2.0, 2)
+            for kk in k_range:
+                if kk >= min(len(j), n_distinct):
+                    break
+                labels = KMeans(kk, n_init=4, random_state=seed).fit_predict(X)
+                score = silhouette_score(X, labels, sample_size=min(3000, len(j)), random_state=seed)
+                best = max(best, (score, kk))
+            k = best[1]
+        k = max(1, min(int(k), n_distinct))
+        labels = KMeans(k, n_init=4, random_state=seed).fit_predict(X) if k > 1 else np.zeros(len(j), int)
+        self.cluster_labels_ = pd.Series(labels, index=j["journey_id"], name="cluster")
+        rows = []
+        for c in range(k):
+            sub = j.loc[labels == c]
+            nodes = pd.Series([n for p in sub["nodes"] for n in set(p)]).value_counts()
+            typical = sub["nodes"].map(lambda p: _ARROW.join(p[: self.max_steps])).value_counts()
+            rows.append({
+                "cluster": c, "journeys": len(sub), "share": len(sub) / len(j),
+                "top_nodes": ", ".join(nodes.index[:4]),
+                "typical_path": typical.index[0] if len(typical) else "",
+                "conversion": sub["converted"].mean(),
+            })
+        return pd.DataFrame(rows).sort_values("journeys", ascending=False).reset_index(drop=True)
+
+    def compare(self, by: str) -> pd.DataFrame:
+        """Per-segment journeys: count, mean length, conversion and the top path."""
+        ev = self.log.events
+        if by not in ev.columns:
+            raise UxlensError(f"No column {by!r} to compare by.{did_you_mean(by, ev.columns)}")
+        seg = ev.groupby("session_id", observed=True)[by].first()
+        j = self.journeys_.assign(segment=lambda d: d["session_id"].map(seg).astype(object).fillna("(none)"))
+        rows = []
+        for value, sub in j.groupby("segment", sort=True):
+            top = sub["nodes"].map(lambda p: _ARROW.join(p[: self.max_steps])).value_counts()
+            rows.append({by: value, "journeys": len(sub), "mean_length": sub["length"].mean(),
+                         "conversion": sub["converted"].mean(), "top_path": top.index[0]})
+        return pd.DataFrame(rows)
+
+    # ---------------------------------------------------------------- figures
+    def sankey(self, *, start: str | None = None, steps: int = 5, min_share: float = 0.01) -> Any:
+        """Plotly Sankey of flows over the first ``steps`` steps, exits shown.
+
+        ``start`` keeps journeys from their first visit of that node onwards.
+        Links carrying less than ``min_share`` of journeys are merged away.
+        """
+        from .plotting.journeys import sankey_figure
+
+        s = self.steps_
+        if start is not None:
+            self._check_node(start)
+            first = s.loc[s["node"] == start].groupby("journey_id")["step"].min()
+            s = s.loc[s["journey_id"].isin(first.index)]
+            s = s.assign(step=s["step"] - s["journey_id"].map(first) + 1)
+            s = s.loc[s["step"] >= 1]
+        s = s.loc[s["step"] <= steps]
+        links = s.groupby(["step", "node", "next"]).size().rename("count").reset_index()
+        n = s["journey_id"].nunique()
+        links = links.loc[links["count"] >= max(1, min_share * n)]
+        title = "Journeys" + (f" from {start}" if start else "")
+        return sankey_figure(links, title=title, total=n)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """The Sankey figure (see :meth:`sankey`)."""
+        return self.sankey(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Journeys node={self.node!r} unit={self.unit!r} goal={self.goal!r}>"
+
+    def _repr_html_(self) -> str:
+        j = self.journeys_
+        top = self.paths(top=8)
+        conv = "" if self.goal is None else f" · {j['converted'].mean():.0%} reach {html.escape(self.goal)}"
+        return (
+            f"<div style='font-family:system-ui,sans-serif'><b>Journeys</b> · {len(j):,} journeys"
+            f"{conv}</div>" + top.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        )
+
+
+def _canonical_cycle(cycle: tuple[str, ...]) -> tuple[str, ...]:
+    """Rotate a cycle so that it starts at its smallest node (A→B→A == B→A→B)."""
+    if not cycle:
+        return cycle
+    i = min(range(len(cycle)), key=lambda k: cycle[k])
+    return tuple(cycle[i:]) + tuple(cycle[:i])
