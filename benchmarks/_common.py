@@ -1,0 +1,304 @@
+"""Shared helpers for uxlens benchmarks: a synthetic canonical events generator and timers.
+
+The generator builds a canonical events table (the schema of ``uxlens.events``,
+already sorted by ``(session_id, timestamp)`` with ``seq``) directly with numpy
+and pyarrow, without going through ``validate()``: 10 million rows take about
+10 s to build and about 1 GiB of memory. Every later benchmark (funnels, heatmaps,
+friction, journeys) reuses it so that numbers are comparable.
+
+What a generated table looks like (defaults: 10M events, 500k sessions, 200k users):
+
+- sessions: lengths are log-normal (median ~12, mean 20 events, long tail),
+  start times uniform over one week starting 2024-03-04 UTC; each session has a
+  user (200k users, so many users have several sessions), a device
+  (desktop 55 %, mobile 35 %, tablet 10 %) with a matching viewport, a traffic
+  ``source`` (organic, paid, email, direct, referral), ``is_returning`` and a
+  ``version`` (A/B).
+- timing: gaps between consecutive events are 80 % short (exponential, mean
+  1.2 s), 15 % medium (uniform 2-9 s, around the 5 s inactivity threshold) and
+  5 % long (exponential, mean 60 s); 4 % of gaps are exactly 0 (same-millisecond
+  ties). Times are whole milliseconds.
+- event mix (``EVENT_MIX``): mousemove 34 %, scroll 12 %, mutation 11 %,
+  click 7 %, input 7 %, network 6 %, pageview 5 % (plus the first event of every
+  session), focus/blur 4 %, touch 3 % (mobile-like), console 3 %, custom
+  funnel events 3 % (signup_started, signup_done, invite_sent, ...), resize,
+  dblclick, selection, error and ``$pageview`` make up the rest.
+- ``url``: 60 pages (``https://app.example.com/<path>``); a pageview picks a page
+  and the following events keep it; 1 % of events have no url. ``page_h`` is
+  known for 50 of the 60 pages (NA on the others).
+- coordinates: ``x``/``y`` (document px) on click, dblclick, touch and mousemove;
+  ``scroll_y`` on scroll, click and mousemove; ``target`` (300 selectors) on
+  click-like events; ``level`` on console (log/info/warn/error), ``status`` on
+  network (200 mostly, 4xx/5xx 5 %, 0 1 %, NA 2 %).
+
+Categoricals (``event``, ``url``, ``device``, ``target``, ``source``, ``level``)
+are pandas categoricals, i.e. dictionary-encoded Arrow columns.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = [
+    "EVENT_MIX",
+    "synthetic_events",
+    "best_of",
+    "peak_rss_gib",
+    "report",
+    "machine",
+]
+
+#: Event name -> share of non-initial events (sums to 1).
+EVENT_MIX: dict[str, float] = {
+    "mousemove": 0.34,
+    "scroll": 0.12,
+    "mutation": 0.11,
+    "click": 0.07,
+    "input": 0.07,
+    "network": 0.06,
+    "pageview": 0.05,
+    "focus": 0.02,
+    "blur": 0.02,
+    "touch": 0.03,
+    "console": 0.03,
+    "signup_started": 0.008,
+    "signup_done": 0.006,
+    "profile_saved": 0.005,
+    "invite_sent": 0.004,
+    "dashboard_viewed": 0.007,
+    "resize": 0.005,
+    "dblclick": 0.005,
+    "selection": 0.01,
+    "error": 0.003,
+    "$pageview": 0.002,
+}
+_DEVICES = (("desktop", 0.55, 1440, 900), ("mobile", 0.35, 390, 844), ("tablet", 0.10, 820, 1180))
+_SOURCES = (("organic", 0.35), ("paid", 0.25), ("email", 0.15), ("direct", 0.2), ("referral", 0.05))
+_START = pd.Timestamp("2024-03-04", tz="UTC")
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(np.int32, copy=False), categories=categories)
+
+
+def _strings(prefix: str, ids: np.ndarray, width: int) -> pd.Series:
+    """``prefix + zero-padded id`` as a pyarrow-backed string column, built per unique id."""
+    uniques, inverse = np.unique(ids, return_inverse=True)
+    labels = pa.array([f"{prefix}{i:0{width}d}" for i in uniques], type=pa.large_string())
+    taken = labels.take(pa.array(inverse.astype(np.int64)))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), dtype=pd.StringDtype("pyarrow"))
+
+
+def synthetic_events(
+    n_events: int = 10_000_000,
+    *,
+    n_sessions: int | None = None,
+    n_users: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A canonical events table with ``n_events`` rows (see the module docstring).
+
+    Parameters
+    ----------
+    n_events
+        Exact number of rows.
+    n_sessions
+        Number of sessions; default ``n_events // 20``.
+    n_users
+        Number of distinct users; default ``n_events // 50``.
+    seed
+        Random seed: the same arguments always give the same table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``(session_id, timestamp)``, with ``seq``; dtypes as
+        ``uxlens.events.validate`` would give them.
+    """
+    rng = np.random.default_rng(seed)
+    n_sessions = max(1, n_sessions or n_events // 20)
+    n_sessions = min(n_sessions, n_events)
+    n_users = max(1, n_users or n_events // 50)
+
+    # Session lengths: log-normal, at least one event, summing to n_events exactly.
+    raw = rng.lognormal(mean=2.5, sigma=0.9, size=n_sessions)
+    sizes = np.maximum(1, np.floor(raw / raw.sum() * n_events)).astype(np.int64)
+    diff = n_events - int(sizes.sum())
+    while diff != 0:
+        if diff > 0:
+            idx = rng.integers(0, n_sessions, diff)
+            np.add.at(sizes, idx, 1)
+        else:
+            big = np.flatnonzero(sizes > 1)
+            idx = rng.choice(big, min(-diff, len(big)), replace=False)
+            sizes[idx] -= 1
+        diff = n_events - int(sizes.sum())
+    sess = np.repeat(np.arange(n_sessions, dtype=np.int64), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    is_first = np.zeros(n_events, dtype=bool)
+    is_first[starts] = True
+    seq = np.arange(n_events, dtype=np.int64) - np.repeat(starts, sizes)
+
+    # Times: whole ms, with same-ms ties and gaps around the inactivity threshold.
+    kind = rng.random(n_events)
+    gaps = np.where(
+        kind < 0.80,
+        rng.exponential(1200.0, n_events),
+        np.where(kind < 0.95, rng.uniform(2000.0, 9000.0, n_events), rng.exponential(60000.0, n_events)),
+    ).astype(np.int64)
+    gaps[rng.random(n_events) < 0.04] = 0
+    gaps[is_first] = 0
+    csum = np.cumsum(gaps)
+    within = csum - np.repeat(csum[starts], sizes)
+    week_ms = 7 * 24 * 3600 * 1000
+    session_start = rng.integers(0, week_ms, n_sessions)
+    t_ms = _START.value // 1_000_000 + session_start[sess] + within
+
+    # Events: first of each session is a pageview.
+    names = list(EVENT_MIX)
+    probs = np.array([EVENT_MIX[n] for n in names])
+    probs = probs / probs.sum()
+    ev_codes = rng.choice(len(names), size=n_events, p=probs).astype(np.int32)
+    ev_codes[is_first] = names.index("pageview")
+    ev_name = np.array(names, dtype=object)
+    is_pv = ev_codes == names.index("pageview")
+
+    def _is(*wanted: str) -> np.ndarray:
+        return np.isin(ev_codes, [names.index(w) for w in wanted])
+
+    # Per-session attributes.
+    dev_idx = rng.choice(len(_DEVICES), size=n_sessions, p=[d[1] for d in _DEVICES])
+    vw = np.array([d[2] for d in _DEVICES])[dev_idx] + rng.integers(-20, 21, n_sessions) * (dev_idx != 0)
+    vh = np.array([d[3] for d in _DEVICES])[dev_idx] + rng.integers(-60, 61, n_sessions)
+    src_idx = rng.choice(len(_SOURCES), size=n_sessions, p=[s[1] for s in _SOURCES])
+    returning = rng.random(n_sessions) < 0.3
+    version = rng.random(n_sessions) < 0.5
+    user = rng.integers(0, n_users, n_sessions)
+
+    # URLs: a pageview picks a page, later events keep it (forward fill inside the session).
+    n_pages = 60
+    page_paths = [f"https://app.example.com/p{i:02d}" for i in range(n_pages - 5)] + [
+        "https://app.example.com/",
+        "https://app.example.com/signup",
+        "https://app.example.com/onboarding/profile",
+        "https://app.example.com/onboarding/invite",
+        "https://app.example.com/pricing",
+    ]
+    page_of_pv = rng.integers(0, n_pages, n_events)
+    last_pv = np.where(is_pv, np.arange(n_events), 0)
+    np.maximum.accumulate(last_pv, out=last_pv)
+    page = page_of_pv[last_pv].astype(np.int32)
+    no_url = (rng.random(n_events) < 0.01) & ~is_pv
+    page_codes = np.where(no_url, -1, page)
+    page_height = rng.integers(900, 6000, n_pages).astype(float)
+    page_height[rng.choice(n_pages, 10, replace=False)] = np.nan
+    page_h = page_height[page]
+
+    # Scroll and coordinates (document px).
+    vh_ev = vh[sess].astype(float)
+    vw_ev = vw[sess].astype(float)
+    max_scroll = np.maximum(np.nan_to_num(page_h, nan=3000.0) - vh_ev, 0.0)
+    has_scroll = _is("scroll", "click", "mousemove")
+    scroll_y = np.where(has_scroll, np.round(rng.random(n_events) * max_scroll), np.nan)
+    has_xy = _is("click", "dblclick", "touch", "mousemove")
+    x = np.where(has_xy, np.round(rng.random(n_events) * vw_ev, 1), np.nan)
+    y = np.where(has_xy, np.nan_to_num(scroll_y) + np.round(rng.random(n_events) * vh_ev, 1), np.nan)
+    clicky = _is("click", "dblclick", "touch")
+    target_codes = np.where(clicky, rng.integers(0, 300, n_events), -1)
+    targets = [f"main > div.card:nth-of-type({i % 20}) > button.b{i}" for i in range(300)]
+
+    levels = ["log", "info", "warn", "error"]
+    level_codes = np.where(_is("console"), rng.choice(4, n_events, p=[0.5, 0.2, 0.15, 0.15]), -1)
+    r = rng.random(n_events)
+    status = np.select([r < 0.02, r < 0.03, r < 0.055, r < 0.08], [-1, 0, 404, 500], 200)
+    status = np.where(_is("network"), status, -1)
+
+    frame = pd.DataFrame(
+        {
+            "session_id": _strings("s", sess, 7),
+            "user_id": _strings("u", user[sess], 7),
+            "timestamp": pd.to_datetime(t_ms, unit="ms", utc=True).astype("datetime64[ns, UTC]"),
+            "event": _categorical(ev_codes, list(ev_name)),
+            "seq": seq,
+            "url": _categorical(page_codes, page_paths),
+            "x": x,
+            "y": y,
+            "viewport_w": pd.array(vw[sess], dtype="Int32"),
+            "viewport_h": pd.array(vh[sess], dtype="Int32"),
+            "page_h": pd.array(np.where(np.isnan(page_h), -1, page_h), dtype="Int32"),
+            "scroll_y": scroll_y,
+            "target": _categorical(target_codes, targets),
+            "device": _categorical(dev_idx[sess], [d[0] for d in _DEVICES]),
+            "source": _categorical(src_idx[sess], [s[0] for s in _SOURCES]),
+            "is_returning": pd.array(returning[sess], dtype="boolean"),
+            "level": _categorical(level_codes, levels),
+            "status": pd.array(status, dtype="Int32"),
+            "version": _categorical(version[sess].astype(np.int32), ["A", "B"]),
+        }
+    )
+    frame["page_h"] = frame["page_h"].mask(frame["page_h"] < 0)
+    frame["status"] = frame["status"].mask(frame["status"] < 0)
+    return frame
+
+
+def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Best wall time of ``repeat`` calls of ``fn`` and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def peak_rss_gib() -> float:
+    """Peak resident memory of this process so far, in GiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return peak * scale / 2**30
+
+
+def report(name: str, uxlens_s: float, baseline_s: float, *, baseline: str = "baseline",
+           target: float | None = None) -> float:
+    """Print ``name: uxlens X s, <baseline> Y s, ratio Z`` (and the target); return the ratio."""
+    ratio = uxlens_s / baseline_s if baseline_s > 0 else float("inf")
+    verdict = ""
+    if target is not None:
+        verdict = f" (target <= {target:g}: {'met' if ratio <= target else 'NOT met'})"
+    print(
+        f"{name}: uxlens {uxlens_s:.3f} s, {baseline} {baseline_s:.3f} s, "
+        f"ratio {ratio:.2f}{verdict}; peak RSS {peak_rss_gib():.2f} GiB",
+        flush=True,
+    )
+    return ratio
+
+
+def machine() -> str:
+    """One line describing the machine (cores, memory, Python and library versions)."""
+    import duckdb
+
+    try:
+        import ibis
+
+        ibis_v = ibis.__version__
+    except ImportError:  # pragma: no cover
+        ibis_v = "-"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {sys.version.split()[0]}, "
+        f"pandas {pd.__version__}, pyarrow {pa.__version__}, duckdb {duckdb.__version__}, "
+        f"ibis {ibis_v}"
+    )
