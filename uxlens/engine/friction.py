@@ -1,0 +1,320 @@
+"""Friction detectors written once as Ibis expressions (DuckDB, PySpark, ...).
+
+Every expression here uses only portable constructs: filters, ``LAG``/``LEAD``,
+``MIN``/``COUNT``/``SUM`` window functions over ``(session_id ORDER BY seq)``,
+and one equi-join. Time is measured with the integer ``t_ms`` column that
+:func:`uxlens.engine.backend.as_table` adds, so interval arithmetic is the same
+on every backend. The parameter objects (:class:`RageParams`,
+:class:`DeadParams`, :class:`ErrorParams`) and their meaning are documented in
+:mod:`uxlens.friction`, which is the public front of these expressions.
+
+Same-instant events are ordered by ``seq`` (the stable order that
+:func:`uxlens.events.validate` assigns), so "after the click" means "later in
+``seq``", including events stamped with the same millisecond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+
+__all__ = [
+    "CLICK_EVENTS",
+    "POINTER_EVENTS",
+    "INTERACTIVE_PATTERN",
+    "TEXT_INPUT_PATTERN",
+    "BUTTONLIKE_INPUT_PATTERN",
+    "RageParams",
+    "DeadParams",
+    "ErrorParams",
+    "click_flags",
+    "quick_backs",
+    "count_events",
+]
+
+#: Events that count as a press on the page.
+CLICK_EVENTS = ("click", "dblclick", "touch")
+#: Pointer events: never a page "response" to a click.
+POINTER_EVENTS = ("click", "dblclick", "touch", "mousemove", "mousedown", "mouseup", "touchmove")
+
+# Selector-path regexes. A path looks like ``html > body > div#app > button#send.primary``;
+# a component starts at the beginning or after a space/``>`` and begins with its tag.
+# No look-arounds: the same pattern must compile in RE2 (DuckDB) and java.util.regex (Spark).
+_START = r"(^|[ >])"
+_END = r"([.#\[: >]|$)"
+#: A component that is a link or a form control, or carries an interactive role/attribute.
+INTERACTIVE_PATTERN = (
+    _START + r"(a|button|input|select|textarea|label|summary|option)" + _END
+    + r"|\[role=[\"']?(button|link|checkbox|radio|switch|tab|menuitem|option)"
+    + r"|\[(href|onclick|contenteditable)"
+)
+#: Datadog's dead-click exclusions, approximated on a selector path: text inputs,
+#: textarea, select, canvas, links and their descendants, contenteditable.
+TEXT_INPUT_PATTERN = _START + r"(input|textarea|select|canvas|a)" + _END + r"|\[contenteditable"
+#: Inputs that behave like buttons (excluded from :data:`TEXT_INPUT_PATTERN`).
+BUTTONLIKE_INPUT_PATTERN = r"input[^ >]*\[type=[\"']?(checkbox|radio|button|submit|reset|range)"
+
+
+@dataclass(frozen=True)
+class RageParams:
+    """Thresholds of the rage-click detector (see :func:`uxlens.friction.rage_clicks`)."""
+
+    min_clicks: int = 3
+    max_interval_ms: int = 1000
+    max_distance_px: float | None = 30.0
+    distance: str = "euclidean"
+    inclusive: bool = True
+    same_target: bool = False
+    same_url: bool = True
+    window_ms: int | None = None
+    touch_merge_ms: int = 800
+
+
+@dataclass(frozen=True)
+class DeadParams:
+    """Thresholds of the dead-click detector (see :func:`uxlens.friction.dead_clicks`)."""
+
+    window_ms: int = 2500
+    responses: tuple[str, ...] = ("mutation", "pageview", "scroll", "selection")
+    response_windows: dict[str, int] = field(default_factory=dict)
+    targets: str = "non_interactive"
+    mode: str = "auto"
+
+    def windows(self) -> dict[str, int]:
+        """Window (ms) per response event."""
+        return {e: int(self.response_windows.get(e, self.window_ms)) for e in self.responses}
+
+
+@dataclass(frozen=True)
+class ErrorParams:
+    """Thresholds of the error-click detector (see :func:`uxlens.friction.error_clicks`)."""
+
+    window_ms: int = 1000
+    min_status: int = 400
+    status_zero_failed: bool = True
+    console_levels: tuple[str, ...] = ("error",)
+    error_events: tuple[str, ...] = ("error",)
+
+
+def _cmp_le(value: ir.Value, limit: float, inclusive: bool) -> ir.BooleanValue:
+    return value <= limit if inclusive else value < limit
+
+
+def count_events(t: ir.Table, name: str) -> ir.IntegerScalar:
+    """Number of rows of event ``name`` (a scalar expression)."""
+    return t.filter(t.event == name).count()
+
+
+def _eligible(t: ir.Table, targets: str) -> ir.BooleanValue:
+    import ibis
+
+    if "target" in t.columns:
+        target = t.target.cast("string")
+        interactive = target.re_search(INTERACTIVE_PATTERN).fill_null(False)
+        texty = target.re_search(TEXT_INPUT_PATTERN).fill_null(False) & ~target.re_search(
+            BUTTONLIKE_INPUT_PATTERN
+        ).fill_null(False)
+    else:
+        interactive = ibis.literal(False)
+        texty = ibis.literal(False)
+    if "is_interactive" in t.columns:
+        interactive = t.is_interactive.cast("boolean").fill_null(interactive)
+    if targets == "non_interactive":
+        return ~interactive
+    if targets == "interactive":
+        return interactive
+    if targets == "not_text_input":
+        return ~texty
+    return ibis.literal(True)  # "any"
+
+
+def click_flags(
+    t: ir.Table,
+    rage: RageParams,
+    dead: DeadParams,
+    error: ErrorParams,
+    *,
+    dead_mode: str,
+) -> ir.Table:
+    """One row per click-like event with its rage / dead / error flags.
+
+    Parameters
+    ----------
+    t
+        Engine table from :func:`uxlens.engine.backend.as_table` (needs
+        ``session_id, seq, t_ms, event``; uses ``x, y, url, target, level,
+        status, is_interactive`` when present).
+    rage, dead, error
+        Detector thresholds.
+    dead_mode
+        ``"mutation"``: the page's answers are the events in
+        ``dead.responses``; ``"fallback"``: any following non-pointer event.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        Columns ``session_id, seq, timestamp, t_ms, event, url, x, y, target,
+        press, burst, burst_size, rage, dead, error``; ``burst`` numbers the
+        consecutive-press chains within a session (0-based).
+    """
+    import ibis
+
+    cols = set(t.columns)
+    keep = [c for c in ("session_id", "seq", "timestamp", "t_ms", "event", "url", "x", "y",
+                        "target", "is_interactive") if c in cols]
+    clicks = t.filter(t.event.isin(CLICK_EVENTS)).select(*keep)
+    for c in ("url", "target"):
+        if c not in clicks.columns:
+            clicks = clicks.mutate(**{c: ibis.null("string")})
+    for c in ("x", "y"):
+        if c not in clicks.columns:
+            clicks = clicks.mutate(**{c: ibis.null("float64")})
+    w = ibis.window(group_by=clicks.session_id, order_by=clicks.seq)
+    # A touch followed by the browser's synthetic click is one press, not two;
+    # a dblclick row repeats the two clicks before it.
+    synthetic = (clicks.event.lead().over(w) == "click") & (
+        clicks.t_ms.lead().over(w) - clicks.t_ms <= rage.touch_merge_ms
+    )
+    clicks = clicks.mutate(
+        press=ibis.cases(
+            (clicks.event == "click", True),
+            (clicks.event == "touch", ~synthetic.fill_null(False)),
+            else_=False,
+        )
+    )
+
+    presses = clicks.filter(clicks.press)
+    wp = ibis.window(group_by=presses.session_id, order_by=presses.seq)
+    gap = presses.t_ms - presses.t_ms.lag().over(wp)
+    link = _cmp_le(gap, rage.max_interval_ms, rage.inclusive)
+    if rage.max_distance_px is not None:
+        dx = presses.x - presses.x.lag().over(wp)
+        dy = presses.y - presses.y.lag().over(wp)
+        if rage.distance == "manhattan":
+            dist = dx.abs() + dy.abs()
+            link &= _cmp_le(dist, rage.max_distance_px, rage.inclusive)
+        else:
+            # compare squared distances: no sqrt, exact on integers
+            link &= _cmp_le(dx * dx + dy * dy, float(rage.max_distance_px) ** 2, rage.inclusive)
+    if rage.same_url:
+        link &= presses.url.cast("string").fill_null("") == presses.url.lag().over(wp).cast(
+            "string"
+        ).fill_null("")
+    if rage.same_target:
+        link &= presses.target.cast("string") == presses.target.lag().over(wp).cast("string")
+    presses = presses.mutate(brk=ibis.ifelse(link.fill_null(False), 0, 1))
+    presses = presses.mutate(
+        burst=presses.brk.sum().over(
+            ibis.cumulative_window(group_by=presses.session_id, order_by=presses.seq)
+        ) - 1
+    )
+    wb = ibis.window(group_by=[presses.session_id, presses.burst])
+    presses = presses.mutate(burst_size=presses.seq.count().over(wb))
+    is_rage = presses.burst_size >= rage.min_clicks
+    if rage.window_ms is not None:
+        k = max(int(rage.min_clicks) - 1, 0)
+        wbo = ibis.window(group_by=[presses.session_id, presses.burst], order_by=presses.seq)
+        span = presses.t_ms.lead(k).over(wbo) - presses.t_ms
+        presses = presses.mutate(_ok=ibis.ifelse(_cmp_le(span, rage.window_ms, True), 1, 0))
+        presses = presses.mutate(_okb=presses._ok.fill_null(0).max().over(wb))
+        is_rage &= presses._okb == 1
+    presses = presses.mutate(rage=is_rage).select("session_id", "seq", "burst", "burst_size",
+                                                  "rage")
+
+    # Dead and error clicks: the next "answer" of each kind after every press.
+    windows = dead.windows()
+    error_cond = ibis.literal(False)
+    if "level" in cols and error.console_levels:
+        error_cond |= (t.event == "console") & t.level.cast("string").isin(
+            list(error.console_levels)
+        )
+    if error.error_events:
+        error_cond |= t.event.isin(list(error.error_events))
+    if "status" in cols:
+        failed = t.status >= error.min_status
+        if error.status_zero_failed:
+            failed |= t.status == 0
+        error_cond |= (t.event == "network") & failed.fill_null(False)
+    if dead_mode == "fallback":
+        answer_cond = ~t.event.isin(POINTER_EVENTS)
+        answer_groups: dict[int, ir.BooleanValue] = {int(dead.window_ms): answer_cond}
+    else:
+        answer_cond = t.event.isin(list(windows))
+        answer_groups = {}
+        for name, ms in windows.items():
+            cond = t.event == name
+            answer_groups[ms] = answer_groups[ms] | cond if ms in answer_groups else cond
+    eligible = _eligible(t, dead.targets)
+    sub = t.filter(t.event.isin(CLICK_EVENTS) | answer_cond | error_cond).select(
+        "session_id",
+        "seq",
+        "t_ms",
+        is_click=t.event.isin(CLICK_EVENTS),
+        eligible=eligible,
+        is_error=error_cond,
+        **{f"_a{ms}": ibis.ifelse(cond, 1, 0) for ms, cond in answer_groups.items()},
+    )
+    following = ibis.window(group_by=sub.session_id, order_by=sub.seq, rows=(1, None))
+    nexts = {
+        f"_n{ms}": ibis.ifelse(sub[f"_a{ms}"] == 1, sub.t_ms, ibis.null("int64"))
+        .min()
+        .over(following)
+        for ms in answer_groups
+    }
+    nexts["_nerr"] = ibis.ifelse(sub.is_error, sub.t_ms, ibis.null("int64")).min().over(following)
+    sub = sub.mutate(**nexts)
+    answered = ibis.literal(False)
+    for ms in answer_groups:
+        answered |= (sub[f"_n{ms}"] - sub.t_ms <= ms).fill_null(False)
+    sub = sub.filter(sub.is_click).select(
+        "session_id",
+        "seq",
+        dead_=sub.eligible.fill_null(True) & ~answered,
+        error_=(sub._nerr - sub.t_ms <= error.window_ms).fill_null(False),
+    )
+
+    cols_out = [c for c in ("session_id", "seq", "timestamp", "t_ms", "event", "url", "x", "y",
+                            "target") if c in clicks.columns]
+    out = clicks.left_join(presses, ["session_id", "seq"], rname="{name}_p")
+    out = out.select(*cols_out, "press", "burst", "burst_size", "rage")
+    out = out.left_join(sub, ["session_id", "seq"], rname="{name}_d")
+    return out.select(
+        *cols_out,
+        press=out.press,
+        burst=out.burst.fill_null(-1),
+        burst_size=out.burst_size.fill_null(0),
+        rage=out.rage.fill_null(False),
+        dead=out.press & out.dead_.fill_null(False),
+        error=out.press & out.error_.fill_null(False),
+    ).order_by("session_id", "seq")
+
+
+def quick_backs(t: ir.Table, *, max_ms: int = 10_000, inclusive: bool = True) -> ir.Table:
+    """Pages left and returned from within ``max_ms`` (A → B → A).
+
+    One row per visit of B: ``session_id, seq`` (of B's pageview), ``url``
+    (B), ``from_url`` (A), ``t_ms`` (arrival on B) and ``dwell_ms`` (time on B
+    before coming back). Consecutive pageviews of the same URL (reloads) count
+    as separate visits.
+    """
+    import ibis
+
+    pv = t.filter((t.event == "pageview") & t.url.notnull()).select(
+        "session_id", "seq", "t_ms", url=t.url.cast("string")
+    )
+    w = ibis.window(group_by=pv.session_id, order_by=pv.seq)
+    pv = pv.mutate(
+        from_url=pv.url.lag().over(w),
+        back_url=pv.url.lead().over(w),
+        dwell_ms=pv.t_ms.lead().over(w) - pv.t_ms,
+    )
+    hit = (
+        pv.from_url.notnull()
+        & (pv.back_url == pv.from_url)
+        & (pv.url != pv.from_url)
+        & _cmp_le(pv.dwell_ms, max_ms, inclusive)
+    )
+    return pv.filter(hit).select("session_id", "seq", "t_ms", "url", "from_url", "dwell_ms")
