@@ -23,7 +23,9 @@ canonical / kept column       PostHog field
                               unless ``event_map`` renames it
 ``timestamp``                 ``timestamp`` (ISO 8601; zoned, or see ``tz``)
 ``user_id``                   ``person_id`` when present (PostHog's merged
-                              person), else ``distinct_id``; anonymous ids
+                              person; rows without one borrow it from rows
+                              with the same ``distinct_id``), else
+                              ``distinct_id``; anonymous ids
                               named in ``$identify`` events'
                               ``$anon_distinct_id`` are folded into the
                               identified id
@@ -62,7 +64,9 @@ submits; to treat its clicks as ``click`` events pass
 ``event_map={"$autocapture:click": "click"}`` (a ``name:type`` key matches
 ``$autocapture`` events of that ``$event_type``), or
 ``event_map={"$autocapture": "click"}`` to rename all of them. PostHog events
-carry no click coordinates, so ``x``/``y`` are absent.
+carry no click coordinates, so ``x``/``y`` are absent. Other top-level export
+columns (``team_id``, ``created_at``, ``person_properties``...) are not kept;
+event properties beyond the defaults are kept on request (``properties=``).
 """
 
 from __future__ import annotations
@@ -397,6 +401,9 @@ def read_posthog(
     aliases = _identify_aliases(frame["event"], distinct, anon)
     user = distinct.map(lambda d: aliases.get(d, d) if isinstance(d, str) else d)
     if prefer_person_id and person is not None and person.notna().any():
+        # Rows exported without person_id borrow it from rows with the same distinct_id.
+        known = pd.DataFrame({"d": distinct, "p": person}).dropna().drop_duplicates("d")
+        person = person.where(person.notna(), distinct.map(dict(zip(known["d"], known["p"]))))
         user = person.where(person.notna(), user)
         meta["user_id_from"] = "person_id"
     else:

@@ -119,7 +119,7 @@ def read_csv(path: Path, *, string_columns: Iterable[str] | bool = ()) -> Loaded
 
     ``string_columns`` are read as text (ids must not become floats); ``True``
     reads every column as text. A column that pyarrow's type inference got
-    wrong further down the file (a stray ``n/a`` in a numeric column) makes the
+    wrong further down the file (a stray word in a numeric column) makes the
     file be re-read as text, with numeric columns converted back where every
     value is a number, so one bad cell never stops a load.
     """
@@ -205,9 +205,11 @@ def read_json_records(path: Path) -> tuple[list[Any], list[int], list[tuple[int,
     with opener(path, "rb") as fh:
         data = fh.read()
     head = data.lstrip()[:1]
-    if head == b"[" or (head == b"{" and b"\n" not in data.strip()):
+    if head in (b"[", b"{"):
+        # A whole JSON document (array, API page, pretty-printed object)? A JSON-lines
+        # file fails here at its second line, which costs little.
         try:
-            whole = orjson.loads(data)
+            items = _unwrap_records(orjson.loads(data))
         except orjson.JSONDecodeError as exc:
             if head == b"[":
                 raise UxlensError(
@@ -215,7 +217,6 @@ def read_json_records(path: Path) -> tuple[list[Any], list[int], list[tuple[int,
                     "Expected a JSON array of records or one JSON object per line."
                 ) from exc
         else:
-            items = _unwrap_records(whole)
             if items is not None:
                 return list(items), list(range(len(items))), []
     records: list[Any] = []
@@ -231,13 +232,6 @@ def read_json_records(path: Path) -> tuple[list[Any], list[int], list[tuple[int,
         except orjson.JSONDecodeError as exc:
             bad.append((position, f"invalid JSON (line {line_no}): {exc}", line.decode("utf-8", "replace")))
         position += 1
-    if not records and bad and len(bad) == position:
-        try:  # a pretty-printed JSON document spread over several lines
-            items = _unwrap_records(orjson.loads(data))
-        except orjson.JSONDecodeError:
-            items = None
-        if items is not None:
-            return list(items), list(range(len(items))), []
     return records, positions, bad
 
 
