@@ -59,7 +59,16 @@ __all__ = [
     "rage_clicks",
     "dead_clicks",
     "error_clicks",
+    "thrashed_cursor",
+    "scroll_friction",
+    "quick_backs",
+    "form_abandonment",
+    "hesitations",
+    "repeated_edits",
+    "short_selector",
     "resolve_params",
+    "Friction",
+    "OutcomeModel",
 ]
 
 
@@ -700,3 +709,1514 @@ def error_clicks(
     out = out.reset_index(drop=True)
     out.attrs = dict(flags.attrs)
     return out
+
+
+# --------------------------------------------------------------------------- helpers
+_SIGNAL_COLUMNS = ["session_id", "timestamp", "seq", "url", "element", "target", "kind", "count",
+                   "evidence"]
+_SUBMIT_PATTERN = (
+    r"(?:^|[ >])button(?:[.#\[: >]|$)|\[type=[\"']?(?:submit|image)|\[role=[\"']?button"
+    r"|(?:^|[ >])input[^ >]*\[type=[\"']?button"
+)
+
+
+def short_selector(target: Any) -> Any:
+    """A readable element name from a selector path: its last component, ``#id`` if it has one.
+
+    Examples
+    --------
+    >>> short_selector("html > body > div#app > button#send-invites.primary")
+    '#send-invites'
+    >>> short_selector("div#app > main > img.decoy:nth-of-type(2)")
+    'img.decoy:nth-of-type(2)'
+    >>> short_selector(None) is None
+    True
+    """
+    if target is None or (isinstance(target, float) and np.isnan(target)) or target is pd.NA:
+        return None
+    text = str(target).strip()
+    last = text.replace(">", " ").split()[-1] if text else text
+    if "#" in last:
+        ident = last.split("#", 1)[1]
+        for stop in ".[:":
+            ident = ident.split(stop, 1)[0]
+        return "#" + ident
+    return last
+
+
+def _short_many(values: pd.Series) -> pd.Series:
+    obj = values.astype(object)
+    uniques = pd.unique(obj[obj.notna()])
+    mapping = {u: short_selector(u) for u in uniques}
+    return obj.map(mapping).astype(object).where(obj.notna(), None)
+
+
+def _page(url: Any) -> str:
+    if url is None or (isinstance(url, float) and np.isnan(url)) or url is pd.NA:
+        return "(no url)"
+    text = str(url)
+    if "://" in text:
+        text = "/" + text.split("://", 1)[1].split("/", 1)[-1] if "/" in text.split("://", 1)[
+            1] else "/"
+    return text
+
+
+def _ts(t_ms: Any) -> pd.Series:
+    return pd.to_datetime(pd.Series(t_ms, dtype="int64"), unit="ms", utc=True).astype(
+        "datetime64[ns, UTC]"
+    )
+
+
+def _empty_signals(extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    cols = _SIGNAL_COLUMNS + list(extra)
+    out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out["timestamp"] = out["timestamp"].astype("datetime64[ns, UTC]")
+    out["seq"] = out["seq"].astype("int64")
+    out["count"] = out["count"].astype("int64")
+    return out
+
+
+def _signal_frame(kind: str, data: dict[str, Any], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    n = len(next(iter(data.values()))) if data else 0
+    if n == 0:
+        return _empty_signals(extra)
+    out = pd.DataFrame(data)
+    out["kind"] = kind
+    for c in _SIGNAL_COLUMNS + list(extra):
+        if c not in out.columns:
+            out[c] = None
+    out["session_id"] = out["session_id"].astype(str)
+    out["seq"] = out["seq"].astype("int64")
+    out["count"] = out["count"].astype("int64")
+    out["timestamp"] = pd.to_datetime(out["timestamp"], utc=True).astype("datetime64[ns, UTC]")
+    out["url"] = out["url"].astype(object).where(out["url"].notna(), None)
+    return out[_SIGNAL_COLUMNS + list(extra)].reset_index(drop=True)
+
+
+def _run(expr: Any, backend: Any) -> pd.DataFrame:
+    from .engine.backend import execute
+
+    return execute(expr, backend)
+
+
+def _fmt_s(ms: float) -> str:
+    return f"{ms / 1000:.1f} s"
+
+
+# --------------------------------------------------------------------------- other detectors
+def _thrash_signals(table: Any, p: ThrashParams, backend: Any) -> pd.DataFrame:
+    from .engine.friction import thrash_reversals
+
+    extra = ("reversals", "duration_ms")
+    if "x" not in table.columns:
+        return _empty_signals(extra)
+    revs = _run(
+        thrash_reversals(table, window_ms=p.window_ms, min_speed_px_s=p.min_speed_px_s,
+                         min_leg_px=p.min_leg_px, max_gap_ms=p.max_gap_ms), backend)
+    hit = revs.loc[revs["n"] >= p.min_reversals].sort_values(["session_id", "t_ms", "seq"])
+    if hit.empty:
+        return _empty_signals(extra)
+    sid = hit["session_id"].to_numpy()
+    t = hit["t_ms"].to_numpy()
+    new = np.ones(len(hit), dtype=bool)
+    new[1:] = (sid[1:] != sid[:-1]) | (t[1:] - t[:-1] > p.window_ms)
+    hit = hit.assign(episode=np.cumsum(new))
+    g = hit.groupby("episode", sort=True)
+    ep = pd.DataFrame({
+        "session_id": g["session_id"].first(), "t1": g["t_ms"].max(), "t_flag": g["t_ms"].min(),
+    }).reset_index()
+    # the episode covers every reversal of the windows that crossed the threshold
+    both = revs[["session_id", "seq", "t_ms", "url"]].merge(ep, on="session_id")
+    inside = both.loc[(both["t_ms"] >= both["t_flag"] - p.window_ms)
+                      & (both["t_ms"] <= both["t1"])]
+    gi = inside.sort_values(["episode", "t_ms", "seq"]).groupby("episode", sort=True)
+    ep = pd.DataFrame({
+        "session_id": gi["session_id"].first(), "t0": gi["t_ms"].min(), "t1": gi["t_ms"].max(),
+        "seq": gi["seq"].first(), "url": gi["url"].first(), "reversals": gi.size(),
+    })
+    return _signal_frame("thrashed_cursor", {
+        "session_id": ep["session_id"], "timestamp": _ts(ep["t0"]).to_numpy(),
+        "seq": ep["seq"], "url": ep["url"], "count": ep["reversals"],
+        "evidence": [f"{int(r)} horizontal direction reversals in {d / 1000:.2f} s"
+                     for r, d in zip(ep["reversals"], ep["t1"] - ep["t0"])],
+        "reversals": ep["reversals"].astype("int64"), "duration_ms": (ep["t1"] - ep["t0"]),
+    }, extra)
+
+
+def _scroll_signals(table: Any, p: ScrollParams, backend: Any) -> pd.DataFrame:
+    from .engine.friction import scroll_legs, scroll_visits
+
+    extra = ("travel_px",)
+    if "scroll_y" not in table.columns:
+        return _empty_signals(extra)
+    visits = _run(scroll_visits(table), backend)
+    ref = visits["page_h"].astype("float64")
+    explored = visits["max_y"].astype("float64") + visits["viewport_h"].astype("float64")
+    ref = ref.where(ref.notna() & (ref > 0), explored)
+    ratio = visits["travel"].astype("float64") / ref
+    ex = visits.loc[(ratio >= p.excessive_page_heights).fillna(False)]
+    r = ratio.loc[ex.index]
+    excessive = _signal_frame("excessive_scroll", {
+        "session_id": ex["session_id"], "timestamp": _ts(ex["t_ms"]).to_numpy(),
+        "seq": ex["seq"], "url": ex["url"], "count": np.ones(len(ex), dtype="int64"),
+        "evidence": [f"scrolled {tr:,.0f} px, {rr:.1f}x the page height"
+                     for tr, rr in zip(ex["travel"], r)],
+        "travel_px": ex["travel"].astype("float64"),
+    }, extra)
+    legs = _run(scroll_legs(table), backend)
+    prev = legs["prev_travel"].astype("float64")
+    cur = legs["travel"].astype("float64")
+    gap = legs["start_ms"] - legs["prev_end_ms"]
+    u = legs.loc[((prev >= p.min_leg_px) & (-cur >= p.return_ratio * prev)
+                  & (gap <= p.uturn_ms)).fillna(False)]
+    uturns = _signal_frame("scroll_uturn", {
+        "session_id": u["session_id"], "timestamp": _ts(u["start_ms"]).to_numpy(),
+        "seq": u["seq"], "url": u["url"], "count": np.ones(len(u), dtype="int64"),
+        "evidence": [f"scrolled down {a:,.0f} px, then back up {-b:,.0f} px"
+                     for a, b in zip(u["prev_travel"], u["travel"])],
+        "travel_px": u["travel"].astype("float64"),
+    }, extra)
+    return pd.concat([excessive, uturns], ignore_index=True)
+
+
+def _quick_back_signals(table: Any, p: QuickBackParams, backend: Any) -> pd.DataFrame:
+    from .engine.friction import quick_backs as qb_expr
+
+    extra = ("from_url", "dwell_ms")
+    if "url" not in table.columns:
+        return _empty_signals(extra)
+    qb = _run(qb_expr(table, max_ms=p.max_ms, inclusive=p.inclusive), backend)
+    return _signal_frame("quick_back", {
+        "session_id": qb["session_id"], "timestamp": _ts(qb["t_ms"]).to_numpy(),
+        "seq": qb["seq"], "url": qb["url"], "count": np.ones(len(qb), dtype="int64"),
+        "evidence": [f"left after {_fmt_s(d)}, back to {_page(f)}"
+                     for d, f in zip(qb["dwell_ms"], qb["from_url"])],
+        "from_url": qb["from_url"], "dwell_ms": qb["dwell_ms"],
+    }, extra)
+
+
+def _hesitation_signals(table: Any, p: HesitationParams, backend: Any) -> pd.DataFrame:
+    from .engine.friction import hesitations as h_expr
+
+    extra = ("idle_ms",)
+    h = _run(h_expr(table, actions=p.actions, min_ms=p.min_ms, max_ms=p.max_ms), backend)
+    return _signal_frame("hesitation", {
+        "session_id": h["session_id"], "timestamp": _ts(h["t_ms"]).to_numpy(),
+        "seq": h["seq"], "url": h["url"], "target": h["target"],
+        "element": _short_many(h["target"]).to_numpy(),
+        "count": np.ones(len(h), dtype="int64"),
+        "evidence": [f"{_fmt_s(i)} without acting before the click" for i in h["idle_ms"]],
+        "idle_ms": h["idle_ms"],
+    }, extra)
+
+
+def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd.DataFrame:
+    extra = ("inputs", "fields")
+    ev = frame["event"]
+    is_input = (ev == "input").to_numpy()
+    if not is_input.any():
+        return _empty_signals(extra)
+    sid_col = frame["session_id"]
+    last_pv = frame.loc[(ev == "pageview").to_numpy(), ["session_id", "seq"]].groupby(
+        "session_id", sort=False)["seq"].max()
+    cols = ["session_id", "seq", "timestamp"] + [c for c in ("url", "target") if c in frame]
+    inputs = frame.loc[is_input, cols]
+    floor = inputs["session_id"].map(last_pv).fillna(-1).to_numpy()
+    inputs = inputs.loc[inputs["seq"].to_numpy() > floor]
+    if inputs.empty:
+        return _empty_signals(extra)
+    g = inputs.groupby("session_id", sort=False)
+    last = inputs.loc[g["seq"].idxmax()].set_index("session_id")
+    if "target" not in last:
+        last["target"] = None
+    if "url" not in last:
+        last["url"] = None
+    per = pd.DataFrame({"inputs": g.size()})
+    per["fields"] = g["target"].nunique() if "target" in inputs else 1
+    per = per.join(last[["seq", "timestamp", "url", "target"]])
+    per = per.loc[per["inputs"] >= p.min_inputs]
+    # submissions after the last input: a submit event, or a working press on a submit control
+    done: set[str] = set()
+    if p.submit_events:
+        sub = frame.loc[ev.isin(list(p.submit_events)).to_numpy(), ["session_id", "seq"]]
+        sub = sub.loc[sub["seq"].to_numpy() > sub["session_id"].map(per["seq"]).fillna(
+            np.inf).to_numpy()]
+        done |= set(sub["session_id"].astype(str))
+    presses = flags.loc[flags["press"]]
+    submitlike = presses["target"].astype(object).fillna("").astype(str).str.contains(
+        _SUBMIT_PATTERN, regex=True)
+    after = presses["seq"].to_numpy() > presses["session_id"].map(per["seq"]).fillna(
+        np.inf).to_numpy()
+    tried = presses.loc[submitlike.to_numpy() & after]
+    ok = tried.loc[~(tried["rage"] | tried["dead"] | tried["error"])]
+    done |= set(ok["session_id"].astype(str))
+    failed = tried.groupby("session_id")["rage"].sum()
+    per = per.loc[~per.index.astype(str).isin(done)]
+    del sid_col
+    ev_text = []
+    for s, row in per.iterrows():
+        text = f"typed {row['inputs']} inputs in {row['fields']} field(s), never submitted"
+        n_rage = int(failed.get(s, 0))
+        if n_rage:
+            text += f"; {n_rage} rage clicks on the submit control"
+        ev_text.append(text)
+    return _signal_frame("form_abandonment", {
+        "session_id": per.index.to_numpy(), "timestamp": per["timestamp"].to_numpy(),
+        "seq": per["seq"], "url": per["url"], "target": per["target"],
+        "element": _short_many(per["target"]).to_numpy(), "count": np.ones(len(per), "int64"),
+        "evidence": ev_text, "inputs": per["inputs"].astype("int64"),
+        "fields": per["fields"].astype("int64"),
+    }, extra)
+
+
+def _edit_signals(frame: pd.DataFrame, p: EditParams) -> pd.DataFrame:
+    extra = ("visits", "clears")
+    ev = frame["event"]
+    is_input = (ev == "input").to_numpy()
+    if not is_input.any() or "target" not in frame:
+        return _empty_signals(extra)
+    cols = ["session_id", "seq", "timestamp", "target"] + [
+        c for c in ("url", "value") if c in frame]
+    inp = frame.loc[is_input, cols].reset_index(drop=True)
+    inp = inp.loc[inp["target"].notna()].reset_index(drop=True)
+    if inp.empty:
+        return _empty_signals(extra)
+    sid = inp["session_id"].astype(str).to_numpy()
+    tgt = inp["target"].astype(str).to_numpy()
+    start = np.ones(len(inp), dtype=bool)
+    start[1:] = (sid[1:] != sid[:-1]) | (tgt[1:] != tgt[:-1])
+    inp["visit_start"] = start
+    if "value" in inp:
+        length = inp["value"].astype(object).map(
+            lambda v: len(v) if isinstance(v, str) else np.nan).astype("float64")
+        prev = length.groupby([inp["session_id"], inp["target"]], observed=True,
+                              sort=False).shift()
+        inp["clear"] = ((length == 0) & (prev > 0)).to_numpy()
+    else:
+        inp["clear"] = False
+    g = inp.groupby(["session_id", "target"], observed=True, sort=False)
+    per = pd.DataFrame({
+        "visits": g["visit_start"].sum(), "clears": g["clear"].sum(),
+        "seq": g["seq"].max(), "timestamp": g["timestamp"].max(),
+    })
+    per["url"] = g["url"].last() if "url" in inp else None
+    per = per.loc[(per["visits"] >= p.min_visits) | (per["clears"] >= p.min_clears)]
+    per = per.reset_index()
+    return _signal_frame("repeated_edit", {
+        "session_id": per["session_id"], "timestamp": per["timestamp"].to_numpy(),
+        "seq": per["seq"], "url": per["url"], "target": per["target"].astype(object),
+        "element": _short_many(per["target"]).to_numpy(),
+        "count": per["visits"].astype("int64"),
+        "evidence": [f"edited in {int(v)} separate visits, cleared {int(c)} times"
+                     for v, c in zip(per["visits"], per["clears"])],
+        "visits": per["visits"].astype("int64"), "clears": per["clears"].astype("int64"),
+    }, extra)
+
+
+def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any]
+                   ) -> pd.DataFrame:
+    parts = []
+    bursts = _bursts(flags)
+    if len(bursts):
+        first_seq = flags.loc[flags["rage"]].groupby("rage_burst")["seq"].min()
+        parts.append(_signal_frame("rage_click", {
+            "session_id": bursts["session_id"], "timestamp": bursts["start"].to_numpy(),
+            "seq": bursts["rage_burst"].map(first_seq), "url": bursts["url"],
+            "target": bursts["target"], "element": _short_many(bursts["target"]).to_numpy(),
+            "count": bursts["clicks"],
+            "evidence": [f"{c} clicks in {_fmt_s(d)}" for c, d in
+                         zip(bursts["clicks"], bursts["duration_ms"])],
+        }))
+    dead = flags.loc[flags["dead"]]
+    if len(dead):
+        mode = flags.attrs.get("dead_mode", "mutation")
+        w = p["dead"].window_ms
+        what = "no DOM change, navigation, scroll or selection" if mode == "mutation" else (
+            "no following event")
+        parts.append(_signal_frame("dead_click", {
+            "session_id": dead["session_id"], "timestamp": dead["timestamp"].to_numpy(),
+            "seq": dead["seq"], "url": dead["url"], "target": dead["target"],
+            "element": _short_many(dead["target"]).to_numpy(),
+            "count": np.ones(len(dead), "int64"),
+            "evidence": f"{what} within {_fmt_s(w)}",
+        }))
+    err = flags.loc[flags["error"]]
+    if len(err):
+        parts.append(_signal_frame("error_click", {
+            "session_id": err["session_id"], "timestamp": err["timestamp"].to_numpy(),
+            "seq": err["seq"], "url": err["url"], "target": err["target"],
+            "element": _short_many(err["target"]).to_numpy(),
+            "count": np.ones(len(err), "int64"),
+            "evidence": _error_evidence(frame, err, p["error"]),
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else _empty_signals()
+
+
+def _error_evidence(frame: pd.DataFrame, err: pd.DataFrame, p: ErrorParams) -> list[str]:
+    """What went wrong after each error click: the first error within the window."""
+    ev = frame["event"]
+    cond = np.zeros(len(frame), dtype=bool)
+    if "level" in frame and p.console_levels:
+        cond |= ((ev == "console") & frame["level"].astype(object).isin(
+            list(p.console_levels))).to_numpy()
+    if p.error_events:
+        cond |= ev.isin(list(p.error_events)).to_numpy()
+    if "status" in frame:
+        st = frame["status"].astype("Float64")
+        failed = (st >= p.min_status) | ((st == 0) if p.status_zero_failed else False)
+        cond |= ((ev == "network") & failed.fillna(False)).to_numpy()
+    cols = [c for c in ("session_id", "seq", "event", "message", "status", "method",
+                        "request_url") if c in frame]
+    errors = frame.loc[cond, cols]
+    by_session: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+    for s, grp in errors.groupby("session_id", sort=False):
+        by_session[str(s)] = (grp["seq"].to_numpy(), grp)
+    out = []
+    for s, q in zip(err["session_id"].astype(str), err["seq"].to_numpy()):
+        text = f"error within {_fmt_s(p.window_ms)}"
+        if s in by_session:
+            seqs, grp = by_session[s]
+            i = int(np.searchsorted(seqs, q, side="right"))
+            if i < len(seqs):
+                row = grp.iloc[i]
+                if str(row["event"]) == "network":
+                    parts = [str(row.get("method") or ""), str(row.get("request_url") or "")]
+                    req = " ".join(x for x in parts if x and x != "nan" and x != "<NA>")
+                    text = f"{req} -> {row.get('status')}".strip()
+                else:
+                    msg = row.get("message")
+                    msg = "" if msg is None or msg is pd.NA else str(msg)
+                    text = f"{row['event']}: {msg[:80]}".rstrip(": ")
+        out.append(text)
+    return out
+
+
+# --------------------------------------------------------------------------- public wrappers
+def _detector(kind: str, events: Any, preset: str | None, backend: Any,
+              prefix: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    frame = _frame(events)
+    p = resolve_params(preset, **_flat(prefix, params))
+    table = _engine_table_full(frame, backend)
+    if kind == "thrash":
+        return _thrash_signals(table, p["thrash"], backend)
+    if kind == "scroll":
+        return _scroll_signals(table, p["scroll"], backend)
+    if kind == "quick_back":
+        return _quick_back_signals(table, p["quick_back"], backend)
+    if kind == "hesitation":
+        return _hesitation_signals(table, p["hesitation"], backend)
+    if kind == "form":
+        return _form_signals(frame, _flag_clicks(frame, p, backend=backend), p["form"])
+    return _edit_signals(frame, p["edits"])
+
+
+_EXTRA_ENGINE_COLUMNS = ("scroll_y", "page_h", "viewport_h")
+
+
+def _engine_table_full(frame: pd.DataFrame, backend: Any = None) -> Any:
+    from .engine.backend import as_table
+
+    cols = [c for c in _ENGINE_COLUMNS + _EXTRA_ENGINE_COLUMNS if c in frame.columns]
+    sub = frame[cols]
+    if "is_interactive" in sub.columns:
+        sub = sub.assign(is_interactive=sub["is_interactive"].astype("boolean"))
+    return as_table(sub, backend)
+
+
+def thrashed_cursor(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Thrashed cursor: the pointer shaken left and right.
+
+    From ``mousemove`` rows: a *move* is the step between consecutive
+    samples that is at least ``min_leg_px`` (2) wide, at least
+    ``min_speed_px_s`` (300 px/s) fast and at most ``max_gap_ms`` (500)
+    after the previous sample; a *reversal* is a move whose horizontal
+    direction is opposite to the previous move (at most ``window_ms``
+    earlier). A thrash episode is where at least ``min_reversals`` (5, i.e.
+    "more than 4") reversals fall within ``window_ms`` (1000, inclusive);
+    overlapping windows merge into one signal. No vendor publishes exact
+    thresholds (Clarity and FullStory describe the signal only), so every
+    preset keeps these.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks`.
+    **params
+        ``min_reversals, window_ms, min_speed_px_s, min_leg_px, max_gap_ms``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per episode: the signal columns (``session_id, timestamp,
+        seq, url, element, target, kind, count, evidence``) plus
+        ``reversals`` and ``duration_ms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> xs = [100, 200] * 4                       # 7 direction changes in 350 ms
+    >>> events = pd.DataFrame({"session_id": "s", "user_id": "u", "event": "mousemove",
+    ...     "timestamp": [t0 + pd.Timedelta(milliseconds=50 * i) for i in range(8)],
+    ...     "x": xs, "y": 300.0})
+    >>> thrashed_cursor(events)[["reversals", "evidence"]]
+       reversals                             evidence
+    0          6  6 horizontal direction reversals in 0.25 s
+    """
+    return _detector("thrash", events, preset, backend, "thrash", params)
+
+
+def scroll_friction(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Excessive scrolling and scroll U-turns.
+
+    A page visit runs from a ``pageview`` to the next one. *Excessive
+    scrolling*: the visit's scroll travel (sum of ``|Δscroll_y|``) is at
+    least ``excessive_page_heights`` (3) times the page height (``page_h``,
+    else the explored height ``max(scroll_y) + viewport_h``). A *U-turn*: a
+    downward scroll leg of at least ``min_leg_px`` (400) followed within
+    ``uturn_ms`` (3000) by an upward leg covering at least ``return_ratio``
+    (0.5) of it - the reader went looking and came back. Microsoft Clarity
+    reports both signals without publishing thresholds; these are uxlens's.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks`.
+    **params
+        ``excessive_page_heights, min_leg_px, return_ratio, uturn_ms``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Signal columns (kind ``excessive_scroll`` or ``scroll_uturn``) plus
+        ``travel_px``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> ys = [0, 300, 600, 900, 600, 300]
+    >>> events = pd.DataFrame({"session_id": "s", "user_id": "u",
+    ...     "event": ["pageview"] + ["scroll"] * 6,
+    ...     "timestamp": [t0 + pd.Timedelta(milliseconds=200 * i) for i in range(7)],
+    ...     "scroll_y": [None] + ys, "url": "https://a.test/faq"})
+    >>> scroll_friction(events)[["kind", "evidence"]]
+               kind                                      evidence
+    0  scroll_uturn  scrolled down 900 px, then back up 600 px
+    """
+    return _detector("scroll", events, preset, backend, "scroll", params)
+
+
+def quick_backs(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Quick backs: a page left for another and returned to within ``max_ms``.
+
+    For consecutive pageviews A → B → A of a session, B is a quick back when
+    the return to A comes at most ``max_ms`` (10 000, inclusive) after
+    arriving on B. The signal is reported on B (the page that failed the
+    visitor). Clarity's "quick back" follows the same idea without
+    publishing its threshold.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks`.
+    **params
+        ``max_ms`` (10000), ``inclusive`` (True).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Signal columns plus ``from_url`` (A) and ``dwell_ms`` (time on B).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> s = pd.Timedelta(seconds=1)
+    >>> events = pd.DataFrame({"session_id": "s", "user_id": "u", "event": "pageview",
+    ...     "timestamp": [t0, t0 + 5 * s, t0 + 15 * s, t0 + 40 * s],
+    ...     "url": ["https://a.test/", "https://a.test/pricing", "https://a.test/",
+    ...             "https://a.test/docs"]})
+    >>> quick_backs(events)[["url", "dwell_ms"]]
+                          url  dwell_ms
+    0  https://a.test/pricing     10000
+    """
+    return _detector("quick_back", events, preset, backend, "quick_back", params)
+
+
+def form_abandonment(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Forms typed into and never submitted.
+
+    Looks at the last page visit of each session (a later ``pageview``
+    counts as a navigation, which a submitted form usually causes): the
+    session typed at least ``min_inputs`` (1) ``input`` events there, and
+    after the last input there is neither an event named in
+    ``submit_events`` (``("submit",)``) nor a working press on a submit-like
+    control (``button``, ``[type=submit]``, ``[role=button]``,
+    ``input[type=button]``). A press that was itself a rage, dead or error
+    click does not count as working: the evidence then says how many rage
+    clicks the submit control took.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks` (the click flags use the preset).
+    **params
+        ``min_inputs`` (1), ``submit_events``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Signal columns (at the last input) plus ``inputs`` and ``fields``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> s = pd.Timedelta(seconds=1)
+    >>> events = pd.DataFrame({"session_id": ["a"] * 3 + ["b"] * 3, "user_id": "u",
+    ...     "event": ["pageview", "input", "click"] * 2,
+    ...     "timestamp": [t0, t0 + s, t0 + 2 * s] * 2,
+    ...     "target": [None, "input#email", "button#send", None, "input#email", "div.x"],
+    ...     "url": "https://a.test/invite"})
+    >>> list(form_abandonment(events)["session_id"])
+    ['b']
+    """
+    return _detector("form", events, preset, backend, "form", params)
+
+
+def hesitations(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Long hesitations before a press.
+
+    A ``click`` or ``touch`` is a hesitation when the previous *action* of
+    the session (``actions``: clicks, inputs, scrolls, pageviews,
+    selections, focus, resize) is at least ``min_ms`` (3000) and less than
+    ``max_ms`` (30 000) earlier. Moving or hovering the cursor does not
+    interrupt a hesitation (``mousemove`` is not an action); a pause of
+    ``max_ms`` or more is treated as the visitor being away, not hesitating.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks`.
+    **params
+        ``min_ms, max_ms, actions``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Signal columns plus ``idle_ms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> ms = pd.Timedelta(milliseconds=1)
+    >>> events = pd.DataFrame({"session_id": "s", "user_id": "u",
+    ...     "event": ["pageview", "mousemove", "click", "click"],
+    ...     "timestamp": [t0, t0 + 1000 * ms, t0 + 3000 * ms, t0 + 5999 * ms],
+    ...     "x": 1.0, "y": 1.0, "target": "button#plan"})
+    >>> list(hesitations(events)["idle_ms"])
+    [3000]
+    """
+    return _detector("hesitation", events, preset, backend, "hesitation", params)
+
+
+def repeated_edits(
+    events: Any, *, preset: str | None = None, backend: Any = None, **params: Any
+) -> pd.DataFrame:
+    """Inputs edited again and again.
+
+    Over a session's ``input`` rows, a *visit* to a field is a run of inputs
+    on the same ``target`` (typing into another field ends it). A field is
+    flagged when it has at least ``min_visits`` (3) visits, or when its
+    (masked) ``value`` was cleared to empty and retyped at least
+    ``min_clears`` (2) times.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset, backend
+        As in :func:`flag_clicks`.
+    **params
+        ``min_visits, min_clears``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (session, field): signal columns plus ``visits`` and
+        ``clears``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> s = pd.Timedelta(seconds=1)
+    >>> fields = ["input#email", "input#name", "input#email", "input#name", "input#email"]
+    >>> events = pd.DataFrame({"session_id": "s", "user_id": "u", "event": "input",
+    ...     "timestamp": [t0 + i * s for i in range(5)], "target": fields})
+    >>> repeated_edits(events)[["element", "visits"]]
+      element  visits
+    0  #email       3
+    """
+    return _detector("edits", events, preset, backend, "edits", params)
+
+
+# --------------------------------------------------------------------------- scores
+_LABELS = {
+    "rage_click": ("rage click", "rage clicks"),
+    "dead_click": ("dead click", "dead clicks"),
+    "error_click": ("error click", "error clicks"),
+    "thrashed_cursor": ("thrashed cursor", "thrashed cursors"),
+    "excessive_scroll": ("excessive scrolling", "excessive scrolling"),
+    "scroll_uturn": ("scroll U-turn", "scroll U-turns"),
+    "quick_back": ("quick back", "quick backs"),
+    "form_abandonment": ("abandoned form", "abandoned forms"),
+    "hesitation": ("long hesitation", "long hesitations"),
+    "repeated_edit": ("repeatedly edited field", "repeatedly edited fields"),
+}
+_ELEMENT_KINDS = ("rage_click", "dead_click", "error_click", "hesitation", "repeated_edit",
+                  "form_abandonment")
+# 1/1024: points are dyadic, so their sums are exact in any order.
+_POINT_QUANTUM = 1024.0
+
+
+def _points(weight: float, intensity: np.ndarray) -> np.ndarray:
+    return np.round(weight * np.asarray(intensity, dtype="float64") * _POINT_QUANTUM) / (
+        _POINT_QUANTUM
+    )
+
+
+def _severity(points: pd.Series) -> pd.Series:
+    return pd.Series(
+        np.select([points >= 3.0, points >= 1.5], ["high", "medium"], "low"), index=points.index
+    )
+
+
+def _phrase(kind: str, n: int, where: str) -> str:
+    one, many = _LABELS[kind]
+    if kind == "form_abandonment":
+        return f"abandoned a form at {where}"
+    if kind == "repeated_edit":
+        return f"re-edited {where} {n} times" if n > 1 else f"re-edited {where}"
+    if kind in ("thrashed_cursor", "excessive_scroll"):
+        return f"{one} on {where}" + (f" ({n}x)" if n > 1 else "")
+    if kind == "quick_back":
+        return f"quick back from {where}" + (f" ({n}x)" if n > 1 else "")
+    if kind == "hesitation":
+        return f"{n} {one if n == 1 else many} before clicking {where}"
+    return f"{n} {one if n == 1 else many} on {where}"
+
+
+class Friction:
+    """Friction signals, session scores, page/element rates and insights.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog` or a canonical events DataFrame.
+    preset
+        Vendor thresholds for the click detectors: ``"posthog"``,
+        ``"datadog"``, ``"amplitude"``, ``"openreplay"`` or ``None`` (see
+        :func:`rage_clicks`, :func:`dead_clicks`, :func:`error_clicks`).
+    weights
+        Points per signal kind, merged over :data:`DEFAULT_WEIGHTS`:
+
+        ==================  ======
+        kind                points
+        ==================  ======
+        rage_click          3.0 x clicks / min_clicks (a 3-click burst = 3.0)
+        error_click         2.5
+        form_abandonment    2.0
+        dead_click          1.5
+        quick_back          1.5
+        thrashed_cursor     1.0
+        repeated_edit       0.75
+        scroll_uturn        0.5
+        excessive_scroll    0.5
+        hesitation          0.25
+        ==================  ======
+
+        Points are rounded to 1/1024 so that a session's contributions add
+        up to its score exactly.
+    backend
+        Ibis backend the detectors run on (embedded DuckDB by default).
+    **thresholds
+        Detector thresholds named ``<detector>_<parameter>`` (see
+        :func:`resolve_params`), e.g. ``rage_min_clicks=4``,
+        ``quick_back_max_ms=5000``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> ms = pd.Timedelta(milliseconds=1)
+    >>> ev = pd.DataFrame({"session_id": ["a"] * 5 + ["b"], "user_id": "u",
+    ...     "event": ["pageview", "click", "click", "click", "click", "pageview"],
+    ...     "timestamp": [t0, t0 + 100 * ms, t0 + 300 * ms, t0 + 500 * ms, t0 + 700 * ms, t0],
+    ...     "x": 50.0, "y": 50.0, "target": [None] + ["button#send-invites"] * 4 + [None],
+    ...     "url": "https://app.test/onboarding/invite"})
+    >>> f = Friction(ev)
+    >>> f.scores()[["session_id", "score", "rage_click", "reason"]]
+      session_id  score  rage_click                              reason
+    0          a    4.0           1  4 rage clicks on #send-invites, then left
+    1          b    0.0           0                   no friction signals
+    >>> f.explain("a")[["kind", "element", "points"]]
+             kind         element  points
+    0  rage_click  #send-invites     4.0
+    """
+
+    def __init__(
+        self,
+        events: Any,
+        *,
+        preset: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        backend: Any = None,
+        **thresholds: Any,
+    ) -> None:
+        self.events = events
+        self.preset = preset
+        self.weights = weights
+        self.backend = backend
+        self.thresholds = thresholds
+        self._params = resolve_params(preset, **thresholds)
+        unknown = [k for k in (weights or {}) if k not in DEFAULT_WEIGHTS]
+        if unknown:
+            raise UxlensError(
+                f"Unknown signal kind {unknown[0]!r} in weights."
+                f"{did_you_mean(unknown[0], DEFAULT_WEIGHTS)} Kinds: {list(DEFAULT_WEIGHTS)}."
+            )
+        self._weights = {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in (weights or {}).items()}}
+        self._cache: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def params(self) -> dict[str, Any]:
+        """The thresholds in use, per detector."""
+        return dict(self._params)
+
+    @property
+    def frame_(self) -> pd.DataFrame:
+        if "frame" not in self._cache:
+            self._cache["frame"] = _frame(self.events)
+        return self._cache["frame"]
+
+    @property
+    def log_(self) -> Any:
+        """The EventLog behind the events (built for DataFrame input)."""
+        if "log" not in self._cache:
+            from .eventlog import EventLog
+
+            ev = self.events
+            self._cache["log"] = ev if isinstance(ev, EventLog) else EventLog(self.frame_)
+        return self._cache["log"]
+
+    def _table(self) -> Any:
+        if "table" not in self._cache:
+            self._cache["table"] = _engine_table_full(self.frame_, self.backend)
+        return self._cache["table"]
+
+    def flags(self) -> pd.DataFrame:
+        """Every click-like event with rage/dead/error flags (see :func:`flag_clicks`)."""
+        if "flags" not in self._cache:
+            self._cache["flags"] = _flag_clicks(self.frame_, self._params, backend=self.backend)
+        return self._cache["flags"]
+
+    # ------------------------------------------------------------------ signals
+    def signals(self) -> pd.DataFrame:
+        """One row per detected signal.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``session_id, timestamp, seq, url, element, target, kind, count,
+            evidence, points, severity``, sorted by session and time.
+            ``element`` is a short name of ``target`` (``#id`` or the last
+            selector component); page-level kinds (thrashed cursor, scrolls,
+            quick back) have no element. ``count`` is the clicks of a rage
+            burst, the reversals of a thrash, the visits of a re-edited
+            field, else 1. ``points`` is the signal's share of the session
+            score; ``severity`` is ``low`` (< 1.5 points), ``medium`` (< 3) or
+            ``high``.
+        """
+        if "signals" in self._cache:
+            return self._cache["signals"]
+        frame, p, table, be = self.frame_, self._params, self._table(), self.backend
+        flags = self.flags()
+        parts = [
+            _click_signals(frame, flags, p),
+            _thrash_signals(table, p["thrash"], be),
+            _scroll_signals(table, p["scroll"], be),
+            _quick_back_signals(table, p["quick_back"], be),
+            _form_signals(frame, flags, p["form"]),
+            _hesitation_signals(table, p["hesitation"], be),
+            _edit_signals(frame, p["edits"]),
+        ]
+        parts = [x[_SIGNAL_COLUMNS] for x in parts if len(x)]
+        sig = pd.concat(parts, ignore_index=True) if parts else _empty_signals()
+        intensity = np.ones(len(sig))
+        rage = (sig["kind"] == "rage_click").to_numpy()
+        intensity[rage] = sig.loc[rage, "count"].to_numpy() / float(p["rage"].min_clicks)
+        weight = sig["kind"].map(self._weights).astype("float64").to_numpy()
+        sig["points"] = _points(1.0, weight * intensity) if len(sig) else np.zeros(0)
+        sig["severity"] = _severity(sig["points"])
+        order = {k: i for i, k in enumerate(SIGNAL_KINDS)}
+        sig["_k"] = sig["kind"].map(order)
+        sig = sig.sort_values(["session_id", "timestamp", "seq", "_k"], kind="stable")
+        sig = sig.drop(columns="_k").reset_index(drop=True)
+        sig.attrs["dead_mode"] = flags.attrs.get("dead_mode")
+        self._cache["signals"] = sig
+        return sig
+
+    def _session_ids(self) -> pd.Index:
+        if "sids" not in self._cache:
+            self._cache["sids"] = pd.Index(
+                pd.unique(self.frame_["session_id"].astype(str)), name="session_id"
+            )
+        return self._cache["sids"]
+
+    def _exit_seq(self) -> pd.Series:
+        """Seq of each session's last pageview (-1 without one)."""
+        if "exit_seq" not in self._cache:
+            fr = self.frame_
+            pv = fr.loc[(fr["event"] == "pageview").to_numpy(), ["session_id", "seq"]]
+            s = pv.groupby(pv["session_id"].astype(str), sort=False)["seq"].max()
+            self._cache["exit_seq"] = s.reindex(self._session_ids()).fillna(-1).astype("int64")
+        return self._cache["exit_seq"]
+
+    # ------------------------------------------------------------------ scores
+    def scores(self) -> pd.DataFrame:
+        """One row per session: score, per-kind counts and a readable reason.
+
+        The score is the sum of the session's signal ``points`` (see
+        ``weights``); :meth:`explain` lists the contributions.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``session_id, score, signals, <one count column per kind>,
+            reason``, sorted by score (descending) then session id. Sessions
+            without signals score 0 with reason ``"no friction signals"``.
+            The reason names the two largest contributions (grouped by kind
+            and element or page) and adds ", then left" when the largest one
+            happened on the session's last page.
+        """
+        if "scores" in self._cache:
+            return self._cache["scores"]
+        sig = self.signals()
+        sids = self._session_ids()
+        counts = (
+            sig.groupby(["session_id", "kind"]).size().unstack(fill_value=0)
+            if len(sig) else pd.DataFrame(index=pd.Index([], name="session_id"))
+        )
+        counts = counts.reindex(index=sids, columns=list(SIGNAL_KINDS), fill_value=0)
+        out = pd.DataFrame(index=sids)
+        out["score"] = sig.groupby("session_id")["points"].sum().reindex(sids).fillna(0.0)
+        out["signals"] = counts.sum(axis=1).astype("int64")
+        for k in SIGNAL_KINDS:
+            out[k] = counts[k].astype("int64")
+        out["reason"] = self._reasons(sig).reindex(sids).fillna("no friction signals")
+        out = out.reset_index().sort_values(["score", "session_id"], ascending=[False, True],
+                                            kind="stable").reset_index(drop=True)
+        self._cache["scores"] = out
+        return out
+
+    def _reasons(self, sig: pd.DataFrame) -> pd.Series:
+        if sig.empty:
+            return pd.Series(dtype=object)
+        where = sig["element"].astype(object)
+        page = sig["url"].map(_page)
+        where = where.where(where.notna() & sig["kind"].isin(_ELEMENT_KINDS), page)
+        tmp = sig.assign(_where=where.astype(str),
+                         _n=np.where(sig["kind"] == "rage_click", sig["count"], 1))
+        g = tmp.groupby(["session_id", "kind", "_where"], sort=False)
+        agg = pd.DataFrame({"points": g["points"].sum(), "n": g["_n"].sum(),
+                            "last_seq": g["seq"].max()}).reset_index()
+        agg = agg.sort_values(["session_id", "points", "last_seq"],
+                              ascending=[True, False, True], kind="stable")
+        top = agg.groupby("session_id", sort=False).head(2)
+        phrases = [_phrase(k, int(n), w) for k, n, w in zip(top["kind"], top["n"], top["_where"])]
+        top = top.assign(phrase=phrases)
+        first = top.groupby("session_id", sort=False).head(1).set_index("session_id")
+        exit_seq = self._exit_seq()
+        left = (first["last_seq"] > first.index.map(exit_seq).to_numpy()) & (
+            first["kind"] != "form_abandonment")
+        joined = top.groupby("session_id", sort=False)["phrase"].agg("; ".join)
+        return joined.where(~left.reindex(joined.index, fill_value=False), joined + ", then left")
+
+    def explain(self, session_id: str) -> pd.DataFrame:
+        """Each contribution to one session's score; ``points`` sums to the score exactly.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``kind, timestamp, url, element, evidence, weight, intensity,
+            points`` (``points = weight x intensity``, rounded to 1/1024;
+            intensity is ``clicks / min_clicks`` for rage bursts, else 1).
+        """
+        sid = str(session_id)
+        if sid not in set(self._session_ids()):
+            raise UxlensError(
+                f"No session {session_id!r} in these events."
+                f"{did_you_mean(sid, list(self._session_ids()[:5000]))}"
+            )
+        sig = self.signals()
+        rows = sig.loc[sig["session_id"] == sid].reset_index(drop=True)
+        weight = rows["kind"].map(self._weights).astype("float64")
+        intensity = np.where(rows["kind"] == "rage_click",
+                             rows["count"] / float(self._params["rage"].min_clicks), 1.0)
+        return pd.DataFrame({
+            "kind": rows["kind"], "timestamp": rows["timestamp"], "url": rows["url"],
+            "element": rows["element"], "evidence": rows["evidence"], "weight": weight,
+            "intensity": intensity.astype("float64"), "points": rows["points"],
+        })
+
+    # ------------------------------------------------------------------ aggregates
+    def _page_sessions(self) -> pd.DataFrame:
+        """Distinct (session_id, url) visits, from the engine."""
+        if "visits" not in self._cache:
+            if "url" not in self.frame_.columns:
+                self._cache["visits"] = pd.DataFrame({"session_id": [], "url": []})
+            else:
+                t = self._table()
+                q = t.filter(t.url.notnull()).select("session_id", url=t.url.cast("string"))
+                self._cache["visits"] = _run(q.distinct(), self.backend)
+        return self._cache["visits"]
+
+    def by_element(self) -> pd.DataFrame:
+        """Friction per (page, element, kind) for the element-level kinds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``url, element, kind, signals, sessions, page_sessions,
+            per_1000_sessions`` (sessions with the signal per 1,000 sessions
+            overall), ``per_1000_page_sessions`` (per 1,000 sessions that
+            visited the page), ``points``; sorted by points.
+        """
+        sig = self.signals()
+        sig = sig.loc[sig["kind"].isin(_ELEMENT_KINDS) & sig["element"].notna()]
+        cols = ["url", "element", "kind", "signals", "sessions", "page_sessions",
+                "per_1000_sessions", "per_1000_page_sessions", "points"]
+        if sig.empty:
+            return pd.DataFrame(columns=cols)
+        url = sig["url"].astype(object).fillna("(no url)")
+        g = sig.assign(url=url).groupby(["url", "element", "kind"], sort=False)
+        out = pd.DataFrame({"signals": g.size(), "sessions": g["session_id"].nunique(),
+                            "points": g["points"].sum()}).reset_index()
+        visits = self._page_sessions()
+        per_page = visits.groupby("url")["session_id"].nunique()
+        n = max(len(self._session_ids()), 1)
+        out["page_sessions"] = out["url"].map(per_page).fillna(0).astype("int64")
+        out["per_1000_sessions"] = out["sessions"] / n * 1000.0
+        out["per_1000_page_sessions"] = out["sessions"] / out["page_sessions"].where(
+            out["page_sessions"] > 0) * 1000.0
+        out = out.sort_values(["points", "sessions"], ascending=False, kind="stable")
+        return out[cols].reset_index(drop=True)
+
+    def by_page(self) -> pd.DataFrame:
+        """Friction per page.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``url, page_sessions, sessions_with_friction, per_1000_sessions``
+            (sessions with any signal on the page per 1,000 sessions that
+            visited it), ``points``, ``points_per_session`` and one signal
+            count column per kind; sorted by points.
+        """
+        sig = self.signals()
+        visits = self._page_sessions()
+        per_page = visits.groupby("url")["session_id"].nunique()
+        sig = sig.assign(url=sig["url"].astype(object).fillna("(no url)"))
+        g = sig.groupby("url", sort=False)
+        out = pd.DataFrame({"sessions_with_friction": g["session_id"].nunique(),
+                            "points": g["points"].sum()})
+        out = out.reindex(per_page.index.union(out.index)).fillna(0)
+        out["page_sessions"] = per_page.reindex(out.index).fillna(0).astype("int64")
+        counts = sig.groupby(["url", "kind"]).size().unstack(fill_value=0) if len(sig) else (
+            pd.DataFrame(index=out.index))
+        counts = counts.reindex(index=out.index, columns=list(SIGNAL_KINDS), fill_value=0)
+        out["sessions_with_friction"] = out["sessions_with_friction"].astype("int64")
+        denom = out["page_sessions"].where(out["page_sessions"] > 0)
+        out["per_1000_sessions"] = out["sessions_with_friction"] / denom * 1000.0
+        out["points_per_session"] = out["points"] / denom
+        out = pd.concat([out, counts.astype("int64")], axis=1)
+        out.index.name = "url"
+        out = out.reset_index().sort_values(["points", "page_sessions"], ascending=False,
+                                            kind="stable").reset_index(drop=True)
+        cols = ["url", "page_sessions", "sessions_with_friction", "per_1000_sessions",
+                "points", "points_per_session", *SIGNAL_KINDS]
+        return out[cols]
+
+    # ------------------------------------------------------------------ features and models
+    def features(self) -> pd.DataFrame:
+        """Per-session feature vectors: signal counts per kind, points, events, clicks, duration."""
+        if "features" in self._cache:
+            return self._cache["features"]
+        sc = self.scores().set_index("session_id")
+        t = self._table()
+        per = _run(t.group_by("session_id").aggregate(
+            events=t.count(),
+            clicks=(t.event.isin(list(CLICK_EVENTS))).sum(),
+            duration_s=(t.t_ms.max() - t.t_ms.min()) / 1000.0,
+        ), self.backend).set_index("session_id")
+        per.index = per.index.astype(str)
+        out = sc[list(SIGNAL_KINDS) + ["score"]].join(per, how="left").fillna(0)
+        out = out.loc[self._session_ids()]
+        self._cache["features"] = out
+        return out
+
+    def fit_outcome(
+        self,
+        outcome: Any,
+        *,
+        model: str = "logistic",
+        test_size: float = 0.3,
+        seed: int = 0,
+    ) -> OutcomeModel:
+        """Learn which signals predict a bad outcome (e.g. not converting).
+
+        Parameters
+        ----------
+        outcome
+            What to predict, one boolean per session (True = the outcome
+            happened): a ``Funnel`` (True = the session entered the funnel
+            and did not complete it; sessions that never entered are
+            left out), a boolean ``Series`` or ``dict`` keyed by session id,
+            or the name of a boolean session-level column of the events.
+        model
+            ``"logistic"`` (standardised logistic regression: coefficients
+            are log-odds per standard deviation of each feature) or
+            ``"boosting"`` (gradient boosting, explained by permutation
+            importance on the held-out split). Both report the coefficients
+            of the logistic model.
+        test_size, seed
+            Held-out share (stratified) and random seed.
+
+        Returns
+        -------
+        OutcomeModel
+            ``coefficients`` (feature, coef, odds_ratio_per_sd, mean_if_true,
+            mean_if_false), ``auc`` on the held-out split, ``importance``
+            (boosting), ``predict(features)``.
+        """
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.metrics import roc_auc_score
+        from sklearn.model_selection import train_test_split
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        if model not in ("logistic", "boosting"):
+            raise UxlensError(f"model must be 'logistic' or 'boosting', got {model!r}.")
+        y, target = self._outcome(outcome)
+        feats = self.features()
+        cols = [c for c in list(SIGNAL_KINDS) + ["events", "clicks", "duration_s"]
+                if c in feats.columns and feats[c].std() > 0]
+        X = feats.loc[y.index, cols].astype("float64")
+        yv = y.astype(int).to_numpy()
+        if len(np.unique(yv)) < 2 or min(np.bincount(yv)) < 4:
+            raise UxlensError(
+                f"fit_outcome needs both outcomes with at least 4 sessions each; got "
+                f"{int(yv.sum())} with {target!r} and {int(len(yv) - yv.sum())} without."
+            )
+        X_tr, X_te, y_tr, y_te = train_test_split(X, yv, test_size=test_size, random_state=seed,
+                                                  stratify=yv)
+        logit = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        logit.fit(X_tr, y_tr)
+        coef = logit[-1].coef_[0]
+        coefs = pd.DataFrame({
+            "feature": cols, "coef": coef, "odds_ratio_per_sd": np.exp(coef),
+            "mean_if_true": X.loc[yv == 1].mean().to_numpy(),
+            "mean_if_false": X.loc[yv == 0].mean().to_numpy(),
+        }).sort_values("coef", key=np.abs, ascending=False).reset_index(drop=True)
+        fitted: Any = logit
+        importance = None
+        if model == "boosting":
+            from sklearn.ensemble import GradientBoostingClassifier
+            from sklearn.inspection import permutation_importance
+
+            fitted = GradientBoostingClassifier(random_state=seed).fit(X_tr, y_tr)
+            imp = permutation_importance(fitted, X_te, y_te, scoring="roc_auc", n_repeats=10,
+                                         random_state=seed)
+            importance = pd.DataFrame({"feature": cols, "importance": imp.importances_mean,
+                                       "std": imp.importances_std}).sort_values(
+                "importance", ascending=False).reset_index(drop=True)
+        auc = float(roc_auc_score(y_te, fitted.predict_proba(X_te)[:, 1])) if len(
+            np.unique(y_te)) == 2 else float("nan")
+        return OutcomeModel(target=target, kind=model, features=cols, coefficients=coefs,
+                            auc=auc, n_train=len(y_tr), n_test=len(y_te), model=fitted,
+                            importance=importance, positive_rate=float(yv.mean()))
+
+    def _outcome(self, outcome: Any) -> tuple[pd.Series, str]:
+        sids = self._session_ids()
+        if isinstance(outcome, str):
+            fr = self.frame_
+            if outcome not in fr.columns:
+                raise UxlensError(
+                    f"No column {outcome!r} in the events to use as outcome."
+                    f"{did_you_mean(outcome, fr.columns)}"
+                )
+            s = fr[["session_id", outcome]].dropna().groupby(
+                fr["session_id"].astype(str))[outcome].max()
+            return s.astype(bool).reindex(sids).dropna().astype(bool), outcome
+        if isinstance(outcome, Mapping):
+            outcome = pd.Series(outcome)
+        if isinstance(outcome, pd.Series):
+            s = outcome.copy()
+            s.index = s.index.astype(str)
+            s = s.reindex(sids).dropna()
+            return s.astype(bool), str(outcome.name or "outcome")
+        if hasattr(outcome, "steps") and (hasattr(outcome, "dropped") or hasattr(
+                outcome, "table")):
+            return _funnel_outcome(outcome, self.frame_, sids), "did not convert"
+        raise UxlensError(
+            "outcome must be a Funnel, a boolean Series/dict keyed by session id, or the "
+            f"name of a boolean column; got {type(outcome).__name__}."
+        )
+
+    def anomalies(self, n: int = 20, *, seed: int = 0) -> pd.DataFrame:
+        """The ``n`` most unusual sessions by IsolationForest on :meth:`features`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``session_id, anomaly`` (higher = more unusual), ``top_feature``
+            (the feature furthest above its median, in robust z units), then
+            the features.
+        """
+        from sklearn.ensemble import IsolationForest
+
+        feats = self.features()
+        if len(feats) < 8:
+            return pd.DataFrame(columns=["session_id", "anomaly", "top_feature"])
+        X = np.log1p(feats.clip(lower=0).to_numpy(dtype="float64"))
+        forest = IsolationForest(n_estimators=200, random_state=seed).fit(X)
+        score = -forest.score_samples(X)
+        med = np.median(X, axis=0)
+        mad = np.median(np.abs(X - med), axis=0)
+        scale = np.where(mad > 0, mad * 1.4826, np.maximum(X.std(axis=0), 1e-9))
+        z = (X - med) / scale
+        top = np.asarray(feats.columns)[np.argmax(z, axis=1)]
+        out = feats.assign(anomaly=score, top_feature=top).reset_index()
+        out = out.sort_values("anomaly", ascending=False, kind="stable").head(n)
+        front = ["session_id", "anomaly", "top_feature"]
+        return out[front + [c for c in out.columns if c not in front]].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ insights
+    def insights(
+        self,
+        top: int = 10,
+        *,
+        outcome: Any = None,
+        by: str | None = "device",
+        min_sessions: int = 5,
+        alpha: float = 0.05,
+        anomalies: int = 20,
+    ) -> pd.DataFrame:
+        """Ranked findings worth a look, each linked to its sessions.
+
+        For every element-level signal (rage, dead, error click, hesitation,
+        re-edit, abandoned form) on a page, and for every page-level signal
+        on a page, the rate is the share of the page's sessions that show it
+        (overall and in each segment of ``by``). The site baseline of a kind
+        is its rate over all (session, page) visits. A finding reports the
+        lift (rate / baseline) and a two-proportion z-test of the page's
+        sessions against all other visits, with Benjamini-Hochberg q-values
+        across all findings. Findings are kept when significant (q <
+        ``alpha``), above baseline and seen in at least ``min_sessions``
+        sessions, and ranked by q-value then lift. The last row reports the
+        sessions IsolationForest finds most unusual.
+
+        Parameters
+        ----------
+        top
+            Number of findings (plus the anomaly row).
+        outcome
+            Optional Funnel / boolean per session (see :meth:`fit_outcome`):
+            adds the share of affected sessions with the outcome.
+        by
+            Session-level segment column (``"device"``), or None.
+        min_sessions, alpha
+            Thresholds for a finding.
+        anomalies
+            Number of unusual sessions in the anomaly row (0 = none).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``text, kind, url, element, segment, sessions_affected,
+            page_sessions, rate, baseline, lift, p_value, q_value,
+            outcome_rate, sessions`` (a :class:`~uxlens.SessionList`).
+        """
+        from .eventlog import SessionList
+
+        sig = self.signals()
+        visits = self._page_sessions()
+        n_visits = max(len(visits), 1)
+        seg = self._segments(by)
+        y = self._outcome(outcome)[0] if outcome is not None else None
+        rows: list[dict[str, Any]] = []
+        if len(sig) and len(visits):
+            s = sig.assign(url=sig["url"].astype(object), where=sig["element"].astype(object))
+            s = s.loc[s["url"].notna()]
+            page_level = ~s["kind"].isin(_ELEMENT_KINDS) | s["where"].isna()
+            s.loc[page_level, "where"] = ""
+            pairs = s[["session_id", "url", "kind", "where"]].drop_duplicates()
+            kind_pairs = pairs[["session_id", "url", "kind"]].drop_duplicates()
+            base_x = kind_pairs.groupby("kind").size()
+            segments = [("all", None)] + ([(v, set(ids)) for v, ids in seg.items()] if seg else [])
+            page_sids = visits.groupby("url")["session_id"].agg(set)
+            grouped = pairs.groupby(["kind", "url", "where"])["session_id"].agg(set)
+            for (kind, url, where), ids in grouped.items():
+                n_kind = int(base_x.get(kind, 0))
+                p0 = n_kind / n_visits
+                visitors = page_sids.get(url, set())
+                for seg_name, seg_ids in segments:
+                    affected = ids if seg_ids is None else ids & seg_ids
+                    exposed = visitors if seg_ids is None else visitors & seg_ids
+                    x, n = len(affected), len(exposed)
+                    if x < min_sessions or n == 0:
+                        continue
+                    pval = _two_proportion_p(x, n, n_kind - x, n_visits - n)
+                    rows.append(dict(kind=kind, url=url, element=where or None, segment=seg_name,
+                                     sessions_affected=x, page_sessions=n, rate=x / n,
+                                     baseline=p0, lift=(x / n) / p0 if p0 else np.nan,
+                                     p_value=pval, _ids=affected))
+        table = pd.DataFrame(rows)
+        cols = ["text", "kind", "url", "element", "segment", "sessions_affected",
+                "page_sessions", "rate", "baseline", "lift", "p_value", "q_value",
+                "outcome_rate", "sessions"]
+        if not table.empty:
+            table["q_value"] = _bh(table["p_value"].to_numpy())
+            table = table.loc[(table["q_value"] < alpha) & (table["lift"] > 1)]
+            table = table.sort_values(["q_value", "lift", "sessions_affected"],
+                                      ascending=[True, False, False], kind="stable")
+            # one row per (kind, url, element): the strongest segment
+            table = table.drop_duplicates(["kind", "url", "element"]).head(top)
+        log = self.log_
+        out_rows = []
+        for r in table.to_dict("records") if not table.empty else []:
+            ids = sorted(r.pop("_ids"))
+            orate = float(y.reindex(ids).mean()) if y is not None and len(
+                y.reindex(ids).dropna()) else np.nan
+            r["outcome_rate"] = orate
+            r["text"] = _insight_text(r)
+            r["sessions"] = SessionList(
+                _summary_for(log, ids), log,
+                label=f"{_LABELS[r['kind']][1]} on {r['element'] or _page(r['url'])}")
+            out_rows.append(r)
+        if anomalies:
+            an = self.anomalies(anomalies)
+            if len(an):
+                ids = list(an["session_id"])
+                feature = an["top_feature"].mode().iloc[0]
+                out_rows.append(dict(
+                    text=(f"{len(ids)} unusual sessions (IsolationForest on friction features); "
+                          f"most stand out on {feature}"),
+                    kind="anomaly", url=None, element=None, segment="all",
+                    sessions_affected=len(ids), page_sessions=len(self._session_ids()),
+                    rate=np.nan, baseline=np.nan, lift=np.nan, p_value=np.nan, q_value=np.nan,
+                    outcome_rate=float(y.reindex(ids).mean()) if y is not None else np.nan,
+                    sessions=SessionList(_summary_for(log, ids), log, label="unusual sessions"),
+                ))
+        return pd.DataFrame(out_rows, columns=cols)
+
+    def _segments(self, by: str | None) -> dict[str, list[str]]:
+        if by is None:
+            return {}
+        fr = self.frame_
+        if by not in fr.columns:
+            return {}
+        first = fr[["session_id", by]].dropna().groupby(fr["session_id"].astype(str))[by].first()
+        return {str(v): list(ids) for v, ids in first.groupby(first.astype(str)).groups.items()}
+
+    # ------------------------------------------------------------------ figures
+    def plot(self, kind: str = "time", **kwargs: Any) -> Any:
+        """A figure: ``"time"`` (signals over time), ``"pages"`` or ``"elements"``."""
+        from .plotting import friction as fp
+
+        if kind == "time":
+            return fp.friction_over_time(self.signals(), **kwargs)
+        if kind == "pages":
+            return fp.friction_by_page(self.by_page(), **kwargs)
+        if kind == "elements":
+            return fp.top_elements(self.by_element(), **kwargs)
+        raise UxlensError(f"plot kind must be 'time', 'pages' or 'elements', got {kind!r}.")
+
+    def __repr__(self) -> str:
+        preset = self.preset or "uxlens"
+        return f"<Friction preset={preset!r} thresholds={self.thresholds!r}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        sig = self.signals()
+        sc = self.scores()
+        counts = sig["kind"].value_counts()
+        items = "".join(
+            f"<tr><td>{html.escape(_LABELS[k][1])}</td><td style='text-align:right'>"
+            f"{int(counts.get(k, 0)):,}</td><td style='text-align:right'>"
+            f"{self._weights[k]:g}</td></tr>" for k in SIGNAL_KINDS)
+        worst = sc.loc[sc["score"] > 0].head(5)
+        top = "".join(
+            f"<tr><td>{html.escape(str(r.session_id))}</td><td style='text-align:right'>"
+            f"{r.score:.2f}</td><td>{html.escape(str(r.reason))}</td></tr>"
+            for r in worst.itertuples())
+        n_with = int((sc["score"] > 0).sum())
+        return (
+            "<div style='font-family:system-ui,sans-serif;font-size:13px'>"
+            f"<b>Friction</b> · preset {html.escape(str(self.preset or 'uxlens'))} · "
+            f"{len(sig):,} signals in {n_with:,} of {len(sc):,} sessions · dead clicks by "
+            f"{html.escape(str(sig.attrs.get('dead_mode')))}"
+            "<div style='display:flex;gap:24px;margin-top:6px'>"
+            "<table><tr><th>signal</th><th>count</th><th>weight</th></tr>" + items + "</table>"
+            "<table><tr><th>session</th><th>score</th><th>reason</th></tr>" + top + "</table>"
+            "</div></div>"
+        )
+
+
+def _insight_text(r: Mapping[str, Any]) -> str:
+    label = _LABELS[r["kind"]][1]
+    where = f" on {r['element']}" if r.get("element") else ""
+    seg = "" if r["segment"] == "all" else f"{r['segment']} "
+    text = (f"{label}{where} in {r['rate']:.0%} of {seg}sessions on {_page(r['url'])}, "
+            f"{r['lift']:.1f}x the site baseline ({r['baseline']:.1%})")
+    if r.get("outcome_rate") is not None and not np.isnan(r["outcome_rate"]):
+        text += f"; {r['outcome_rate']:.0%} of those sessions did not convert"
+    return text
+
+
+def _summary_for(log: Any, ids: list[str]) -> pd.DataFrame:
+    try:
+        table = log._summary
+        return table.loc[table["session_id"].astype(str).isin(set(ids))].reset_index(drop=True)
+    except Exception:
+        return pd.DataFrame({"session_id": ids})
+
+
+def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p-value of a two-proportion z-test (pooled); 1.0 when undefined."""
+    try:
+        from .stats import two_proportion_test  # type: ignore[attr-defined]
+
+        res = two_proportion_test(x1, n1, x2, n2)
+        return float(getattr(res, "p_value", res[1] if isinstance(res, tuple) else res))
+    except Exception:
+        pass
+    from scipy.stats import norm
+
+    if n1 <= 0 or n2 <= 0:
+        return 1.0
+    p = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return float(2 * norm.sf(abs(z)))
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values."""
+    p = np.asarray(p, dtype="float64")
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def _funnel_outcome(funnel: Any, frame: pd.DataFrame, sids: pd.Index) -> pd.Series:
+    """True for sessions that entered the funnel and did not complete it."""
+    n_steps = len(funnel.steps)
+    entered = _funnel_ids(funnel, 1)
+    done = _funnel_ids(funnel, n_steps)
+    unit = getattr(funnel, "unit", "session")
+    if unit != "session" and unit is not None:
+        users = frame[["session_id", "user_id"]].drop_duplicates()
+        users["session_id"] = users["session_id"].astype(str)
+        users["user_id"] = users["user_id"].astype(str)
+        to_sessions = users.groupby("user_id")["session_id"].agg(list)
+        entered = {s for u in entered for s in to_sessions.get(u, [])}
+        done = {s for u in done for s in to_sessions.get(u, [])}
+    keep = [s for s in sids if s in entered]
+    return pd.Series([s not in done for s in keep], index=pd.Index(keep, name="session_id"))
+
+
+def _funnel_ids(funnel: Any, step: int) -> set[str]:
+    """Units that reached ``step`` (1-based) of a Funnel, by duck typing."""
+    for name in ("reached", "units_at", "converted"):
+        fn = getattr(funnel, name, None)
+        if callable(fn):
+            try:
+                res = fn(step)
+            except TypeError:
+                continue
+            ids = getattr(res, "ids", res)
+            return {str(i) for i in ids}
+    raise UxlensError(
+        "Could not read which units reached each step of this Funnel (expected a "
+        "reached(step) method returning ids or a SessionList). Pass a boolean Series instead."
+    )
+
+
+@dataclass
+class OutcomeModel:
+    """A model of an outcome from friction features (see :meth:`Friction.fit_outcome`)."""
+
+    target: str
+    kind: str
+    features: list[str]
+    coefficients: pd.DataFrame
+    auc: float
+    n_train: int
+    n_test: int
+    model: Any
+    importance: pd.DataFrame | None = None
+    positive_rate: float = float("nan")
+
+    def predict(self, features: pd.DataFrame) -> pd.Series:
+        """Probability of the outcome for each row of :meth:`Friction.features`."""
+        proba = self.model.predict_proba(features[self.features].astype("float64"))[:, 1]
+        return pd.Series(proba, index=features.index, name=f"p({self.target})")
+
+    def __repr__(self) -> str:
+        return (f"<OutcomeModel {self.kind}: predicts {self.target!r}, held-out AUC "
+                f"{self.auc:.3f} (train {self.n_train}, test {self.n_test})>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = (f"<b>OutcomeModel</b> · {html.escape(self.kind)} · predicts "
+                f"<i>{html.escape(self.target)}</i> ({self.positive_rate:.0%} of sessions) · "
+                f"held-out AUC <b>{self.auc:.3f}</b>")
+        body = self.coefficients.round(3).to_html(index=False)
+        if self.importance is not None:
+            body += self.importance.round(4).to_html(index=False)
+        return f"<div style='font-family:system-ui,sans-serif'>{head}{body}</div>"

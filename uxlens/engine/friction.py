@@ -32,6 +32,10 @@ __all__ = [
     "ErrorParams",
     "click_flags",
     "quick_backs",
+    "thrash_reversals",
+    "scroll_legs",
+    "scroll_visits",
+    "hesitations",
     "count_events",
 ]
 
@@ -318,3 +322,147 @@ def quick_backs(t: ir.Table, *, max_ms: int = 10_000, inclusive: bool = True) ->
         & _cmp_le(pv.dwell_ms, max_ms, inclusive)
     )
     return pv.filter(hit).select("session_id", "seq", "t_ms", "url", "from_url", "dwell_ms")
+
+
+def thrash_reversals(
+    t: ir.Table,
+    *,
+    window_ms: int,
+    min_speed_px_s: float,
+    min_leg_px: float,
+    max_gap_ms: int,
+) -> ir.Table:
+    """Horizontal direction reversals of the cursor, with a trailing count.
+
+    A *move* is the step between two consecutive ``mousemove`` rows of a
+    session that is at least ``min_leg_px`` wide, at least ``min_speed_px_s``
+    fast and at most ``max_gap_ms`` after the previous sample. A *reversal* is
+    a move whose horizontal direction is opposite to the previous move's,
+    at most ``window_ms`` after it. Returns one row per reversal:
+    ``session_id, seq, t_ms, url, x, n`` where ``n`` counts the reversals of
+    the session in ``[t_ms - window_ms, t_ms]``.
+    """
+    import ibis
+
+    cols = ["session_id", "seq", "t_ms", "x"] + (["url"] if "url" in t.columns else [])
+    m = t.filter((t.event == "mousemove") & t.x.notnull()).select(*cols)
+    if "url" not in m.columns:
+        m = m.mutate(url=ibis.null("string"))
+    w = ibis.window(group_by=m.session_id, order_by=m.seq)
+    dx = m.x - m.x.lag().over(w)
+    dt = m.t_ms - m.t_ms.lag().over(w)
+    # speed test without division: |dx| * 1000 >= speed * max(dt, 1)
+    dt1 = ibis.greatest(dt, 1)
+    fast = (dx.abs() >= min_leg_px) & (dx.abs() * 1000 >= dt1 * float(min_speed_px_s)) & (
+        dt <= max_gap_ms
+    )
+    m = m.mutate(dir=ibis.ifelse(dx > 0, 1, -1), fast=fast.fill_null(False))
+    moves = m.filter(m.fast)
+    w2 = ibis.window(group_by=moves.session_id, order_by=moves.seq)
+    rev = (moves.dir != moves.dir.lag().over(w2)) & (
+        moves.t_ms - moves.t_ms.lag().over(w2) <= window_ms
+    )
+    revs = moves.filter(rev.fill_null(False))
+    trailing = ibis.range_window(
+        preceding=window_ms, following=0, group_by=revs.session_id, order_by=revs.t_ms
+    )
+    return revs.select(
+        "session_id", "seq", "t_ms", url=revs.url.cast("string"), x=revs.x,
+        n=revs.seq.count().over(trailing),
+    )
+
+
+def _scroll_rows(t: ir.Table) -> ir.Table:
+    import ibis
+
+    cols = set(t.columns)
+    keep = ["session_id", "seq", "t_ms", "event", "scroll_y"]
+    keep += [c for c in ("url", "page_h", "viewport_h") if c in cols]
+    sub = t.filter((t.event == "pageview") | ((t.event == "scroll") & t.scroll_y.notnull()))
+    sub = sub.select(*keep)
+    for c, typ in (("url", "string"), ("page_h", "int32"), ("viewport_h", "int32")):
+        if c not in sub.columns:
+            sub = sub.mutate(**{c: ibis.null(typ)})
+    cum = ibis.cumulative_window(group_by=sub.session_id, order_by=sub.seq)
+    sub = sub.mutate(visit=ibis.ifelse(sub.event == "pageview", 1, 0).sum().over(cum))
+    s = sub.filter(sub.event == "scroll")
+    w = ibis.window(group_by=[s.session_id, s.visit], order_by=s.seq)
+    return s.mutate(dy=s.scroll_y - s.scroll_y.lag().over(w))
+
+
+def scroll_visits(t: ir.Table) -> ir.Table:
+    """Scroll travel per page visit (``visit`` = pageviews so far in the session).
+
+    Columns ``session_id, visit, url, t_ms`` (last scroll), ``travel`` (sum of
+    ``|dy|``), ``max_y``, ``page_h``, ``viewport_h``, ``scrolls``.
+    """
+    s = _scroll_rows(t)
+    return s.group_by(["session_id", "visit"]).aggregate(
+        url=s.url.cast("string").max(),
+        t_ms=s.t_ms.max(),
+        seq=s.seq.min(),
+        travel=s.dy.abs().sum(),
+        max_y=s.scroll_y.max(),
+        page_h=s.page_h.max(),
+        viewport_h=s.viewport_h.max(),
+        scrolls=s.seq.count(),
+    )
+
+
+def scroll_legs(t: ir.Table) -> ir.Table:
+    """Scroll legs: maximal runs of same-direction scroll steps in one page visit.
+
+    Columns ``session_id, visit, leg, url, start_ms, end_ms, seq, travel``
+    (signed px, > 0 = down), ``prev_travel``, ``prev_end_ms`` (the leg before
+    in the same visit, or null).
+    """
+    import ibis
+
+    s = _scroll_rows(t)
+    s = s.filter(s.dy.notnull() & (s.dy != 0))
+    w = ibis.window(group_by=[s.session_id, s.visit], order_by=s.seq)
+    sign = ibis.ifelse(s.dy > 0, 1, -1)
+    s = s.mutate(sign=sign)
+    s = s.mutate(brk=ibis.ifelse(s.sign == s.sign.lag().over(w), 0, 1))
+    cum = ibis.cumulative_window(group_by=[s.session_id, s.visit], order_by=s.seq)
+    s = s.mutate(leg=s.brk.sum().over(cum))
+    legs = s.group_by(["session_id", "visit", "leg"]).aggregate(
+        url=s.url.cast("string").max(),
+        start_ms=s.t_ms.min(),
+        end_ms=s.t_ms.max(),
+        seq=s.seq.min(),
+        travel=s.dy.sum(),
+    )
+    wl = ibis.window(group_by=[legs.session_id, legs.visit], order_by=legs.leg)
+    # the reversal starts when the previous leg's last step ends
+    return legs.mutate(
+        prev_travel=legs.travel.lag().over(wl),
+        prev_end_ms=legs.end_ms.lag().over(wl),
+    )
+
+
+def hesitations(
+    t: ir.Table, *, actions: tuple[str, ...], min_ms: int, max_ms: int
+) -> ir.Table:
+    """Presses preceded by a long pause without any action.
+
+    ``actions`` are the events that end a pause (cursor movement does not).
+    Returns ``session_id, seq, t_ms, url, target, idle_ms`` for every
+    ``click``/``touch`` whose previous action in the session is between
+    ``min_ms`` (inclusive) and ``max_ms`` (exclusive) earlier.
+    """
+    import ibis
+
+    cols = set(t.columns)
+    keep = ["session_id", "seq", "t_ms", "event"] + [c for c in ("url", "target") if c in cols]
+    sub = t.filter(t.event.isin(list(set(actions) | {"click", "touch"}))).select(*keep)
+    for c in ("url", "target"):
+        if c not in sub.columns:
+            sub = sub.mutate(**{c: ibis.null("string")})
+    w = ibis.window(group_by=sub.session_id, order_by=sub.seq)
+    sub = sub.mutate(idle_ms=sub.t_ms - sub.t_ms.lag().over(w))
+    hit = sub.event.isin(["click", "touch"]) & (sub.idle_ms >= min_ms) & (sub.idle_ms < max_ms)
+    return sub.filter(hit.fill_null(False)).select(
+        "session_id", "seq", "t_ms", url=sub.url.cast("string"),
+        target=sub.target.cast("string"), idle_ms=sub.idle_ms,
+    )
