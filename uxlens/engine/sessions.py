@@ -75,9 +75,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from ..exceptions import SchemaError, UxlensError, did_you_mean
-from .backend import as_table, execute
+from ..exceptions import EngineError, SchemaError, UxlensError, did_you_mean
+from .backend import as_table, get_backend
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -125,7 +126,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 _COUNT_COLUMNS = ("events", "pageviews", "clicks", "inputs", "pages", "errors")
 _FLOAT_COLUMNS = ("duration_s", "active_s", "scroll_depth", "max_scroll_y")
-_STRING_COLUMNS = ("session_id", "user_id", "device", "entry_url", "exit_url")
 _REQUIRED = ("session_id", "user_id", "event", "timestamp", "t_ms")
 _OPTIONAL_TYPES = {
     "url": "string",
@@ -191,10 +191,9 @@ def _with_defaults(table: ir.Table) -> ir.Table:
 
 def _first(value: ir.Column, order: ir.Column, *, last: bool = False) -> ir.Scalar:
     """First (or last) non-null ``value`` in ``order``; null if there is none."""
-    import ibis
-
-    key = ibis.ifelse(value.notnull(), order, ibis.null(order.type()))
-    return value.argmax(key) if last else value.argmin(key)
+    if last:
+        return value.argmax(order, where=value.notnull())
+    return value.argmin(order, where=value.notnull())
 
 
 def session_summary_expr(
@@ -411,28 +410,56 @@ def session_summary(
     expr = session_summary_expr(
         table, inactivity_ms=threshold, passive_events=passive_events, properties=properties
     )
-    return _to_pandas(execute(expr, backend), expr.schema())
+    ordered = expr.order_by([expr.start, expr.session_id])
+    return _to_pandas(_execute_arrow(ordered, backend), expr.schema())
 
 
-def _to_pandas(result: pd.DataFrame, schema: Any) -> pd.DataFrame:
-    """Give the executed summary stable dtypes whatever the backend returned."""
-    result = result.reset_index(drop=True)
-    out = {}
-    for col in schema.names:
-        values = result[col]
-        dtype = schema[col]
-        if col in ("start", "end"):
+def _execute_arrow(expr: ir.Table, backend: Any = None) -> pa.Table:
+    """Run ``expr`` and fetch the result as Arrow.
+
+    Ibis's own ``execute`` turns every column holding a null into Python
+    objects (``to_pylist``), which costs seconds on a 500k-session summary;
+    fetching Arrow and converting with type mappers is zero-copy for strings.
+    Backend resolution mirrors :func:`uxlens.engine.backend.execute`.
+    """
+    try:
+        con = expr._find_backend(use_default=False)
+    except Exception:  # memtable-only expressions have no backend
+        con = get_backend(backend)
+    try:
+        return con.to_pyarrow(expr)
+    except Exception as exc:  # wrap engine errors with context
+        raise EngineError(
+            f"The {con.name} engine failed to run the session summary: {exc}"
+        ) from exc
+
+
+def _to_pandas(result: pa.Table, schema: Any) -> pd.DataFrame:
+    """The summary as pandas with stable dtypes, whatever the backend returned."""
+    columns = {}
+    for name in schema.names:
+        col = result.column(name)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if name in ("start", "end"):
+            values = col.to_pandas()
             values = pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
-        elif col in _COUNT_COLUMNS:
-            values = values.fillna(0).astype("int64")
-        elif col in _FLOAT_COLUMNS:
-            values = pd.to_numeric(values).astype("float64")
-        elif dtype.is_boolean():
-            values = values.astype("boolean")
-        elif dtype.is_string():
-            values = values.astype(object).where(values.notna(), None).astype("string")
-        elif dtype.is_integer():
-            values = values.astype("Int64")
-        out[col] = values
-    frame = pd.DataFrame(out, index=result.index)
-    return frame.sort_values(["start", "session_id"], kind="stable").reset_index(drop=True)
+        elif name in _COUNT_COLUMNS:
+            values = col.fill_null(0).cast(pa.int64()).to_pandas()
+        elif name in _FLOAT_COLUMNS:
+            values = col.cast(pa.float64()).to_pandas()
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            values = pd.Series(
+                pd.arrays.ArrowStringArray(col.cast(pa.large_string())),
+                dtype=pd.StringDtype("pyarrow"),
+            )
+        elif pa.types.is_boolean(col.type):
+            values = col.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        elif pa.types.is_integer(col.type):
+            values = col.to_pandas(types_mapper=lambda _: pd.Int64Dtype())
+        elif pa.types.is_null(col.type):
+            values = pd.Series([pd.NA] * len(col), dtype="object")
+        else:
+            values = col.to_pandas()
+        columns[name] = pd.Series(values).reset_index(drop=True)
+    return pd.DataFrame(columns, index=pd.RangeIndex(result.num_rows))
