@@ -116,6 +116,9 @@ _USED = (
     "$el_text", "$elements_chain", "$is_returning", "$anon_distinct_id",
     *SOURCE_PROPERTIES, *DEFAULT_PROPERTIES,
 )
+#: Properties copied as they are into a canonical column (never duplicated as a property).
+_COPIED = ("$session_id", "$current_url", "$device_type", "$viewport_width", "$viewport_height",
+           "$elements_chain")
 _READER = "read_posthog"
 
 # An element string ends its tag/classes part at the first ':' that starts a key="value".
@@ -288,7 +291,9 @@ def read_posthog(
     properties
         Extra property keys to keep as columns besides
         :data:`DEFAULT_PROPERTIES`, e.g. ``["plan", "$lib"]``; ``"all"`` keeps
-        every property. Columns are named by the key without its leading
+        every property except those copied verbatim into a canonical column
+        (``$session_id``, ``$current_url``, ``$device_type``, viewport size,
+        ``$elements_chain``). Columns are named by the key without its leading
         ``$`` (``$lib`` -> ``lib``) unless that clashes with a canonical or
         existing column, in which case the key is used verbatim.
     raw_properties
@@ -448,8 +453,10 @@ def read_posthog(
     # ---- kept properties
     taken = set(frame.columns) | {"source", "is_returning"}
     kept: list[str] = []
+    requested = set(_requested(properties))
     for key in wanted:
-        if key in _USED and key not in DEFAULT_PROPERTIES:
+        internal = key in _USED and key not in DEFAULT_PROPERTIES
+        if internal and key not in requested and (properties != "all" or key in _COPIED):
             continue
         name = DEFAULT_PROPERTIES.get(key) or _column_name(key, taken)
         if name in taken or not props[key].notna().any():

@@ -66,6 +66,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _DEVICE_SYNONYMS = {"phone": "mobile", "smartphone": "mobile", "pc": "desktop", "computer": "desktop"}
 _ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?|\s?UTC|\s?GMT)\s*$", re.IGNORECASE)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -662,6 +663,8 @@ def pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
     mapping = {}
     for u in uniques:
         text = str(u)
+        if _UUID.match(text):  # random ids are not personal data, whatever digits they hold
+            continue
         if mask_text(text) != text:
             mapping[u] = "anon-" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
     if not mapping:
