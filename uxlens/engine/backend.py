@@ -135,6 +135,11 @@ def as_table(events: Any, backend: Any = None) -> ir.Table:
     if con.name == "duckdb":
         return ibis.memtable(arrow)
     name = f"uxlens_events_{next(_names)}"
+    if con.name == "pyspark":
+        # create_table(temp=True) raises NotImplementedError on PySpark, and
+        # temp=False writes a managed Parquet table to disk: register a
+        # temporary view over the in-memory data instead.
+        return con.create_view(name, ibis.memtable(arrow), overwrite=True)
     try:
         return con.create_table(name, arrow.to_pandas(), temp=True)
     except TypeError:
