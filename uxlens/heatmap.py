@@ -1,0 +1,1508 @@
+"""Heatmaps: where users click, move, scroll, look and fight, on the page they saw.
+
+:class:`Heatmap` is a thin, lazy front over the aggregates in
+:mod:`uxlens.engine.heatmap` (Ibis expressions: DuckDB by default, PySpark or
+another backend on request), the page renderer in :mod:`uxlens.render` and the
+figures in :mod:`uxlens.plotting.heatmap`. Constructing one validates the
+arguments; the first call that needs numbers computes and caches them.
+
+Examples
+--------
+>>> import uxlens as ux
+>>> from uxlens.heatmap import Heatmap
+>>> h = Heatmap(ux.demo(), url="/onboarding/invite", background=None)
+>>> g = h.grid(bin_px=40)
+>>> bool(g["count"].sum() > 0), sorted(g["device"].unique())
+(True, ['desktop', 'mobile', 'tablet'])
+>>> int(h.skipped["events"].sum()) >= 0
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import math
+import struct
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .engine import heatmap as eng
+from .engine.backend import as_table, execute
+from .exceptions import MissingDependencyError, UxlensError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import plotly.graph_objects as go
+
+    from .eventlog import EventLog, SessionList
+
+__all__ = ["Heatmap", "HeatmapComparison", "KINDS"]
+
+#: Map kinds: what is counted.
+KINDS: dict[str, str] = {
+    "click": "clicks",
+    "move": "cursor positions",
+    "scroll": "share of sessions that reached each depth",
+    "attention": "seconds the viewport spent over each band",
+    "rage": "rage clicks",
+    "dead": "dead clicks",
+    "error": "clicks followed by an error",
+}
+_POINT_KINDS = ("click", "move", "rage", "dead", "error")
+_FLAG_KINDS = ("rage", "dead", "error")
+_BACKGROUNDS = ("auto", "snapshot", "wireframe")
+_ALIGNS = ("fraction", "element")
+
+
+class _hybrid:
+    """``h.compare(other)`` on an instance and ``Heatmap.compare(a, b)`` on the class."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        functools.update_wrapper(self, func)
+
+    def __get__(self, obj: Any, owner: type) -> Callable[..., Any]:
+        if obj is None:
+            return self.func
+        return functools.partial(self.func, obj)
+
+
+@dataclass
+class _Shared:
+    """State shared by a heatmap and the variants made with :meth:`Heatmap.with_`."""
+
+    source: Any
+    backend: Any
+    log: EventLog | None
+    table: Any
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+def _as_shared(events: Any, backend: Any) -> _Shared:
+    import ibis.expr.types as ir
+
+    from .eventlog import EventLog
+
+    if isinstance(events, _Shared):
+        return events
+    if isinstance(events, EventLog):
+        log = events
+    elif isinstance(events, pd.DataFrame):
+        frame = events
+        if "seq" not in frame.columns:
+            from .events import validate
+
+            frame = validate(frame, source="heatmap").events
+        log = EventLog(frame)
+    elif isinstance(events, ir.Table):
+        log = None
+    else:
+        raise UxlensError(
+            "Heatmap expects an EventLog, a canonical events DataFrame or an Ibis table; "
+            f"got {type(events).__name__}. Fix: load data with ux.read_rrweb(...) or "
+            "ux.read_events(...)."
+        )
+    table = as_table(log.events if log is not None else events, backend)
+    return _Shared(events, backend, log, eng.ensure_columns(table))
+
+
+class Heatmap:
+    """A heatmap of one page (or a URL pattern), per device class.
+
+    Parameters
+    ----------
+    events
+        An :class:`~uxlens.EventLog`, a canonical events DataFrame or an Ibis
+        table of canonical events.
+    url
+        The page: an exact path or URL (``"/onboarding/invite"``), a ``*``
+        wildcard (``"/project/*"``) or a regex (``"re:^/project/\\d+$"``).
+    kind
+        ``"click"``, ``"move"`` (cursor), ``"scroll"`` (share of sessions that
+        reached each depth, with the average fold), ``"attention"`` (seconds
+        the viewport spent over each band of the page), ``"rage"``,
+        ``"dead"`` or ``"error"`` (clicks flagged by
+        :func:`uxlens.friction.flag_clicks`).
+    device
+        ``"desktop"``, ``"tablet"``, ``"mobile"`` or a list; ``None`` keeps
+        every device class, each on its own map (layouts differ).
+    segment
+        Which sessions: a dict ``{column: value or [values]}`` over event
+        columns (``{"source": "paid", "is_returning": False}``), a
+        :class:`~uxlens.SessionList` (e.g. ``Funnel.dropped(3)``, the users
+        who dropped at step 3) or a list of session ids.
+    version
+        Shortcut for ``segment={"version": version}`` (A/B page versions).
+    width
+        Reference layout width in CSS px for every device shown; default: the
+        most common viewport width of each device class.
+    background
+        ``"auto"`` (the page rebuilt from the recordings' DOM snapshot when
+        recordings and Chromium are available, else a wireframe of element
+        boxes), ``"snapshot"``, ``"wireframe"``, a path to a screenshot
+        (PNG/JPEG, drawn at the reference width) or ``None``.
+    bin_px
+        Default bin size of :meth:`grid` and :meth:`plot`, in CSS px.
+    align
+        ``"fraction"``: x is the fraction of the viewport width (drawn on the
+        reference width). ``"element"``: clicks on known targets keep their
+        relative position inside the element, whose box comes from
+        ``boxes`` or from rendering the snapshot at the sessions' widths.
+    boxes
+        Element boxes per layout width for ``align="element"``: columns
+        ``device, viewport_w, target, left, top, width, height`` (document
+        px); the reference-width rows give the layout drawn.
+    friction
+        Threshold overrides passed to :func:`uxlens.friction.flag_clicks`
+        (e.g. ``{"preset": "posthog"}``).
+    backend
+        Ibis backend for in-memory data (see :func:`uxlens.connect`).
+
+    Notes
+    -----
+    Coordinates are normalised so that sessions with different viewports land
+    on one layout: x as a fraction of the viewport width (or element-relative,
+    see ``align``), y in document px. Clicks on fixed or sticky elements
+    (detected from the DOM snapshot's inline styles and CSS, from the
+    rendered page's computed styles, or from targets whose clicks keep the
+    same viewport y while the scroll position varies) are placed in viewport
+    coordinates, where those elements sit on the page image. Events that
+    cannot be placed are counted in :attr:`skipped` with their reason.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> log = ux.demo()
+    >>> h = Heatmap(log, url="/onboarding/invite", kind="click", device="desktop",
+    ...             background=None)
+    >>> top = h.elements().iloc[0]
+    >>> bool(top["clicks"] > 0 and 0 < top["share"] <= 1)
+    True
+    """
+
+    def __init__(
+        self,
+        events: Any,
+        *,
+        url: str | Sequence[str],
+        kind: str = "click",
+        device: str | Sequence[str] | None = None,
+        segment: Mapping[str, Any] | SessionList | Sequence[str] | None = None,
+        version: Any = None,
+        width: int | None = None,
+        background: str | Path | None = "auto",
+        bin_px: float = 20,
+        align: str = "fraction",
+        boxes: pd.DataFrame | None = None,
+        friction: Mapping[str, Any] | None = None,
+        backend: Any = None,
+    ) -> None:
+        self.url = url
+        self.kind = kind
+        self.device = device
+        self.segment = segment
+        self.version = version
+        self.width = width
+        self.background = background
+        self.bin_px = bin_px
+        self.align = align
+        self.boxes = boxes
+        self.friction = dict(friction or {})
+        self.backend = backend
+        self._validate()
+        self._shared = _as_shared(events, backend)
+        self._cache: dict[Any, Any] = {}
+
+    # ----------------------------------------------------------- validation
+    def _validate(self) -> None:
+        if not isinstance(self.url, str) and not (
+            isinstance(self.url, Sequence) and self.url and all(isinstance(u, str) for u in self.url)
+        ):
+            raise UxlensError(
+                f"url must be a path, a '*' pattern or 're:<regex>' (or a list of them); "
+                f"got {self.url!r}. Example: url='/onboarding/invite'."
+            )
+        if self.kind not in KINDS:
+            from .exceptions import did_you_mean
+
+            raise UxlensError(
+                f"kind={self.kind!r} is not a heatmap kind.{did_you_mean(self.kind, KINDS)} "
+                f"Expected one of {list(KINDS)}."
+            )
+        if self.align not in _ALIGNS:
+            raise UxlensError(f"align must be one of {list(_ALIGNS)}; got {self.align!r}.")
+        if self.width is not None and (not isinstance(self.width, (int, np.integer)) or self.width <= 0):
+            raise UxlensError(f"width must be a positive number of CSS px; got {self.width!r}.")
+        if not (isinstance(self.bin_px, (int, float)) and self.bin_px > 0):
+            raise UxlensError(f"bin_px must be a positive number of px; got {self.bin_px!r}.")
+        bg = self.background
+        if bg is not None and bg not in _BACKGROUNDS:
+            if not isinstance(bg, (str, Path)) or not Path(bg).is_file():
+                raise UxlensError(
+                    f"background must be one of {list(_BACKGROUNDS)}, None or the path of an "
+                    f"existing screenshot; got {bg!r}."
+                )
+        if self.boxes is not None:
+            need = {"device", "viewport_w", "target", "left", "top", "width", "height"}
+            missing = need - set(self.boxes.columns)
+            if missing:
+                raise UxlensError(
+                    f"boxes lacks columns {sorted(missing)}; expected {sorted(need)}."
+                )
+
+    def with_(self, **changes: Any) -> Heatmap:
+        """A variant of this heatmap (other kind, device, segment...) sharing its data and caches.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = Heatmap(ux.demo(), url="/onboarding/invite", background=None)
+        >>> h.with_(kind="rage").kind
+        'rage'
+        """
+        params = {
+            "url": self.url, "kind": self.kind, "device": self.device, "segment": self.segment,
+            "version": self.version, "width": self.width, "background": self.background,
+            "bin_px": self.bin_px, "align": self.align, "boxes": self.boxes,
+            "friction": self.friction, "backend": self.backend,
+        }
+        unknown = set(changes) - set(params)
+        if unknown:
+            raise UxlensError(f"with_() got unknown parameters {sorted(unknown)}.")
+        params.update(changes)
+        return Heatmap(self._shared, **params)
+
+    # --------------------------------------------------------------- basics
+    @property
+    def log(self) -> EventLog | None:
+        """The EventLog behind this heatmap (``None`` for an Ibis table source)."""
+        return self._shared.log
+
+    def _cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def _shared_cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        cache = self._shared.cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    @property
+    def urls(self) -> list[str]:
+        """The recorded URLs this heatmap's ``url`` pattern matches."""
+        key = ("urls", self.url if isinstance(self.url, str) else tuple(self.url))
+        return self._shared_cached(key, lambda: eng.matching_urls(self._shared.table, self.url))
+
+    @property
+    def _segment_filters(self) -> dict[str, Any]:
+        filters: dict[str, Any] = {}
+        if isinstance(self.segment, Mapping):
+            filters.update(self.segment)
+        if self.version is not None:
+            filters["version"] = self.version
+        return filters
+
+    @property
+    def _segment_ids(self) -> list[str] | None:
+        seg = self.segment
+        if seg is None or isinstance(seg, Mapping):
+            return None
+        ids = getattr(seg, "ids", None)
+        if ids is not None:
+            return [str(i) for i in ids]
+        if isinstance(seg, (str, bytes)) or not isinstance(seg, Sequence):
+            raise UxlensError(
+                "segment must be a dict of column filters, a SessionList or a list of session "
+                f"ids; got {type(seg).__name__}."
+            )
+        return [str(i) for i in seg]
+
+    def _devices(self) -> list[str] | None:
+        if self.device is None:
+            return None
+        return [self.device] if isinstance(self.device, str) else [str(d) for d in self.device]
+
+    def _page(self, events: Sequence[str] | None) -> Any:
+        t = self._shared.table
+        ev = eng.page_events(
+            t, self.urls, events=events, segment=self._segment_filters,
+            session_ids=self._segment_ids,
+        )
+        devices = self._devices()
+        if devices is not None:
+            ev = ev.filter(ev.device.isin(devices))
+        return ev
+
+    # ---------------------------------------------------------------- flags
+    def flags(self) -> pd.DataFrame:
+        """Rage / dead / error flags of every click (from :func:`uxlens.friction.flag_clicks`)."""
+
+        def compute() -> pd.DataFrame:
+            try:
+                from .friction import flag_clicks
+            except ImportError as exc:  # pragma: no cover - friction ships with uxlens
+                raise MissingDependencyError(f"Friction flags are unavailable: {exc}") from exc
+            source = self._shared.log if self._shared.log is not None else None
+            if source is None:
+                cols = ["session_id", "user_id", "seq", "timestamp", "event", "url", "x", "y",
+                        "target"]
+                t = self._shared.table
+                sub = t.filter(t.session_id.isin(
+                    self._page(None).select("session_id").distinct().session_id
+                )).select([c for c in cols if c in t.columns])
+                source = execute(sub)
+            flags = flag_clicks(source, backend=self.backend, **self.friction)
+            return flags[["session_id", "seq", "rage", "dead", "error"]].copy()
+
+        key = ("flags", tuple(sorted(self.friction.items())))
+        return self._shared_cached(key, compute)
+
+    def _with_flags(self, ev: Any) -> Any:
+        import ibis
+
+        f = ibis.memtable(
+            self.flags().rename(columns=lambda c: f"f_{c}").astype(
+                {"f_session_id": str, "f_seq": "int64"}
+            )
+        )
+        j = ev.left_join(f, [ev.session_id == f.f_session_id, ev.seq == f.f_seq])
+        j = j.mutate(rage=j.f_rage, dead=j.f_dead, error=j.f_error)
+        return j.drop([c for c in j.columns if c.startswith("f_")])
+
+    # --------------------------------------------------------------- points
+    def _points(self, *, flags: bool = False, kind: str | None = None) -> Any:
+        """Page events of the kind with ``skip_reason`` (and flags if asked)."""
+        kind = kind or self.kind
+        if kind not in _POINT_KINDS:
+            raise UxlensError(f"kind={kind!r} has no points; use grid() for its bands.")
+        ev = self._page(eng.KIND_EVENTS[kind])
+        if flags or kind in _FLAG_KINDS:
+            ev = self._with_flags(ev)
+            if kind in _FLAG_KINDS:
+                ev = ev.filter(ev[kind].fill_null(False))
+        return eng.with_skip_reason(ev)
+
+    def _valid(self, **kw: Any) -> Any:
+        p = self._points(**kw)
+        return p.filter(p.skip_reason.isnull())
+
+    def reference_widths(self) -> dict[str, int]:
+        """Reference layout width per device class (``width`` or the most common viewport)."""
+
+        def compute() -> dict[str, int]:
+            if self.kind in _POINT_KINDS:
+                src = self._valid(kind="click" if self.kind in _FLAG_KINDS else self.kind)
+            else:
+                src = eng.with_skip_reason(self._page(None), coordinates=False)
+                src = src.filter(src.skip_reason.isnull())
+            widths = eng.reference_widths(src)
+            if not widths:  # e.g. a move map without moves: fall back to any page event
+                src = eng.with_skip_reason(self._page(None), coordinates=False)
+                widths = eng.reference_widths(src.filter(src.skip_reason.isnull()))
+            if self.width is not None:
+                widths = {d: int(self.width) for d in widths}
+            return widths
+
+        return self._cached("ref_widths", compute)
+
+    def _coords(self, *, flags: bool = False, ref_widths: Mapping[str, int] | None = None) -> Any:
+        refs = dict(ref_widths or self.reference_widths())
+        if not refs:
+            return None
+        fixed = self.fixed()
+        boxes = self._alignment_boxes(refs) if self.align == "element" else None
+        return eng.plot_coords(
+            self._valid(flags=flags), refs,
+            fixed_targets=list(fixed.loc[fixed["kind"] == "selector", "selector"]),
+            fixed_boxes=fixed.loc[fixed["kind"] == "box"],
+            boxes=boxes,
+        )
+
+    # ------------------------------------------------------------ fixed/sticky
+    def fixed(self) -> pd.DataFrame:
+        """Fixed and sticky elements found on the page, and how they were found.
+
+        Columns: ``kind`` (``"selector"`` or ``"box"``), ``source``
+        (``"snapshot css"``, ``"rendered"``, ``"clicks"``), ``device``,
+        ``selector``, ``left, top, width, height`` (boxes: viewport px at the
+        reference width).
+        """
+        return self._cached("fixed", self._compute_fixed)
+
+    def _compute_fixed(self) -> pd.DataFrame:
+        rows: list[dict[str, Any]] = []
+        if self.kind in _POINT_KINDS:
+            for sel in self._snapshot_fixed_selectors():
+                rows.append({"kind": "selector", "source": "snapshot css", "selector": sel})
+            pts = self._valid(kind="click" if self.kind in _FLAG_KINDS else self.kind)
+            stats = eng.fixed_target_stats(pts.filter(pts.target.notnull()))
+            known = {r["selector"] for r in rows}
+            for r in stats.itertuples(index=False):
+                if r.target in known or pd.isna(r.sd_scroll):
+                    continue
+                if r.sd_scroll >= 50 and r.sd_client <= min(30.0, 0.25 * r.sd_y):
+                    rows.append({"kind": "selector", "source": "clicks", "selector": r.target})
+        for device, info in self._renders().items():
+            for b in info.fixed.itertuples(index=False):
+                rows.append({"kind": "box", "source": "rendered", "device": device,
+                             "selector": b.selector, "left": b.left, "top": b.top,
+                             "width": b.width, "height": b.height})
+        cols = ["kind", "source", "device", "selector", "left", "top", "width", "height"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def _snapshot_fixed_selectors(self) -> list[str]:
+        from .render import fixed_selectors
+
+        found: set[str] = set()
+        for _device, (recording, at_ms) in self._snapshots(limit=3).items():
+            found |= set(fixed_selectors(recording, at_ms=at_ms))
+        return sorted(found)
+
+    # ------------------------------------------------------------------ grid
+    def grid(self, bin_px: float | None = None, smooth: float | None = None) -> pd.DataFrame:
+        """The map's numbers as a tidy DataFrame.
+
+        Parameters
+        ----------
+        bin_px
+            Bin size in CSS px (default: the heatmap's ``bin_px``).
+        smooth
+            Gaussian sigma in px for the ``value`` column (``count`` stays exact).
+
+        Returns
+        -------
+        DataFrame
+            Point kinds: ``device, layer, x_bin, y_bin, x0, x1, y0, y1, x, y,
+            x_frac, count, sessions, share, value`` (``x``/``y``: bin centre in
+            px of the reference layout; ``layer`` is ``"page"`` or ``"fixed"``).
+            ``scroll``: ``device, y, reached, sessions, share`` (share of
+            sessions whose viewport bottom reached depth ``y``).
+            ``attention``: ``device, y0, y1, seconds, share, seconds_per_session``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> g = Heatmap(ux.demo(), url="/onboarding/invite", background=None).grid(bin_px=50)
+        >>> bool((g["share"].groupby(g["device"]).sum().round(9) == 1).all())
+        True
+        """
+        b = float(bin_px or self.bin_px)
+        if self.kind == "scroll":
+            return self._cached(("scroll", b), lambda: self._scroll(b)[0])
+        if self.kind == "attention":
+            return self._cached(("attention", b), lambda: self._attention(b))
+        return self._cached(("grid", b, smooth), lambda: self._grid(b, smooth))
+
+    def _grid(self, b: float, smooth: float | None) -> pd.DataFrame:
+        coords = self._coords()
+        if coords is None:
+            return eng.grid_frame(pd.DataFrame(), b, {})
+        counts = execute(eng.grid_counts(coords, b))
+        return eng.grid_frame(counts, b, self.reference_widths(), smooth=smooth)
+
+    def _scroll(self, b: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ev = eng.with_skip_reason(self._page(None), coordinates=False)
+        return eng.scroll_reach(ev.filter(ev.skip_reason.isnull()), b)
+
+    def scroll_summary(self) -> pd.DataFrame:
+        """Per device: sessions, average fold (viewport height), median page height and depth."""
+        return self._cached(("scroll", float(self.bin_px), "summary"),
+                            lambda: self._scroll(float(self.bin_px))[1])
+
+    def _attention(self, b: float) -> pd.DataFrame:
+        t = self._shared.table
+        preds = eng.segment_predicate(t, self._segment_filters)
+        ids = self._segment_ids
+        if ids is not None:
+            preds.append(t.session_id.isin(ids))
+        on_page = self._page(None).select("session_id").distinct()
+        preds.append(t.session_id.isin(on_page.session_id))
+        states = t.filter(preds)
+        states = states.filter(states.scroll_y.notnull() | (states.event == "pageview"))
+        devices = self._devices()
+        out = eng.attention_bands(states, self.urls, b)
+        if devices is not None:
+            out = out.loc[out["device"].isin(devices)].reset_index(drop=True)
+        sessions = self._page_sessions()
+        total = out.groupby("device")["seconds"].transform("sum")
+        out["share"] = out["seconds"] / total
+        out["seconds_per_session"] = out["seconds"] / out["device"].map(sessions).astype(float)
+        return out
+
+    def _page_sessions(self) -> dict[str, int]:
+        """Sessions with any event on the page, per device (the rates' denominator)."""
+
+        def compute() -> dict[str, int]:
+            ev = self._page(None)
+            ev = ev.filter(ev.device.notnull())
+            out = execute(ev.group_by("device").agg(n=ev.session_id.nunique()))
+            return {str(d): int(n) for d, n in zip(out["device"], out["n"])}
+
+        return self._cached("page_sessions", compute)
+
+    # --------------------------------------------------------------- skipped
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Events that could not be placed, counted per page, device and reason.
+
+        Reasons (see :data:`uxlens.engine.heatmap.SKIP_REASONS`): ``no_coordinates``,
+        ``zero_viewport``, ``outside_page``, ``no_device`` and ``no_events``
+        (a matched page with no events of this kind in the segment: ``events``
+        is 0 and ``sessions`` counts the sessions that viewed it).
+        """
+        return self._cached("skipped", self._compute_skipped)
+
+    def _compute_skipped(self) -> pd.DataFrame:
+        import ibis
+
+        if self.kind in _POINT_KINDS:
+            parts = [eng.skipped_counts(self._points())]
+            names = eng.KIND_EVENTS[self.kind]
+        else:
+            parts = [eng.skipped_counts(eng.with_skip_reason(self._page(None), coordinates=False))]
+            names = None
+        page = self._page(None)
+        is_kind = page.event.isin(list(names)) if names else ibis.literal(True)
+        if self.kind in _FLAG_KINDS:
+            flagged = self._with_flags(page)
+            is_kind = is_kind & flagged[self.kind].fill_null(False)
+            page = flagged
+        per_url = execute(page.group_by("url").agg(
+            n_kind=is_kind.cast("int64").sum(), sessions=page.session_id.nunique()))
+        seen = set(per_url["url"].astype(str))
+        empty = per_url.loc[per_url["n_kind"].fillna(0) == 0, ["url", "sessions"]]
+        extra = [{"url": u, "device": None, "reason": "no_events", "events": 0, "sessions": 0}
+                 for u in self.urls if u not in seen]
+        parts.append(empty.assign(device=None, reason="no_events", events=0))
+        parts.append(pd.DataFrame(extra, columns=["url", "device", "reason", "events", "sessions"]))
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+            len(p) for p in parts) else pd.DataFrame(
+            columns=["url", "device", "reason", "events", "sessions"])
+        out["detail"] = out["reason"].map(eng.SKIP_REASONS)
+        out["events"] = out["events"].astype("int64")
+        out["sessions"] = out["sessions"].astype("int64")
+        cols = ["url", "device", "reason", "detail", "events", "sessions"]
+        return out[cols].sort_values(["reason", "url"], kind="stable").reset_index(drop=True)
+
+    # -------------------------------------------------------------- elements
+    def elements(self) -> pd.DataFrame:
+        """Clicks aggregated per target element (robust to moving layouts).
+
+        Returns
+        -------
+        DataFrame
+            One row per target selector, most clicked first: ``target, text,
+            clicks, share`` (of the page's clicks), ``sessions`` (unique),
+            ``rage, dead, error`` (flagged clicks) and ``first_click_share``
+            (share of sessions whose first click on the page hit it). Clicks
+            without coordinates still count: they hit their element.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> el = Heatmap(ux.demo(), url="/onboarding/invite", background=None).elements()
+        >>> round(float(el["first_click_share"].sum()), 6), round(float(el["share"].sum()), 6)
+        (1.0, 1.0)
+        """
+        return self._cached("elements", self._compute_elements)
+
+    def _compute_elements(self) -> pd.DataFrame:
+        kind = self.kind if self.kind in _POINT_KINDS else "click"
+        pts = self._points(flags=True, kind=kind)
+        per, texts = eng.element_counts(pts)
+        per["target"] = per["target"].astype(object)
+        total = per["clicks"].sum()
+        first_total = per["first"].sum()
+        text = (texts.sort_values(["target", "n"], ascending=[True, False])
+                .drop_duplicates("target").set_index("target")["target_text"])
+        out = pd.DataFrame({
+            "target": per["target"],
+            "text": per["target"].map(text),
+            "clicks": per["clicks"].astype("int64"),
+            "share": per["clicks"] / total if total else np.nan,
+            "sessions": per["sessions"].astype("int64"),
+            "rage": per["rage"].astype("Int64"),
+            "dead": per["dead"].astype("Int64"),
+            "error": per["error"].astype("Int64"),
+            "first_click_share": per["first"] / first_total if first_total else np.nan,
+        })
+        return out.sort_values(["clicks", "target"], ascending=[False, True],
+                               na_position="last").reset_index(drop=True)
+
+    # -------------------------------------------------------------- hotspots
+    def hotspots(
+        self, *, eps: float = 30.0, min_share: float = 0.02, min_clicks: int = 5
+    ) -> pd.DataFrame:
+        """Clusters of activity (DBSCAN) with their share and friction.
+
+        Points are pooled in cells of ``eps / 3`` px and clustered per device
+        with :class:`sklearn.cluster.DBSCAN` (``eps`` in px, cell counts as
+        sample weights, a core needs ``max(min_clicks, min_share * points)``
+        points within ``eps``).
+
+        Returns
+        -------
+        DataFrame
+            ``hotspot, device, x, y`` (weighted centre, px), ``x0, x1, y0, y1``
+            (extent), ``clicks, share, sessions, rage, dead, error, friction``
+            (share of the hotspot's clicks flagged rage, dead or error) and
+            ``target`` (its most clicked element), biggest first.
+        """
+        key = ("hotspots", float(eps), float(min_share), int(min_clicks))
+        return self._cached(key, lambda: self._hotspots(eps, min_share, min_clicks)[0])
+
+    def _hotspots(
+        self, eps: float, min_share: float, min_clicks: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        import ibis
+        from sklearn.cluster import DBSCAN
+
+        cols = ["hotspot", "device", "x", "y", "x0", "x1", "y0", "y1", "clicks", "share",
+                "sessions", "rage", "dead", "error", "friction", "target"]
+        empty = (pd.DataFrame(columns=cols), pd.DataFrame(columns=["device", "cx", "cy", "hotspot"]))
+        if self.kind not in _POINT_KINDS:
+            raise UxlensError(f"hotspots() needs a point map; this one is kind={self.kind!r}.")
+        coords = self._coords(flags=True)
+        if coords is None:
+            return empty
+        q = float(eps) / 3.0
+        c = coords.mutate(
+            cx=(coords.x_px / q).floor().cast("int64"), cy=(coords.y_px / q).floor().cast("int64"),
+            flagged=(coords.rage.fill_null(False) | coords.dead.fill_null(False)
+                     | coords.error.fill_null(False)),
+        )
+        cells = execute(c.group_by(["device", "cx", "cy"]).agg(
+            n=c.count(), rage=c.rage.cast("int64").sum(), dead=c.dead.cast("int64").sum(),
+            error=c.error.cast("int64").sum(), flagged=c.flagged.cast("int64").sum(),
+        ))
+        if cells.empty:
+            return empty
+        cells["device"] = cells["device"].astype(str)
+        labelled = []
+        next_id = 0
+        for _device, part in cells.groupby("device", sort=True):
+            part = part.copy()
+            total = float(part["n"].sum())
+            min_samples = max(int(min_clicks), math.ceil(min_share * total))
+            pts = np.c_[(part["cx"] + 0.5) * q, (part["cy"] + 0.5) * q]
+            labels = DBSCAN(eps=eps, min_samples=min_samples).fit(
+                pts, sample_weight=part["n"].to_numpy(dtype=float)).labels_
+            part["label"] = np.where(labels >= 0, labels + next_id, -1)
+            part["total"] = total
+            next_id += int(labels.max()) + 1 if (labels >= 0).any() else 0
+            labelled.append(part)
+        cells = pd.concat(labelled, ignore_index=True)
+        cells = cells.loc[cells["label"] >= 0]
+        if cells.empty:
+            return empty
+        cells["xw"] = (cells["cx"] + 0.5) * q * cells["n"]
+        cells["yw"] = (cells["cy"] + 0.5) * q * cells["n"]
+        g = cells.groupby("label")
+        hs = pd.DataFrame({
+            "device": g["device"].first(),
+            "x": g["xw"].sum() / g["n"].sum(), "y": g["yw"].sum() / g["n"].sum(),
+            "x0": g["cx"].min() * q, "x1": (g["cx"].max() + 1) * q,
+            "y0": g["cy"].min() * q, "y1": (g["cy"].max() + 1) * q,
+            "clicks": g["n"].sum().astype("int64"),
+            "share": g["n"].sum() / g["total"].first(),
+            "rage": g["rage"].sum(), "dead": g["dead"].sum(), "error": g["error"].sum(),
+            "friction": g["flagged"].sum() / g["n"].sum(),
+        })
+        member = ibis.memtable(cells[["device", "cx", "cy", "label"]].rename(
+            columns={"device": "m_device", "cx": "m_cx", "cy": "m_cy"}))
+        j = c.join(member, [c.device == member.m_device, c.cx == member.m_cx,
+                            c.cy == member.m_cy])
+        sess = execute(j.group_by("label").agg(sessions=j.session_id.nunique()))
+        jt = j.filter(j.target.notnull())
+        tops = execute(jt.group_by(["label", "target"]).agg(n=jt.count()))
+        top = (tops.sort_values(["label", "n", "target"], ascending=[True, False, True])
+               .drop_duplicates("label").set_index("label")["target"])
+        hs["sessions"] = sess.set_index("label")["sessions"].reindex(hs.index).fillna(0)
+        hs["sessions"] = hs["sessions"].astype("int64")
+        hs["target"] = pd.Series(hs.index, index=hs.index).map(top)
+        hs = hs.sort_values(["clicks", "device"], ascending=[False, True])
+        order = {old: new for new, old in enumerate(hs.index)}
+        hs = hs.reset_index(drop=True)
+        hs.insert(0, "hotspot", np.arange(len(hs)))
+        cells_out = cells[["device", "cx", "cy", "label"]].assign(
+            hotspot=cells["label"].map(order)).drop(columns="label")
+        cells_out.attrs["cell_px"] = q
+        return hs[cols], cells_out
+
+    # -------------------------------------------------------------- sessions
+    def sessions_at(
+        self, x: float, y: float, radius: float = 30.0, *, device: str | None = None
+    ) -> SessionList:
+        """Sessions with points within ``radius`` px of ``(x, y)`` on the map.
+
+        ``x``/``y`` are in the map's px (reference layout, as in :meth:`grid`
+        and :meth:`plot`). With several device maps, ``device`` picks one;
+        ``None`` looks at every device's map at that position.
+
+        Returns
+        -------
+        SessionList
+            The session summaries plus ``events_here`` (points within the
+            radius) and ``first_here`` (time of the first one), most first.
+        """
+        if self.kind not in _POINT_KINDS:
+            raise UxlensError(
+                f"sessions_at() needs a point map; kind={self.kind!r} has bands. Use "
+                "sessions_in_band(y0, y1) instead."
+            )
+        coords = self._coords()
+        label = f"{self.kind} within {radius:g} px of ({x:g}, {y:g})"
+        if coords is None:
+            return self._session_list(pd.DataFrame(columns=["session_id", "events_here"]), label)
+        near = ((coords.x_px - x) ** 2 + (coords.y_px - y) ** 2) <= float(radius) ** 2
+        sel = coords.filter(near)
+        if device is not None:
+            sel = sel.filter(sel.device == device)
+        counts = execute(sel.group_by("session_id").agg(
+            events_here=sel.count(), first_here=sel.timestamp.min()))
+        return self._session_list(counts, label)
+
+    def sessions_in(self, hotspot: int | pd.Series | Mapping[str, Any], **params: Any) -> SessionList:
+        """Sessions with points in a hotspot (an id or a row of :meth:`hotspots`).
+
+        ``params`` are the :meth:`hotspots` parameters used to find it.
+        """
+        import ibis
+
+        hid = int(hotspot["hotspot"] if isinstance(hotspot, (pd.Series, Mapping)) else hotspot)
+        eps = float(params.get("eps", 30.0))
+        key = ("hotspot_cells", eps, float(params.get("min_share", 0.02)),
+               int(params.get("min_clicks", 5)))
+        hs, cells = self._cached(key, lambda: self._hotspots(
+            eps, float(params.get("min_share", 0.02)), int(params.get("min_clicks", 5))))
+        if hid not in set(hs["hotspot"]):
+            raise UxlensError(
+                f"No hotspot {hid}; this heatmap has hotspots {list(hs['hotspot'])}."
+            )
+        mine = cells.loc[cells["hotspot"] == hid, ["device", "cx", "cy"]].rename(
+            columns=lambda col: f"m_{col}")
+        coords = self._coords()
+        q = eps / 3.0
+        c = coords.mutate(cx=(coords.x_px / q).floor().cast("int64"),
+                          cy=(coords.y_px / q).floor().cast("int64"))
+        m = ibis.memtable(mine)
+        j = c.join(m, [c.device == m.m_device, c.cx == m.m_cx, c.cy == m.m_cy])
+        counts = execute(j.group_by("session_id").agg(
+            events_here=j.count(), first_here=j.timestamp.min()))
+        return self._session_list(counts, f"hotspot {hid} ({self.kind})")
+
+    def sessions_in_band(self, y0: float, y1: float, *, device: str | None = None) -> SessionList:
+        """Sessions whose viewport showed any of the page between ``y0`` and ``y1`` px."""
+        ev = eng.with_skip_reason(self._page(None), coordinates=False)
+        ev = ev.filter(ev.skip_reason.isnull())
+        top = ev.scroll_y.fill_null(0.0)
+        sel = ev.filter((top < y1) & (top + ev.viewport_h.cast("float64") > y0))
+        if device is not None:
+            sel = sel.filter(sel.device == device)
+        counts = execute(sel.group_by("session_id").agg(
+            events_here=sel.count(), first_here=sel.timestamp.min()))
+        return self._session_list(counts, f"viewport over {y0:g}-{y1:g} px")
+
+    def _session_list(self, counts: pd.DataFrame, label: str) -> SessionList:
+        from .eventlog import EventLog, SessionList
+
+        counts = counts.copy()
+        counts["session_id"] = counts["session_id"].astype(str)
+        log = self._shared.log
+        if log is None:
+            t = self._shared.table
+            ids = counts["session_id"].tolist()
+            frame = execute(t.filter(t.session_id.isin(ids)).drop("t_ms"))
+            from .events import validate
+
+            log = EventLog(validate(frame, source="heatmap").events)
+        try:
+            summary = log.sessions().frame
+        except ImportError:  # pragma: no cover - session summaries ship with uxlens
+            ev = log.events
+            summary = ev.groupby("session_id", sort=False).agg(
+                user_id=("user_id", "first"), events=("event", "size")).reset_index()
+        summary = summary.assign(session_id=summary["session_id"].astype(str))
+        frame = summary.merge(counts, on="session_id", how="inner")
+        frame = frame.sort_values(["events_here", "session_id"], ascending=[False, True])
+        return SessionList(frame.reset_index(drop=True), log, label=label)
+
+    # ------------------------------------------------------------ background
+    def _snapshots(self, limit: int = 1) -> dict[str, tuple[list[dict[str, Any]], float]]:
+        """Per device: a recording and the time to rebuild the page from (closest width)."""
+
+        def compute() -> dict[str, tuple[list[dict[str, Any]], float]]:
+            from .render import page_snapshot_time
+
+            log = self._shared.log
+            if log is None or not log.recordings:
+                return {}
+            refs = self.reference_widths()
+            ev = self._page(None)
+            per = execute(ev.filter(ev.viewport_w.notnull()).group_by(
+                ["device", "session_id"]).agg(w=ev.viewport_w.max()))
+            out: dict[str, tuple[list[dict[str, Any]], float]] = {}
+            for device, ref in refs.items():
+                cand = per.loc[per["device"].astype(str) == device].copy()
+                cand = cand.loc[cand["session_id"].astype(str).isin(log.recordings.keys())]
+                cand["d"] = (cand["w"].astype(float) - ref).abs()
+                for sid in cand.sort_values(["d", "session_id"])["session_id"].astype(str).head(20):
+                    rec = log.recordings[sid]
+                    at = page_snapshot_time(rec, self.urls)
+                    if at is not None:
+                        out[device] = (rec, at)
+                        break
+            return out
+
+        return self._cached("snapshots", compute)
+
+    def _renders(self) -> dict[str, Any]:
+        """Per device: the rendered snapshot (PNG, page height, fixed boxes, element boxes)."""
+        if self.background not in ("auto", "snapshot"):
+            return {}
+
+        def compute() -> dict[str, Any]:
+            from .render import browser_available, render_page, snapshot_html
+
+            snaps = self._snapshots()
+            ok, why = browser_available()
+            if not ok:
+                if self.background == "snapshot":
+                    raise MissingDependencyError(
+                        f"background='snapshot' needs a headless Chromium: {why}"
+                    )
+                return {}
+            heights = self._viewport_heights()
+            out = {}
+            for device, (rec, at) in snaps.items():
+                html_doc = snapshot_html(rec, at_ms=at, mask=True)
+                width = self.reference_widths()[device]
+                out[device] = render_page(html_doc, width, heights.get(device),
+                                          selectors=self._top_targets())
+            return out
+
+        return self._cached("renders", compute)
+
+    def _viewport_heights(self) -> dict[str, int]:
+        ev = self._page(None)
+        ev = ev.filter(ev.viewport_h.notnull() & (ev.viewport_h > 0))
+        out = execute(ev.group_by("device").agg(h=ev.viewport_h.median()))
+        return {str(d): int(h) for d, h in zip(out["device"], out["h"]) if pd.notna(h)}
+
+    def _top_targets(self, n: int = 200) -> list[str]:
+        if self.kind not in _POINT_KINDS:
+            return []
+        pts = self._valid(kind="click" if self.kind in _FLAG_KINDS else self.kind)
+        pts = pts.filter(pts.target.notnull())
+        top = execute(pts.group_by("target").agg(n=pts.count()).order_by(
+            [lambda t: t.n.desc(), "target"]).limit(n))
+        return top["target"].astype(str).tolist()
+
+    def _alignment_boxes(self, refs: Mapping[str, int]) -> pd.DataFrame | None:
+        if self.boxes is not None:
+            return _with_reference_boxes(self.boxes, refs)
+
+        def compute() -> pd.DataFrame | None:
+            from .render import render_page, snapshot_html
+
+            renders = self._renders()
+            if not renders:
+                return None
+            pts = self._valid(kind="click" if self.kind in _FLAG_KINDS else self.kind)
+            widths = execute(pts.group_by(["device", "viewport_w"]).agg(n=pts.count()))
+            rows = []
+            snaps = self._snapshots()
+            heights = self._viewport_heights()
+            for device, ref in refs.items():
+                if device not in renders or device not in snaps:
+                    continue
+                rec, at = snaps[device]
+                html_doc = snapshot_html(rec, at_ms=at, mask=True)
+                mine = widths.loc[widths["device"].astype(str) == device]
+                top = mine.sort_values("n", ascending=False)["viewport_w"].astype(int).head(4)
+                for w in sorted(set(top) | {ref}):
+                    info = renders[device] if w == ref else render_page(
+                        html_doc, int(w), heights.get(device), selectors=self._top_targets())
+                    rows.append(info.boxes.assign(device=device, viewport_w=int(w)))
+            if not rows:
+                return None
+            boxes = pd.concat(rows, ignore_index=True).rename(columns={"selector": "target"})
+            return _with_reference_boxes(boxes, refs)
+
+        return self._cached("align_boxes", compute)
+
+    def background_image(self, device: str) -> dict[str, Any] | None:
+        """The page image drawn under a device's map: ``{source, width, height, kind}``.
+
+        ``source`` is a data URI (PNG for snapshots and screenshots, SVG for
+        wireframes); ``width``/``height`` are in map px. ``None`` when the
+        heatmap has ``background=None`` or nothing to draw.
+        """
+        return self._cached(("background", device), lambda: self._background(device))
+
+    def _background(self, device: str) -> dict[str, Any] | None:
+        from .render import png_data_uri, svg_data_uri, wireframe
+
+        refs = self.reference_widths()
+        if self.background is None or device not in refs:
+            return None
+        width = refs[device]
+        if self.background not in _BACKGROUNDS:
+            data = Path(self.background).read_bytes()
+            w, h = _image_size(data)
+            kind = "jpeg" if data[:2] == b"\xff\xd8" else "png"
+            uri = f"data:image/{kind};base64," + base64.b64encode(data).decode()
+            return {"source": uri, "width": width, "height": h * width / w, "kind": "image"}
+        if self.background in ("auto", "snapshot"):
+            info = self._renders().get(device)
+            if info is not None:
+                return {"source": png_data_uri(info.png), "width": width,
+                        "height": float(info.height), "kind": "snapshot"}
+            if self.background == "snapshot":
+                raise UxlensError(
+                    f"background='snapshot': no DOM snapshot of {self.urls} for {device} in the "
+                    "recordings. Fix: pass background='wireframe', a screenshot path or None."
+                )
+        boxes = self._wireframe_boxes(device)
+        height = self._page_height(device, boxes)
+        svg = wireframe(boxes, width, height)
+        return {"source": svg_data_uri(svg), "width": width, "height": height,
+                "kind": "wireframe"}
+
+    def _wireframe_boxes(self, device: str) -> pd.DataFrame:
+        """Element boxes estimated from where their clicks landed (padded extents)."""
+        coords = self._coords(ref_widths=self.reference_widths()) if (
+            self.kind in _POINT_KINDS) else None
+        cols = ["target", "text", "left", "top", "width", "height", "clicks"]
+        if coords is None:
+            return pd.DataFrame(columns=cols)
+        c = coords.filter((coords.device == device) & coords.target.notnull())
+        ext = execute(c.group_by("target").agg(
+            x0=c.x_px.quantile(0.02), x1=c.x_px.quantile(0.98),
+            y0=c.y_px.quantile(0.02), y1=c.y_px.quantile(0.98), clicks=c.count(),
+        ))
+        pad = 6.0
+        text = self.elements().set_index("target")["text"] if len(ext) else pd.Series(dtype=object)
+        return pd.DataFrame({
+            "target": ext["target"].astype(str),
+            "text": ext["target"].map(text),
+            "left": ext["x0"] - pad, "top": ext["y0"] - pad,
+            "width": (ext["x1"] - ext["x0"]) + 2 * pad, "height": (ext["y1"] - ext["y0"]) + 2 * pad,
+            "clicks": ext["clicks"],
+        })[cols]
+
+    def _page_height(self, device: str, boxes: pd.DataFrame | None = None) -> float:
+        ev = self._page(None)
+        ev = ev.filter(ev.device == device)
+        agg = execute(ev.aggregate(
+            page_h=ev.page_h.max(), y=ev.y.max(),
+            bottom=(ev.scroll_y.fill_null(0.0) + ev.viewport_h.cast("float64")).max()))
+        cands = [float(v) for v in agg.iloc[0].tolist() if v is not None and pd.notna(v)]
+        if boxes is not None and len(boxes):
+            cands.append(float((boxes["top"] + boxes["height"]).max()))
+        return max(cands) if cands else 800.0
+
+    # ----------------------------------------------------------------- plots
+    def plot(
+        self,
+        device: str | None = None,
+        *,
+        bin_px: float | None = None,
+        smooth: float | str | None = "auto",
+        hotspots: bool = True,
+        title: str | None = None,
+    ) -> go.Figure:
+        """The heatmap as a plotly figure: heat over the page image, one panel per device.
+
+        Point maps are binned (never one marker per point): the heat is a
+        grid of ``bin_px`` squares, Gaussian-smoothed by one bin unless
+        ``smooth=None``; hovering a bin shows its count and sessions; the
+        biggest hotspots are outlined and labelled with their share.
+        Scroll maps shade the page by the share of sessions that reached each
+        depth and draw the average fold; attention maps by seconds per band.
+        """
+        from .plotting import heatmap as plots
+
+        b = float(bin_px or self.bin_px)
+        devices = self._plot_devices(device)
+        title = title or self._title()
+        backgrounds = {d: self.background_image(d) for d in devices}
+        if self.kind == "scroll":
+            reach = self.grid(b)
+            summary = self.scroll_summary()
+            return plots.scroll_figure(reach.loc[reach["device"].isin(devices)], summary,
+                                       backgrounds=backgrounds, title=title)
+        if self.kind == "attention":
+            bands = self.grid(b)
+            return plots.attention_figure(bands.loc[bands["device"].isin(devices)],
+                                          backgrounds=backgrounds, title=title)
+        sigma = b if smooth == "auto" else smooth
+        g = self.grid(b, smooth=sigma)
+        g = g.loc[g["device"].isin(devices)]
+        hs = self.hotspots() if hotspots and len(g) else None
+        if hs is not None:
+            hs = hs.loc[hs["device"].isin(devices)]
+        return plots.heatmap_figure(
+            g, bin_px=b, widths={d: self.reference_widths()[d] for d in devices},
+            backgrounds=backgrounds, hotspots=hs, title=title, subtitle=self._subtitle(),
+            unit=KINDS[self.kind],
+        )
+
+    def _plot_devices(self, device: str | None) -> list[str]:
+        refs = self.reference_widths()
+        order = [d for d in ("desktop", "tablet", "mobile") if d in refs] + sorted(
+            d for d in refs if d not in ("desktop", "tablet", "mobile"))
+        if device is not None:
+            if device not in refs:
+                raise UxlensError(
+                    f"No {device!r} map on this heatmap; devices with data: {order}."
+                )
+            return [device]
+        return order
+
+    def _title(self) -> str:
+        page = self.url if isinstance(self.url, str) else ", ".join(self.url)
+        names = {"click": "Clicks", "move": "Cursor movement", "scroll": "Scroll depth",
+                 "attention": "Attention", "rage": "Rage clicks", "dead": "Dead clicks",
+                 "error": "Error clicks"}
+        seg = []
+        if self.version is not None:
+            seg.append(f"version {self.version}")
+        if isinstance(self.segment, Mapping):
+            seg += [f"{k}={v}" for k, v in self.segment.items()]
+        elif self.segment is not None:
+            seg.append(getattr(self.segment, "label", "") or "session segment")
+        return f"{names[self.kind]} on {page}" + (f" · {', '.join(seg)}" if seg else "")
+
+    def _subtitle(self) -> str:
+        s = self.summary()
+        skipped = s["skipped"]
+        return (f"{s['events']:,} {KINDS[self.kind]} · {s['sessions']:,} sessions"
+                + (f" · {skipped:,} not placed (see .skipped)" if skipped else ""))
+
+    def summary(self) -> dict[str, Any]:
+        """Key numbers: kind, pages, events placed, sessions, skipped, per-device counts."""
+
+        def compute() -> dict[str, Any]:
+            per: dict[str, dict[str, Any]] = {}
+            if self.kind in _POINT_KINDS:
+                coords = self._coords()
+                if coords is not None:
+                    agg = execute(coords.group_by("device").agg(
+                        events=coords.count(), sessions=coords.session_id.nunique()))
+                    tot = execute(coords.aggregate(n=coords.session_id.nunique()))["n"].iloc[0]
+                else:
+                    agg, tot = pd.DataFrame(columns=["device", "events", "sessions"]), 0
+            else:
+                ev = eng.with_skip_reason(self._page(None), coordinates=False)
+                ev = ev.filter(ev.skip_reason.isnull())
+                agg = execute(ev.group_by("device").agg(
+                    events=ev.count(), sessions=ev.session_id.nunique()))
+                tot = execute(ev.aggregate(n=ev.session_id.nunique()))["n"].iloc[0]
+            refs = self.reference_widths()
+            for r in agg.itertuples(index=False):
+                per[str(r.device)] = {"events": int(r.events), "sessions": int(r.sessions),
+                                      "width": refs.get(str(r.device))}
+            return {
+                "kind": self.kind, "urls": self.urls,
+                "events": int(sum(v["events"] for v in per.values())),
+                "sessions": int(tot or 0),
+                "skipped": int(self.skipped["events"].sum()),
+                "devices": per,
+            }
+
+        return self._cached("summary", compute)
+
+    def takeaway(self) -> str:
+        """One sentence for a slide: the biggest hotspot or the fold reach."""
+        if self.kind == "scroll":
+            reach = self.grid()
+            summ = self.scroll_summary()
+            parts = []
+            for r in summ.itertuples(index=False):
+                sub = reach.loc[reach["device"] == r.device]
+                half = sub.loc[sub["share"] >= 0.5, "y"].max()
+                parts.append(f"half of {r.device} sessions scroll past {half:,.0f} px")
+            return "; ".join(parts).capitalize() + "." if parts else ""
+        if self.kind == "attention":
+            return ""
+        hs = self.hotspots()
+        if hs.empty:
+            return ""
+        top = hs.iloc[0]
+        where = f" on {top['target']}" if isinstance(top["target"], str) else ""
+        fr = f", {top['friction']:.0%} of them flagged as friction" if top["friction"] > 0 else ""
+        return (f"{top['share']:.0%} of {top['device']} {KINDS[self.kind]} land in one zone"
+                f"{where} ({top['sessions']:,} sessions{fr}).")
+
+    def describe(self) -> str:
+        """Plain-text description (speaker notes of exports)."""
+        s = self.summary()
+        return (f"{self._title()}: {s['events']:,} {KINDS[self.kind]} from {s['sessions']:,} "
+                f"sessions on {len(s['urls'])} page(s); {s['skipped']:,} events not placed.")
+
+    def explore(self) -> Any:
+        """An interactive explorer: kind/device/segment/version selectors; click the map
+        to list the sessions behind that point.
+        """
+        from .widgets.heatmap_explorer import HeatmapExplorer
+
+        return HeatmapExplorer(self)
+
+    # ------------------------------------------------------------- compare
+    @_hybrid
+    def compare(self: Heatmap, other: Heatmap, **kwargs: Any) -> HeatmapComparison:
+        """Difference map of two heatmaps with per-zone significance.
+
+        Works as ``a.compare(b)`` or ``Heatmap.compare(a, b)``; see
+        :class:`HeatmapComparison` for the parameters and the test.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> a = Heatmap(log, url="/onboarding/invite", kind="rage", version="A", background=None)
+        >>> cmp = Heatmap.compare(a, a.with_(version="B"))
+        >>> bool(cmp.table()["significant"].any())
+        True
+        """
+        return HeatmapComparison(self, other, **kwargs)
+
+    # ---------------------------------------------------------------- repr
+    def __repr__(self) -> str:
+        dev = f", device={self.device!r}" if self.device else ""
+        return f"<Heatmap kind={self.kind!r} url={self.url!r}{dev}>"
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = "".join(
+            f"<tr><td>{html.escape(d)}</td><td style='text-align:right'>{v['events']:,}</td>"
+            f"<td style='text-align:right'>{v['sessions']:,}</td>"
+            f"<td style='text-align:right'>{v['width'] or ''}</td></tr>"
+            for d, v in s["devices"].items()
+        )
+        head = (
+            "<div style='font-family:system-ui,sans-serif;font-size:13px'>"
+            f"<b>{html.escape(self._title())}</b><br>"
+            f"{s['events']:,} {html.escape(KINDS[self.kind])} · {s['sessions']:,} sessions · "
+            f"{s['skipped']:,} not placed"
+            "<table style='margin-top:4px'><tr><th>device</th><th>events</th><th>sessions</th>"
+            f"<th>layout px</th></tr>{rows}</table></div>"
+        )
+        try:
+            fig_html = self.plot().to_html(full_html=False, include_plotlyjs="cdn")
+        except UxlensError as exc:
+            fig_html = f"<div style='color:#b42318'>{html.escape(str(exc))}</div>"
+        return head + fig_html
+
+
+def _with_reference_boxes(boxes: pd.DataFrame, refs: Mapping[str, int]) -> pd.DataFrame:
+    """Attach each target's box at the device's reference width (``ref_*``)."""
+    b = boxes.copy()
+    b["device"] = b["device"].astype(str)
+    b["viewport_w"] = b["viewport_w"].astype(int)
+    ref_rows = b.loc[b["viewport_w"] == b["device"].map(lambda d: refs.get(d, -1))]
+    ref = ref_rows.set_index(["device", "target"])[["left", "top", "width", "height"]]
+    ref = ref[~ref.index.duplicated()].add_prefix("ref_")
+    out = b.join(ref, on=["device", "target"], how="inner")
+    return out.reset_index(drop=True)
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        w, h = struct.unpack(">II", data[16:24])
+        return int(w), int(h)
+    try:
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except Exception as exc:
+        raise UxlensError(
+            "The background screenshot is not a PNG (and could not be read as another image "
+            f"format: {exc}). Fix: save it as PNG."
+        ) from exc
+
+
+# ------------------------------------------------------------------- compare
+_CORRECTIONS = ("holm", "bh", None)
+_UNITS = ("session", "click")
+
+
+class HeatmapComparison:
+    """Where two heatmaps differ, zone by zone, and whether it is more than noise.
+
+    Parameters
+    ----------
+    a, b
+        Heatmaps of the same kind (e.g. versions A and B, mobile vs desktop
+        users, converters vs users who dropped). ``b`` is placed on ``a``'s
+        reference layouts.
+    zone_px
+        Zones are ``zone_px`` squares of the map; each is tested.
+    unit
+        ``"session"``: the rate is the share of the page's sessions with at
+        least one point in the zone, compared with a pooled two-proportion
+        z-test. ``"click"``: the rate is points in the zone per session on the
+        page, compared with a Welch z-test on per-session counts (sessions,
+        not clicks, are the independent units, so bursts of clicks from one
+        user do not pass for evidence).
+    alpha
+        Significance level after correction.
+    correction
+        ``"holm"`` (family-wise error over all zones, default), ``"bh"``
+        (false discovery rate) or ``None``.
+    min_sessions
+        Zones with fewer sessions acting in them (both maps together) are
+        not tested.
+
+    Notes
+    -----
+    Denominators are the sessions with any event on the page in each
+    segment and device, so rates are comparable when the two groups differ
+    in size. The difference map (:meth:`grid`) shows
+    ``rate_b - rate_a`` per bin; :meth:`plot` outlines only the zones that
+    stay significant after correction, so noise is not painted as signal.
+    """
+
+    def __init__(
+        self,
+        a: Heatmap,
+        b: Heatmap,
+        *,
+        zone_px: float = 100.0,
+        unit: str = "session",
+        alpha: float = 0.05,
+        correction: str | None = "holm",
+        min_sessions: int = 5,
+    ) -> None:
+        if not isinstance(a, Heatmap) or not isinstance(b, Heatmap):
+            raise UxlensError("compare() needs two Heatmap objects.")
+        if a.kind != b.kind:
+            raise UxlensError(
+                f"Cannot compare a {a.kind!r} map with a {b.kind!r} map; use the same kind."
+            )
+        if a.kind not in _POINT_KINDS:
+            raise UxlensError(f"compare() works on point maps, not kind={a.kind!r}.")
+        if unit not in _UNITS:
+            raise UxlensError(f"unit must be one of {list(_UNITS)}; got {unit!r}.")
+        if correction not in _CORRECTIONS:
+            raise UxlensError(f"correction must be one of {list(_CORRECTIONS)}; got {correction!r}.")
+        if not 0 < alpha < 1:
+            raise UxlensError(f"alpha must be between 0 and 1; got {alpha!r}.")
+        self.a, self.b = a, b
+        self.zone_px, self.unit, self.alpha = float(zone_px), unit, float(alpha)
+        self.correction, self.min_sessions = correction, int(min_sessions)
+        self._cache: dict[Any, Any] = {}
+
+    def _refs(self) -> dict[str, int]:
+        ra, rb = self.a.reference_widths(), self.b.reference_widths()
+        return {d: w for d, w in ra.items() if d in rb}
+
+    def _zones(self, h: Heatmap) -> pd.DataFrame:
+        refs = self._refs()
+        coords = h._coords(ref_widths=refs) if refs else None
+        cols = ["device", "zx", "zy", "s_in", "sum_n", "sum_n2"]
+        if coords is None:
+            return pd.DataFrame(columns=cols)
+        z = eng.zone_session_counts(coords, self.zone_px)
+        out = execute(z.group_by(["device", "zx", "zy"]).agg(
+            s_in=z.count(), sum_n=z.n.sum(), sum_n2=(z.n * z.n).sum()))
+        out["device"] = out["device"].astype(str)
+        return out[cols]
+
+    def table(self) -> pd.DataFrame:
+        """One row per zone: rates in a and b, difference, z, p, adjusted p, significant.
+
+        Columns: ``device, x0, x1, y0, y1, sessions_a, sessions_b`` (page
+        sessions), ``acting_a, acting_b`` (sessions with points in the zone),
+        ``rate_a, rate_b, diff, z, p, p_adj, significant, tested``.
+        """
+        if "table" not in self._cache:
+            self._cache["table"] = self._table()
+        return self._cache["table"]
+
+    def _table(self) -> pd.DataFrame:
+        za, zb = self._zones(self.a), self._zones(self.b)
+        na, nb = self.a._page_sessions(), self.b._page_sessions()
+        m = za.merge(zb, on=["device", "zx", "zy"], how="outer", suffixes=("_a", "_b"))
+        m = m.loc[m["device"].isin(list(self._refs()))]
+        for c in ("s_in_a", "s_in_b", "sum_n_a", "sum_n_b", "sum_n2_a", "sum_n2_b"):
+            m[c] = m[c].fillna(0).astype(float)
+        m["sessions_a"] = m["device"].map(na).fillna(0).astype(float)
+        m["sessions_b"] = m["device"].map(nb).fillna(0).astype(float)
+        stats = zone_test(m, unit=self.unit)
+        m = pd.concat([m, stats], axis=1)
+        m["tested"] = ((m["s_in_a"] + m["s_in_b"]) >= self.min_sessions) & m["z"].notna()
+        m.loc[~m["tested"], "p"] = np.nan
+        m["p_adj"] = adjust_pvalues(m["p"], self.correction)
+        m["significant"] = m["tested"] & (m["p_adj"] < self.alpha)
+        z = self.zone_px
+        out = pd.DataFrame({
+            "device": m["device"], "x0": m["zx"] * z, "x1": (m["zx"] + 1) * z,
+            "y0": m["zy"] * z, "y1": (m["zy"] + 1) * z,
+            "sessions_a": m["sessions_a"].astype("int64"),
+            "sessions_b": m["sessions_b"].astype("int64"),
+            "acting_a": m["s_in_a"].astype("int64"), "acting_b": m["s_in_b"].astype("int64"),
+            "rate_a": m["rate_a"], "rate_b": m["rate_b"], "diff": m["rate_b"] - m["rate_a"],
+            "z": m["z"], "p": m["p"], "p_adj": m["p_adj"],
+            "significant": m["significant"].astype(bool), "tested": m["tested"].astype(bool),
+        })
+        return out.sort_values(["significant", "p"], ascending=[False, True],
+                               na_position="last").reset_index(drop=True)
+
+    def grid(self, bin_px: float | None = None) -> pd.DataFrame:
+        """Fine difference map: per bin, points per page session in a and b and ``diff``."""
+        b = float(bin_px or self.a.bin_px)
+        key = ("grid", b)
+        if key not in self._cache:
+            refs = self._refs()
+            parts = []
+            for h, tag in ((self.a, "a"), (self.b, "b")):
+                coords = h._coords(ref_widths=refs) if refs else None
+                if coords is None:
+                    continue
+                g = eng.grid_frame(execute(eng.grid_counts(coords, b, sessions=False)), b, refs)
+                n = g["device"].map(h._page_sessions()).astype(float)
+                parts.append(g.assign(rate=g["count"] / n, which=tag)[
+                    ["device", "layer", "x_bin", "y_bin", "x", "y", "rate", "which"]])
+            if not parts:
+                self._cache[key] = pd.DataFrame(
+                    columns=["device", "x_bin", "y_bin", "x", "y", "rate_a", "rate_b", "diff"])
+            else:
+                long = pd.concat(parts, ignore_index=True)
+                wide = long.pivot_table(index=["device", "x_bin", "y_bin", "x", "y"],
+                                        columns="which", values="rate", aggfunc="sum",
+                                        fill_value=0.0).reset_index()
+                for c in ("a", "b"):
+                    if c not in wide.columns:
+                        wide[c] = 0.0
+                wide = wide.rename(columns={"a": "rate_a", "b": "rate_b"})
+                wide["diff"] = wide["rate_b"] - wide["rate_a"]
+                wide.columns.name = None
+                self._cache[key] = wide[["device", "x_bin", "y_bin", "x", "y", "rate_a",
+                                         "rate_b", "diff"]]
+        return self._cache[key]
+
+    def plot(self, device: str | None = None, *, bin_px: float | None = None) -> go.Figure:
+        """Diverging difference map (b minus a) with significant zones outlined."""
+        from .plotting import heatmap as plots
+
+        b = float(bin_px or self.a.bin_px)
+        devices = [d for d in self.a._plot_devices(device) if d in self._refs()]
+        g = self.grid(b)
+        return plots.difference_figure(
+            g.loc[g["device"].isin(devices)], self.table().loc[lambda t: t["device"].isin(devices)],
+            bin_px=b, widths={d: self._refs()[d] for d in devices},
+            backgrounds={d: self.a.background_image(d) for d in devices},
+            title=f"{self.b._title()} vs {self.a._title()}",
+            subtitle=self._subtitle(),
+        )
+
+    def _subtitle(self) -> str:
+        t = self.table()
+        sig = int(t["significant"].sum())
+        corr = {"holm": "Holm", "bh": "Benjamini-Hochberg", None: "no"}[self.correction]
+        return (f"{sig} of {int(t['tested'].sum())} zones differ at α={self.alpha:g} "
+                f"({corr} correction, unit={self.unit})")
+
+    def takeaway(self) -> str:
+        """One sentence: the strongest significant difference, or that there is none."""
+        t = self.table()
+        sig = t.loc[t["significant"]]
+        if sig.empty:
+            return "No zone differs beyond noise."
+        r = sig.iloc[0]
+        unit = "of sessions" if self.unit == "session" else "points per session"
+        return (f"{r['device']}: zone ({r['x0']:.0f}, {r['y0']:.0f}) changes from "
+                f"{r['rate_a']:.2f} to {r['rate_b']:.2f} {unit} (p={r['p_adj']:.2g}).")
+
+    def _repr_html_(self) -> str:
+        head = (f"<div style='font-family:system-ui,sans-serif;font-size:13px'><b>Heatmap "
+                f"comparison</b> · {html.escape(self._subtitle())}</div>")
+        table = self.table().loc[lambda t: t["significant"]].head(10).to_html(index=False)
+        return head + table + self.plot().to_html(full_html=False, include_plotlyjs="cdn")
+
+
+def zone_test(m: pd.DataFrame, *, unit: str) -> pd.DataFrame:
+    """Per-zone rates, z statistic and two-sided p value (see :class:`HeatmapComparison`).
+
+    ``m`` has per zone ``s_in_a, s_in_b`` (sessions acting in the zone),
+    ``sum_n_*``, ``sum_n2_*`` (sum and sum of squares of per-session points
+    in the zone) and ``sessions_a, sessions_b`` (page sessions).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"s_in_a": [10.0], "s_in_b": [30.0], "sessions_a": [100.0],
+    ...                   "sessions_b": [100.0], "sum_n_a": [10.0], "sum_n_b": [30.0],
+    ...                   "sum_n2_a": [10.0], "sum_n2_b": [30.0]})
+    >>> r = zone_test(m, unit="session").iloc[0]
+    >>> round(r["z"], 3), round(r["p"], 5)
+    (3.536, 0.00041)
+    """
+    from scipy.stats import norm
+
+    from .stats import two_proportion_ztest
+
+    na, nb = m["sessions_a"].to_numpy(float), m["sessions_b"].to_numpy(float)
+    if unit == "session":
+        xa, xb = m["s_in_a"].to_numpy(float), m["s_in_b"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ra, rb = xa / na, xb / nb
+        test = two_proportion_ztest(xb, nb, xa, na)
+        z, p = np.atleast_1d(test.z).astype(float), np.atleast_1d(test.p_value).astype(float)
+    else:
+        sa, sb = m["sum_n_a"].to_numpy(float), m["sum_n_b"].to_numpy(float)
+        qa, qb = m["sum_n2_a"].to_numpy(float), m["sum_n2_b"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ra, rb = sa / na, sb / nb
+            va = (qa - na * ra**2) / (na - 1)
+            vb = (qb - nb * rb**2) / (nb - 1)
+            z = (rb - ra) / np.sqrt(va / na + vb / nb)
+        z = np.where(np.isfinite(z), z, np.nan)
+        p = np.where(np.isnan(z), np.nan, 2 * norm.sf(np.abs(z)))
+    return pd.DataFrame({"rate_a": ra, "rate_b": rb, "z": z, "p": p}, index=m.index)
+
+
+def adjust_pvalues(p: pd.Series, method: str | None) -> pd.Series:
+    """Holm or Benjamini-Hochberg adjusted p values (NaN stays NaN: untested).
+
+    Examples
+    --------
+    >>> adjust_pvalues(pd.Series([0.01, 0.04, None, 0.03]), "holm").round(3).tolist()
+    [0.03, 0.06, nan, 0.06]
+    >>> adjust_pvalues(pd.Series([0.01, 0.04, 0.03]), "bh").round(3).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    out = pd.Series(np.nan, index=p.index, dtype=float)
+    mask = p.notna()
+    vals = p[mask].to_numpy(float)
+    n = len(vals)
+    if n == 0:
+        return out
+    if method is None:
+        out[mask] = vals
+        return out
+    if method == "holm":
+        from .stats import holm
+
+        out[mask] = holm(vals)
+        return out
+    order = np.argsort(vals, kind="stable")
+    ranked = vals[order]
+    adj = np.minimum(np.minimum.accumulate((ranked * n / np.arange(1, n + 1))[::-1])[::-1], 1.0)
+    res = np.empty(n)
+    res[order] = adj
+    out[mask] = res
+    return out
+
