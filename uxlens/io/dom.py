@@ -61,6 +61,11 @@ _SHADOW_SEP = " >>> "
 _CSS_SPECIAL = re.compile(r"([^A-Za-z0-9_\-\u00a0-\uffff])")
 _TEXT_SLACK = 64  # extra characters collected so that masking sees whole emails
 _BLOCK_END = object()  # stack marker: a block element's text ends here
+_DETACHED: tuple[None, bool, bool] = (None, False, False)
+#: Attribute names whose change alters selectors, flags or fallback texts.
+_SELECTOR_ATTRS = frozenset({"id", "class"})
+_FLAG_ATTRS = frozenset({"role", "onclick", "data-private"})
+_TEXT_ATTRS = frozenset({"aria-label", "value", "type", "placeholder", "alt", "title"})
 
 
 class Element(NamedTuple):
@@ -162,6 +167,9 @@ class DomMirror:
         self._kids: dict[Any, list[Any]] = {}
         self._attrs: dict[Any, dict[str, Any]] = {}
         self._texts: dict[Any, str] = {}
+        self._segs: dict[Any, tuple[str, bool, bool, bool, bool]] = {}
+        self._dirty_parents: set[Any] = set()
+        self._dirty_texts: set[Any] = set()
         self._info_cache: dict[Any, tuple[str | None, bool, bool]] = {}
         self._text_cache: dict[Any, str | None] = {}
         #: Number of mutations applied since the last snapshot.
@@ -272,12 +280,13 @@ class DomMirror:
                             par[cid] = pid
                             todo.append(c)
         if fresh:
-            kids, attrs, texts = self._kids, self._attrs, self._texts
+            kids, attrs, texts, segs = self._kids, self._attrs, self._texts, self._segs
             for n in todo:
                 cid = n.get("id")
                 kids.pop(cid, None)
                 attrs.pop(cid, None)
                 texts.pop(cid, None)
+                segs.pop(cid, None)
 
     def _child_ids(self, nid: Any) -> list[Any]:
         kids = self._kids.get(nid)
@@ -311,6 +320,36 @@ class DomMirror:
         attrs = node.get("attributes")
         return attrs if type(attrs) is dict else {}
 
+    def _children_changed(self, pid: Any) -> None:
+        """Siblings' ``:nth-of-type`` may change; texts of ``pid`` and its ancestors do."""
+        self._dirty_parents.add(pid)
+        self._dirty_texts.add(pid)
+
+    def _texts_changed(self, nid: Any) -> None:
+        """The visible text of ``nid`` and of its ancestors changed."""
+        self._dirty_texts.add(nid)
+
+    def _flush_dirty(self) -> None:
+        """Drop cached segments and texts made stale by the mutation just applied."""
+        if self._dirty_parents:
+            segs = self._segs
+            if segs:
+                for pid in self._dirty_parents:
+                    for cid in self._child_ids(pid):
+                        segs.pop(cid, None)
+            self._dirty_parents.clear()
+        if self._dirty_texts:
+            cache = self._text_cache
+            if cache:
+                par = self._parent
+                visited: set[Any] = set()
+                for nid in self._dirty_texts:
+                    while nid is not None and nid not in visited:
+                        visited.add(nid)
+                        cache.pop(nid, None)
+                        nid = par.get(nid)
+            self._dirty_texts.clear()
+
     def _detach(self, nid: Any) -> None:
         parent = self._parent.get(nid)
         if parent is not None and parent in self._raw:
@@ -319,6 +358,7 @@ class DomMirror:
                 kids.remove(nid)
             except ValueError:
                 pass
+            self._children_changed(parent)
 
     def _remove(self, nid: Any) -> None:
         if nid not in self._raw:
@@ -327,6 +367,7 @@ class DomMirror:
         # Descendants stay indexed but unreachable: lookups walk up and stop here.
         del self._raw[nid]
         self._parent.pop(nid, None)
+        self._segs.pop(nid, None)
 
     def _add(self, add: Mapping[str, Any]) -> bool:
         raw = self._raw
@@ -357,10 +398,10 @@ class DomMirror:
         else:
             kids.append(nid)
         self._index(node, pid, fresh=True)
+        self._children_changed(pid)
 
     def _apply(self, data: Mapping[str, Any]) -> None:
         structural = False
-        textual = False
         removes = data.get("removes")
         if removes and type(removes) is list:
             for rem in removes:
@@ -377,7 +418,7 @@ class DomMirror:
                 pending = left
             for add in pending:
                 # Still waiting after no progress: place under a known parent at the end.
-                if add.get("parentId") in self._raw:
+                if add.get("parentId") in self._raw and type(add.get("node")) is dict:
                     self._insert(add["parentId"], add["node"], None, None)
             structural = True
         texts = data.get("texts")
@@ -387,34 +428,51 @@ class DomMirror:
                 if type(t) is dict and t.get("id") in raw:
                     value = t.get("value")
                     self._texts[t["id"]] = value if isinstance(value, str) else ""
-            textual = True
+                    self._texts_changed(t["id"])
         attributes = data.get("attributes")
         if attributes and type(attributes) is list:
-            raw = self._raw
             for a in attributes:
-                if type(a) is not dict:
-                    continue
-                nid = a.get("id")
-                change = a.get("attributes")
-                if nid not in raw or type(change) is not dict:
-                    continue
-                attrs = self._attrs.get(nid)
-                if attrs is None:
-                    attrs = self._attrs[nid] = dict(self._attributes(nid, raw[nid]))
-                for name, value in change.items():
-                    if value is None:
-                        attrs.pop(name, None)
-                    elif name == "style" and type(value) is dict:
-                        attrs[name] = _merge_style(attrs.get(name), value)
-                    else:
-                        attrs[name] = value
-                    if name != "style":
-                        structural = True
+                if type(a) is dict:
+                    structural = self._set_attributes(a.get("id"), a.get("attributes")) or structural
+        self._flush_dirty()
         if structural:
             self._info_cache.clear()
-            self._text_cache.clear()
-        elif textual:
-            self._text_cache.clear()
+
+    def _set_attributes(self, nid: Any, change: Any) -> bool:
+        """Apply one attribute change; True when selectors or flags may have changed."""
+        raw = self._raw
+        if nid not in raw or type(change) is not dict:
+            return False
+        attrs = self._attrs.get(nid)
+        if attrs is None:
+            attrs = self._attrs[nid] = dict(self._attributes(nid, raw[nid]))
+        privacy = "class" in change or "data-private" in change
+        was_masked = is_masked_element(attrs) if privacy else False
+        selector = flags = text = False
+        for name, value in change.items():
+            if value is None:
+                attrs.pop(name, None)
+            elif name == "style" and type(value) is dict:
+                attrs[name] = _merge_style(attrs.get(name), value)
+            else:
+                attrs[name] = value
+            if name in _SELECTOR_ATTRS:
+                selector = True
+            elif name in _FLAG_ATTRS:
+                flags = True
+            elif name in _TEXT_ATTRS:
+                text = True
+        if selector:
+            parent = self._parent.get(nid)
+            if parent is not None:
+                self._dirty_parents.add(parent)
+        if selector or flags:
+            self._segs.pop(nid, None)
+        if privacy and was_masked != is_masked_element(attrs):
+            self._text_cache.clear()  # masking of a whole subtree changed
+        elif text:
+            self._texts_changed(nid)
+        return selector or flags
 
     def _segment(self, nid: Any, tag: str, attrs: Mapping[str, Any], parent: Any) -> tuple[str, bool]:
         cls = attrs.get("class")
@@ -448,6 +506,19 @@ class DomMirror:
             seg += f":nth-of-type({position})"
         return seg, False
 
+    def _element_entry(
+        self, nid: Any, node: dict[str, Any], parent: Any
+    ) -> tuple[str, bool, bool, bool, bool]:
+        """Cached (segment, has id, is control, is private, is html) of an element."""
+        tag = node.get("tagName")
+        tag = tag.lower() if isinstance(tag, str) else "*"
+        attrs = self._attributes(nid, node)
+        control = tag in CONTROL_TAGS or attrs.get("role") in CONTROL_ROLES or "onclick" in attrs
+        seg, stop = self._segment(nid, tag, attrs, parent)
+        entry = (seg, stop, control, is_masked_element(attrs), tag == "html")
+        self._segs[nid] = entry
+        return entry
+
     def _info(self, nid: Any) -> tuple[str | None, bool, bool]:
         """(selector, is link or control, inside a private subtree) of a node."""
         cached = self._info_cache.get(nid)
@@ -459,54 +530,48 @@ class DomMirror:
         return info
 
     def _compute_info(self, nid: Any) -> tuple[str | None, bool, bool]:
-        raw, par = self._raw, self._parent
+        raw, par, segs = self._raw, self._parent, self._segs
         parts: list[str] = []  # bottom-up: segments and separators
         control = masked = skipping = False
         cur = nid
         while True:
             node = raw.get(cur)
             if node is None:
-                return (None, False, False)  # detached or unknown
+                return _DETACHED  # detached or unknown
             parent = par.get(cur)
             ntype = node.get("type")
             if ntype == 2:
-                tag = node.get("tagName")
-                tag = tag.lower() if isinstance(tag, str) else "*"
-                attrs = self._attributes(cur, node)
-                if not control and (
-                    tag in CONTROL_TAGS
-                    or attrs.get("role") in CONTROL_ROLES
-                    or "onclick" in attrs
-                ):
+                entry = segs.get(cur) or self._element_entry(cur, node, parent)
+                if entry[2]:
                     control = True
-                if not masked and is_masked_element(attrs):
+                if entry[3]:
                     masked = True
-                if not skipping and not (tag == "html" and parts and parts[-1] != _IFRAME_SEP):
-                    seg, skipping = self._segment(cur, tag, attrs, parent)
-                    parts.append(seg)
+                if not skipping and not (entry[4] and parts and parts[-1] != _IFRAME_SEP):
+                    parts.append(entry[0])
+                    skipping = entry[1]
                 if node.get("isShadow") and parent is not None:
                     parts.append(_SHADOW_SEP)
                     skipping = False
             elif ntype == 0:
                 if parent is None:
                     if cur != self.root_id:
-                        return (None, False, False)
+                        return _DETACHED
                     break
                 parts.append(_IFRAME_SEP)
                 skipping = False
             if parent is None:
-                return (None, False, False)
+                return _DETACHED
             cur = parent
         out: list[str] = []
         for part in reversed(parts):
-            if part in (_IFRAME_SEP, _SHADOW_SEP):
+            if part == _IFRAME_SEP or part == _SHADOW_SEP:
                 if out:
                     out.append(part)
             else:
-                if out and out[-1] not in (_IFRAME_SEP, _SHADOW_SEP):
+                if out and out[-1] != _IFRAME_SEP and out[-1] != _SHADOW_SEP:
                     out.append(" > ")
                 out.append(part)
-        while out and out[-1] in (_IFRAME_SEP, _SHADOW_SEP):
+        while out and (out[-1] == _IFRAME_SEP or out[-1] == _SHADOW_SEP):
             out.pop()
         return ("".join(out) or None, control, masked)
 
@@ -563,12 +628,18 @@ class DomMirror:
         masked (:func:`uxlens.privacy.mask_text`). ``None`` for unknown or
         detached nodes; ``""`` when there is no text.
         """
-        key = node_id if limit == 100 else (node_id, limit)
-        if key in self._text_cache:
-            return self._text_cache[key]
-        self._ensure()
-        value = self._compute_text(node_id, limit)
-        self._text_cache[key] = value
+        selector, _, _ = self._info(node_id)
+        if selector is None:
+            return None
+        node = self._raw.get(node_id)
+        if node is not None and node.get("type") != 2:
+            node_id = self._parent.get(node_id)
+        if limit != 100:
+            return self._compute_text(node_id, limit)
+        cache = self._text_cache
+        if node_id in cache:
+            return cache[node_id]
+        value = cache[node_id] = self._compute_text(node_id, limit)
         return value
 
     def _compute_text(self, node_id: Any, limit: int) -> str | None:
