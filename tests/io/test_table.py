@@ -68,6 +68,18 @@ def test_mapping_key_missing_from_source_suggests_source_column():
 def test_non_canonical_target_far_from_any_name_is_a_property():
     log = read_events(frame(plan=["a", "a", "b"]), columns={**MAP, "plan": "pricing_plan"})
     assert list(log.events["pricing_plan"]) == ["a", "a", "b"]
+    # names that extend a canonical one are deliberate, not typos
+    log = read_events(frame(plan=["a", "a", "b"]), columns={**MAP, "plan": "timestamp_text"})
+    assert list(log.events["timestamp_text"]) == ["a", "a", "b"]
+
+
+@pytest.mark.parametrize("target,suggestion", [
+    ("sesion_id", "session_id"), ("Session-ID", "session_id"), ("userid", "user_id"),
+    ("timestmp", "timestamp"), ("targt", "target"),
+])
+def test_typos_of_canonical_names_are_caught(target, suggestion):
+    with pytest.raises(SchemaError, match=f"Did you mean '{suggestion}'"):
+        read_events(frame(other=[1, 2, 3]), columns={**MAP, "other": target})
 
 
 def test_missing_required_columns_suggest_a_mapping():

@@ -16,6 +16,7 @@ final hand-over to :func:`uxlens.events.validate`.
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import hashlib
 import io
@@ -331,6 +332,19 @@ def _candidates(target: str, columns: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _misspelt_canonical(target: str) -> str:
+    """A "Did you mean" hint when ``target`` looks like a typo of a canonical name.
+
+    Stricter than a plain close match, so that deliberate names that extend a
+    canonical one (``timestamp_text``, ``device_type``) stay event properties.
+    """
+    by_norm = {_norm(c): c for c in CANONICAL_COLUMNS}
+    if _norm(target) in by_norm:
+        return f" Did you mean {by_norm[_norm(target)]!r}?"
+    close = difflib.get_close_matches(target, CANONICAL_COLUMNS, n=1, cutoff=0.85)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
 def resolve_columns(
     source_columns: Sequence[str],
     columns: Mapping[str, str] | None,
@@ -359,7 +373,7 @@ def resolve_columns(
                 f"{key!r}.{did_you_mean(key, present)}\nSource columns: {present}."
             )
         if target not in CANONICAL_COLUMNS:
-            hint = did_you_mean(target, CANONICAL_COLUMNS)
+            hint = _misspelt_canonical(target)
             if hint:
                 raise SchemaError(
                     f"{reader}: columns maps {key!r} -> {target!r}, which is not a canonical "
