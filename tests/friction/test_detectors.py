@@ -12,8 +12,14 @@ from uxlens.friction import (
     dead_clicks,
     error_clicks,
     flag_clicks,
+    form_abandonment,
+    hesitations,
+    quick_backs,
     rage_clicks,
+    repeated_edits,
     resolve_params,
+    scroll_friction,
+    thrashed_cursor,
 )
 
 from ._build import clicks, events
@@ -278,3 +284,186 @@ def test_bad_parameters_raise_with_hints():
 def test_presets_only_name_known_parameters():
     for name in PRESETS:
         resolve_params(name)   # builds every detector: raises on a bad key
+
+
+# ----------------------------------------------------------------------------- thrash
+def _wiggle(n_moves: int, *, step_ms: int = 50, dx: float = 100.0, t0: int = 0) -> list[dict]:
+    """Mousemoves alternating between x=100 and x=100+dx: n_moves moves, n_moves-1 reversals."""
+    return [dict(t=t0 + i * step_ms, event="mousemove", x=100.0 + dx * (i % 2), y=300.0,
+                 url="u") for i in range(n_moves + 1)]
+
+
+@pytest.mark.parametrize(("moves", "found"), [(5, False), (6, True)])
+def test_thrash_needs_more_than_four_reversals(moves, found):
+    # 5 moves = 4 reversals (not thrash); 6 moves = 5 reversals
+    out = thrashed_cursor(events(_wiggle(moves)))
+    assert len(out) == int(found)
+    if found:
+        assert out["reversals"].iloc[0] == 5 and out["kind"].iloc[0] == "thrashed_cursor"
+
+
+@pytest.mark.parametrize(("step", "found"), [(250, True), (251, False)])
+def test_thrash_reversals_must_fit_the_window(step, found):
+    # 5 reversals happen over 4 steps: 4 * 250 = 1000 ms (inclusive) vs 1004 ms
+    assert len(thrashed_cursor(events(_wiggle(6, step_ms=step)))) == int(found)
+
+
+def test_thrash_ignores_slow_and_tiny_moves():
+    slow = _wiggle(10, step_ms=100, dx=20.0)      # 200 px/s < 300 px/s
+    assert thrashed_cursor(events(slow)).empty
+    assert len(thrashed_cursor(events(slow), min_speed_px_s=150)) == 1
+    tiny = _wiggle(10, step_ms=1, dx=1.0)         # 1 px legs below min_leg_px=2
+    assert thrashed_cursor(events(tiny)).empty
+
+
+def test_thrash_episodes_merge_and_split():
+    rows = _wiggle(12) + _wiggle(12, t0=10_000)
+    out = thrashed_cursor(events(rows))
+    assert list(out["reversals"]) == [11, 11]
+    assert list(out["duration_ms"]) == [500, 500]
+
+
+# ----------------------------------------------------------------------------- scroll
+def _scrolls(ys: list[float], *, step: int = 200, page_h: int | None = None) -> list[dict]:
+    rows = [dict(t=0, event="pageview", url="u", page_h=page_h, viewport_h=800)]
+    rows += [dict(t=(i + 1) * step, event="scroll", scroll_y=y, url="u", page_h=page_h,
+                  viewport_h=800) for i, y in enumerate(ys)]
+    return rows
+
+
+@pytest.mark.parametrize(("back", "found"), [(199, False), (200, True)])
+def test_scroll_uturn_return_ratio(back, found):
+    out = scroll_friction(events(_scrolls([0, 200, 400, 400 - back])))
+    assert (out["kind"] == "scroll_uturn").sum() == int(found)
+
+
+@pytest.mark.parametrize(("down", "found"), [(399, False), (400, True)])
+def test_scroll_uturn_min_leg(down, found):
+    out = scroll_friction(events(_scrolls([0, down, 0])))
+    assert (out["kind"] == "scroll_uturn").sum() == int(found)
+
+
+def test_scroll_uturn_pause_and_direction():
+    late = _scrolls([0, 500]) + [dict(t=3401, event="scroll", scroll_y=100.0, url="u")]
+    assert scroll_friction(events(late)).empty                     # 3001 ms after the leg
+    ok = _scrolls([0, 500]) + [dict(t=3400, event="scroll", scroll_y=100.0, url="u")]
+    assert len(scroll_friction(events(ok))) == 1
+    up_then_down = _scrolls([1000, 500, 1000])
+    assert scroll_friction(events(up_then_down)).empty
+
+
+@pytest.mark.parametrize(("travel_to", "found"), [(2999, False), (3000, True)])
+def test_excessive_scroll_in_page_heights(travel_to, found):
+    # travel: down 1500, up 1500 = 3000 px on a 1000 px page with page_h known
+    ys = [0.0, 1500.0, 1500.0 - (travel_to - 1500.0)]
+    out = scroll_friction(events(_scrolls(ys, step=5000, page_h=1000)))
+    assert (out["kind"] == "excessive_scroll").sum() == int(found)
+
+
+def test_scroll_state_resets_on_a_new_page():
+    rows = _scrolls([0, 900]) + [dict(t=500, event="pageview", url="v"),
+                                 dict(t=600, event="scroll", scroll_y=0.0, url="v")]
+    assert scroll_friction(events(rows)).empty
+
+
+# ----------------------------------------------------------------------------- quick back
+@pytest.mark.parametrize(("dwell", "found"), [(9999, True), (10_000, True), (10_001, False)])
+def test_quick_back_boundary(dwell, found):
+    rows = [dict(t=0, event="pageview", url="https://a.test/"),
+            dict(t=1000, event="pageview", url="https://a.test/pricing"),
+            dict(t=1000 + dwell, event="pageview", url="https://a.test/")]
+    out = quick_backs(events(rows))
+    assert len(out) == int(found)
+    if found:
+        assert out["url"].iloc[0] == "https://a.test/pricing"
+        assert out["from_url"].iloc[0] == "https://a.test/"
+
+
+def test_quick_back_needs_a_return_to_the_same_page():
+    rows = [dict(t=0, event="pageview", url="/a"), dict(t=1000, event="pageview", url="/b"),
+            dict(t=2000, event="pageview", url="/c")]
+    assert quick_backs(events(rows)).empty
+    reload = [dict(t=0, event="pageview", url="/a"), dict(t=1000, event="pageview", url="/a"),
+              dict(t=2000, event="pageview", url="/a")]
+    assert quick_backs(events(reload)).empty
+    assert len(quick_backs(events(rows[:2] + [dict(t=3000, event="pageview", url="/a")]),
+                           max_ms=2000)) == 1
+
+
+# ----------------------------------------------------------------------------- forms
+def _form(after: list[dict]) -> pd.DataFrame:
+    rows = [dict(t=0, event="pageview", url="u"),
+            dict(t=1000, event="input", target="input#email", value="****", url="u"),
+            dict(t=2000, event="input", target="input#name", value="***", url="u")]
+    return events(rows + after)
+
+
+def test_form_abandoned_when_nothing_follows():
+    out = form_abandonment(_form([]))
+    assert list(out["element"]) == ["#name"] and list(out["fields"]) == [2]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        [dict(t=3000, event="submit", url="u")],
+        [dict(t=3000, event="click", target="form > button.primary", url="u"),
+         dict(t=3100, event="mutation", url="u")],
+        [dict(t=3000, event="click", target="input[type=submit]", url="u"),
+         dict(t=3050, event="mutation", url="u")],
+        [dict(t=3000, event="pageview", url="u/next")],
+    ],
+)
+def test_form_submitted_or_navigated_is_not_abandoned(after):
+    assert form_abandonment(_form(after)).empty
+
+
+def test_form_abandoned_after_rage_on_the_submit_button():
+    after = [dict(t=3000 + i * 200, event="click", target="button#send-invites", x=5.0, y=5.0,
+                  url="u") for i in range(4)] + [dict(t=9000, event="mutation", url="u")]
+    out = form_abandonment(_form(after))
+    assert len(out) == 1 and "4 rage clicks" in out["evidence"].iloc[0]
+
+
+def test_form_click_elsewhere_is_not_a_submit():
+    after = [dict(t=3000, event="click", target="div.help", url="u"),
+             dict(t=3100, event="mutation", url="u")]
+    assert len(form_abandonment(_form(after))) == 1
+
+
+# ----------------------------------------------------------------------------- hesitation
+@pytest.mark.parametrize(("idle", "found"), [(2999, False), (3000, True), (29_999, True),
+                                             (30_000, False)])
+def test_hesitation_window(idle, found):
+    rows = [dict(t=0, event="pageview", url="u"),
+            dict(t=idle // 2, event="mousemove", x=1.0, y=1.0),   # hovering does not reset
+            dict(t=idle, event="click", target="button#plan", url="u")]
+    assert len(hesitations(events(rows))) == int(found)
+
+
+def test_hesitation_is_reset_by_actions():
+    rows = [dict(t=0, event="pageview", url="u"), dict(t=2000, event="scroll", scroll_y=5.0),
+            dict(t=4000, event="click", target="button#plan", url="u")]
+    assert hesitations(events(rows)).empty
+
+
+# ----------------------------------------------------------------------------- re-edits
+@pytest.mark.parametrize(("visits", "found"), [(2, False), (3, True)])
+def test_repeated_edit_visits(visits, found):
+    rows = []
+    for i in range(visits):
+        rows.append(dict(t=i * 2000, event="input", target="input#email", value="*" * (i + 1)))
+        rows.append(dict(t=i * 2000 + 1000, event="input", target=f"input#f{i}", value="*"))
+    out = repeated_edits(events(rows))
+    assert list(out["element"]) == (["#email"] if found else [])
+
+
+@pytest.mark.parametrize(("clears", "found"), [(1, False), (2, True)])
+def test_repeated_edit_clears(clears, found):
+    values = ["***"] + ["", "****"] * clears
+    rows = [dict(t=i * 100, event="input", target="textarea#emails", value=v)
+            for i, v in enumerate(values)]
+    out = repeated_edits(events(rows))
+    assert len(out) == int(found)
+    if found:
+        assert out["clears"].iloc[0] == clears
