@@ -2000,12 +2000,16 @@ class Friction:
                     x, n = len(affected), len(exposed)
                     if x < min_sessions or n == 0:
                         continue
-                    pval = _two_proportion_p(x, n, n_kind - x, n_visits - n)
                     rows.append(dict(kind=kind, url=url, element=where or None, segment=seg_name,
                                      sessions_affected=x, page_sessions=n, rate=x / n,
                                      baseline=p0, lift=(x / n) / p0 if p0 else np.nan,
-                                     p_value=pval, _ids=affected))
+                                     _rest_x=n_kind - x, _rest_n=n_visits - n, _ids=affected))
         table = pd.DataFrame(rows)
+        if not table.empty:
+            table["p_value"] = _two_proportion_p(
+                table["sessions_affected"].to_numpy(), table["page_sessions"].to_numpy(),
+                table["_rest_x"].to_numpy(), table["_rest_n"].to_numpy())
+            table = table.drop(columns=["_rest_x", "_rest_n"])
         cols = ["text", "kind", "url", "element", "segment", "sessions_affected",
                 "page_sessions", "rate", "baseline", "lift", "p_value", "q_value",
                 "outcome_rate", "sessions"]
@@ -2117,25 +2121,12 @@ def _summary_for(log: Any, ids: list[str]) -> pd.DataFrame:
         return pd.DataFrame({"session_id": ids})
 
 
-def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
-    """Two-sided p-value of a two-proportion z-test (pooled); 1.0 when undefined."""
-    try:
-        from .stats import two_proportion_test  # type: ignore[attr-defined]
+def _two_proportion_p(x1: Any, n1: Any, x2: Any, n2: Any) -> np.ndarray:
+    """Two-sided pooled two-proportion z-test p-values (1.0 where undefined)."""
+    from .stats import two_proportion_ztest
 
-        res = two_proportion_test(x1, n1, x2, n2)
-        return float(getattr(res, "p_value", res[1] if isinstance(res, tuple) else res))
-    except Exception:
-        pass
-    from scipy.stats import norm
-
-    if n1 <= 0 or n2 <= 0:
-        return 1.0
-    p = (x1 + x2) / (n1 + n2)
-    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    z = (x1 / n1 - x2 / n2) / se
-    return float(2 * norm.sf(abs(z)))
+    p = np.atleast_1d(np.asarray(two_proportion_ztest(x1, n1, x2, n2).p_value, dtype="float64"))
+    return np.where(np.isnan(p), 1.0, p)
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
