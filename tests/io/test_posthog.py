@@ -15,8 +15,9 @@ from uxlens.exceptions import SchemaError, UxlensError
 from uxlens.io.posthog import element_selector, parse_elements_chain, read_posthog
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "posthog"
-SQL, FLAT, BATCH, API = (DATA / n for n in ("events_sql.csv", "events_flat.csv",
-                                            "events_batch.jsonl", "events_api.json"))
+SQL, FLAT, BATCH, API = (
+    DATA / n for n in ("events_sql.csv", "events_flat.csv", "events_batch.jsonl", "events_api.json")
+)
 S1 = "01902a6b-1c2d-7e3f-8a9b-0c1d2e3f4a01"
 S2 = "01902a6b-1c2d-7e3f-8a9b-0c1d2e3f4a02"
 S3 = "01902a6b-1c2d-7e3f-8a9b-0c1d2e3f4a03"
@@ -45,8 +46,12 @@ def test_sql_csv_counts_and_rejected_rows():
     assert list(rej["position"]) == [11, 12, 13, 17, 18]
     reasons = list(rej["reason"])
     assert reasons[0].startswith("unparseable properties JSON")
-    assert reasons[1:] == ["missing event name", "missing timestamp", "duplicate event",
-                           "unparseable timestamp"]
+    assert reasons[1:] == [
+        "missing event name",
+        "missing timestamp",
+        "duplicate event",
+        "unparseable timestamp",
+    ]
     assert set(rej["source"]) == {"events_sql.csv"}
     assert "'uuid': 'e11'" in rej["excerpt"].iloc[0]
 
@@ -55,18 +60,33 @@ def test_sql_csv_sessions_and_identity_unmasked():
     log = read_posthog(SQL, mask=False)
     ev = log.events
     assert ev.groupby("session_id").size().to_dict() == {
-        S1: 8, S2: 2, S3: 1, "user-77-1": 2, "user-77-2": 1,
+        S1: 8,
+        S2: 2,
+        S3: 1,
+        "user-77-1": 2,
+        "user-77-2": 1,
     }
     ids = by_uuid(log)
     # The anonymous id was named in $identify, so the whole session is Ann's.
     assert set(ids.loc[["e00", "e01", "e02", "e03", "e07"], "user_id"]) == {"ann@example.com"}
     assert list(ids.loc[["e00", "e01", "e02"], "distinct_id"]) == [ANON, ANON, "ann@example.com"]
     assert log.meta["user_id_from"] == "distinct_id"
-    assert log.meta["sessionised"] == {"rows": 3, "sessions": 2, "gap": "30min", "by": "distinct_id"}
+    assert log.meta["sessionised"] == {
+        "rows": 3,
+        "sessions": 2,
+        "gap": "30min",
+        "by": "distinct_id",
+    }
     assert any("folded into identified users" in n for n in log.meta["notes"])
     assert list(ev.loc[ev["session_id"] == S1, "event"]) == [
-        "$pageview", "$autocapture", "$identify", "$autocapture", "$rageclick",
-        "$autocapture", "invite_sent", "$pageleave",
+        "$pageview",
+        "$autocapture",
+        "$identify",
+        "$autocapture",
+        "$rageclick",
+        "$autocapture",
+        "invite_sent",
+        "$pageleave",
     ]
 
 
@@ -80,7 +100,10 @@ def test_sql_csv_canonical_columns():
     assert ids.loc["e00", "pathname"] == "/signup"
     assert (ids.loc["e00", "viewport_w"], ids.loc["e00", "viewport_h"]) == (390, 844)
     assert (ids.loc["e00", "browser"], ids.loc["e00", "os"], ids.loc["e00", "window_id"]) == (
-        "Mobile Safari", "iOS", "w-1")
+        "Mobile Safari",
+        "iOS",
+        "w-1",
+    )
     # device: per session, filled for events that lack $device_type (e04..e07)
     assert set(ids.loc[["e00", "e04", "e07"], "device"]) == {"mobile"}
     assert ids.loc["e08", "device"] == "desktop" and pd.isna(ids.loc["e14", "device"])
@@ -92,9 +115,19 @@ def test_sql_csv_canonical_columns():
     # is_returning: an earlier event of the same user inside the export
     returning = ids["is_returning"].to_dict()
     assert [returning[u] for u in ("e00", "e08", "e10", "e14", "e15", "e16")] == [
-        False, False, True, False, False, True]
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
     assert nullable(ids.loc[["e01", "e03", "e05", "e00"], "autocapture_type"]) == [
-        "click", "click", "submit", None]
+        "click",
+        "click",
+        "submit",
+        None,
+    ]
     assert str(ids["event"].dtype) == "category"
 
 
@@ -109,7 +142,11 @@ def test_targets_from_elements_chain():
         None,
     ]
     assert nullable(ids.loc[["e01", "e03", "e05", "e09"], "target_text"]) == [
-        'Say "hi"; then go', "Send invites", None, "Invite ann@example.com"]
+        'Say "hi"; then go',
+        "Send invites",
+        None,
+        "Invite ann@example.com",
+    ]
 
 
 def test_masked_by_default():
@@ -136,16 +173,27 @@ def test_requested_properties_all_and_raw():
     assert {"plan", "count", "note", "utm_source", "referring_domain", "anon_distinct_id"} <= cols
     # keys that clash with canonical names keep their '$': none here, but the raw JSON is kept
     raw = by_uuid(everything).loc["e06", "properties"]
-    assert json.loads(raw) == {"$session_id": S1, "plan": "pro", "count": 3,
-                               "note": "cc bob@example.org"}
+    assert json.loads(raw) == {
+        "$session_id": S1,
+        "plan": "pro",
+        "count": 3,
+        "note": "cc bob@example.org",
+    }
     with pytest.raises(UxlensError, match=r"Did you mean properties=\['plan'\]"):
         read_posthog(SQL, properties="plan")
 
 
 def test_event_map_with_autocapture_types():
-    ids = by_uuid(read_posthog(SQL, event_map={"$autocapture:click": "click", "$pageview": "pageview"}))
+    ids = by_uuid(
+        read_posthog(SQL, event_map={"$autocapture:click": "click", "$pageview": "pageview"})
+    )
     assert list(ids.loc[["e01", "e03", "e05", "e00", "e04"], "event"]) == [
-        "click", "click", "$autocapture", "pageview", "$rageclick"]
+        "click",
+        "click",
+        "$autocapture",
+        "pageview",
+        "$rageclick",
+    ]
     ids = by_uuid(read_posthog(SQL, event_map={"$autocapture": "click"}))
     assert list(ids.loc[["e01", "e05"], "event"]) == ["click", "click"]
 
@@ -169,7 +217,10 @@ def test_flattened_csv_with_star_prefixes():
     assert ids.loc["f0", "url"] == "https://shop.example.com/cart"
     assert ids.loc["f0", "query"] == "coupon=SPRING"
     assert (ids.loc["f0", "device"], ids.loc["f0", "viewport_w"], ids.loc["f0", "source"]) == (
-        "tablet", 820, "duckduckgo.com")
+        "tablet",
+        820,
+        "duckduckgo.com",
+    )
     # no elements_chain: target unknown, text from $el_text
     assert pd.isna(ids.loc["f1", "target"]) and ids.loc["f1", "target_text"] == "Checkout"
     assert ids.loc["f2", "target"] == "input#card.field"
@@ -217,8 +268,15 @@ def test_dataframe_and_list_inputs_match_file():
 # ----------------------------------------------------------------------------- time zones
 def _naive_export(tmp_path, stamps):
     path = tmp_path / "naive.jsonl"
-    rows = [{"event": "$pageview", "distinct_id": "u1", "timestamp": t,
-             "properties": {"$session_id": "s1"}} for t in stamps]
+    rows = [
+        {
+            "event": "$pageview",
+            "distinct_id": "u1",
+            "timestamp": t,
+            "properties": {"$session_id": "s1"},
+        }
+        for t in stamps
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     return path
 
@@ -236,11 +294,15 @@ def test_naive_timestamps_need_tz_or_assume_utc(tmp_path):
 
 
 def test_naive_row_among_zoned_rows_is_rejected(tmp_path):
-    path = _naive_export(tmp_path, ["2024-05-22T09:00:00Z", "2024-05-22 09:00:05", "2024-05-22T09:00:09+00:00"])
+    path = _naive_export(
+        tmp_path, ["2024-05-22T09:00:00Z", "2024-05-22 09:00:05", "2024-05-22T09:00:09+00:00"]
+    )
     log = read_posthog(path)
     assert log.counts == {"read": 3, "loaded": 2, "rejected": 1}
     assert log.rejected.iloc[0][["position", "reason"]].tolist() == [
-        1, "naive timestamp mixed with zoned timestamps"]
+        1,
+        "naive timestamp mixed with zoned timestamps",
+    ]
 
 
 def test_not_a_posthog_export(tmp_path):
@@ -255,22 +317,37 @@ def test_not_a_posthog_export(tmp_path):
 
 def test_is_returning_property_wins_when_present():
     rows = [
-        {"event": "$pageview", "distinct_id": "u1", "timestamp": "2024-01-01T10:00:00Z",
-         "properties": {"$session_id": "s1", "$is_returning": True}},
-        {"event": "$pageview", "distinct_id": "u2", "timestamp": "2024-01-01T10:00:00Z",
-         "properties": {"$session_id": "s2"}},
+        {
+            "event": "$pageview",
+            "distinct_id": "u1",
+            "timestamp": "2024-01-01T10:00:00Z",
+            "properties": {"$session_id": "s1", "$is_returning": True},
+        },
+        {
+            "event": "$pageview",
+            "distinct_id": "u2",
+            "timestamp": "2024-01-01T10:00:00Z",
+            "properties": {"$session_id": "s2"},
+        },
     ]
     assert list(read_posthog(rows).events["is_returning"]) == [True, False]
 
 
 # ----------------------------------------------------------------------------- elements_chain
 def test_parse_elements_chain_details():
-    chain = ('span.md:w-1/2.text-sm:attr__class="text-sm md:w-1/2"attr__data-ph="x;y"'
-             'nth-child="1"nth-of-type="1"text="Say \\"hi\\"; then go";button:nth-child="4"nth-of-type="2"')
+    chain = (
+        'span.md:w-1/2.text-sm:attr__class="text-sm md:w-1/2"attr__data-ph="x;y"'
+        'nth-child="1"nth-of-type="1"text="Say \\"hi\\"; then go";button:nth-child="4"nth-of-type="2"'
+    )
     first, second = parse_elements_chain(chain)
     assert first == {
-        "tag": "span", "classes": ["md:w-1/2", "text-sm"], "id": None,
-        "text": 'Say "hi"; then go', "href": None, "nth_child": 1, "nth_of_type": 1,
+        "tag": "span",
+        "classes": ["md:w-1/2", "text-sm"],
+        "id": None,
+        "text": 'Say "hi"; then go',
+        "href": None,
+        "nth_child": 1,
+        "nth_of_type": 1,
         "attributes": {"attr__class": "text-sm md:w-1/2", "attr__data-ph": "x;y"},
     }
     assert second["tag"] == "button" and second["nth_child"] == 4
@@ -282,13 +359,19 @@ def test_parse_elements_chain_details():
 _name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=8)
 # PostHog escapes quotes but not backslashes, so a backslash before a quote is
 # ambiguous in its own format; texts here leave backslashes out.
-_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\"),
-                max_size=20)
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\"),
+    max_size=20,
+)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["a", "button", "div", "input", "svg"]), st.lists(_name, max_size=3),
-       st.one_of(st.none(), _name), st.one_of(st.none(), _text))
+@given(
+    st.sampled_from(["a", "button", "div", "input", "svg"]),
+    st.lists(_name, max_size=3),
+    st.one_of(st.none(), _name),
+    st.one_of(st.none(), _text),
+)
 def test_elements_chain_round_trip(tag, classes, el_id, text):
     # Serialise like PostHog (sorted classes and keys, quotes escaped), then parse back.
     attrs = {"nth-child": "1", "nth-of-type": "1"}
@@ -297,8 +380,14 @@ def test_elements_chain_round_trip(tag, classes, el_id, text):
         attrs["attr__id"] = el_id
     if text:
         attrs["text"] = text
-    element = tag + "".join("." + c for c in sorted(classes)) + ":" + "".join(
-        f'{k}="{v.replace(chr(34), chr(92) + chr(34))}"' for k, v in sorted(attrs.items()))
+    element = (
+        tag
+        + "".join("." + c for c in sorted(classes))
+        + ":"
+        + "".join(
+            f'{k}="{v.replace(chr(34), chr(92) + chr(34))}"' for k, v in sorted(attrs.items())
+        )
+    )
     chain = element + ';body:nth-child="2"nth-of-type="1"'
     parsed = parse_elements_chain(chain)
     assert len(parsed) == 2 and parsed[1]["tag"] == "body"

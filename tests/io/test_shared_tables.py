@@ -24,11 +24,25 @@ from uxlens.io.table import read_events
 
 UTC = "UTC"
 ECOM_EVENTS = {
-    "product_view": 5477, "catalog": 5168, "search": 3199, "home": 2192, "filter_results": 2049,
-    "add_to_cart": 1064, "cart": 963, "shipping_details": 767, "promo_page": 637,
-    "wishlist_add": 631, "payment_details": 573, "account_page": 542, "purchase": 382,
-    "review_page": 329, "support_chat": 227, "compare": 219, "error_page": 202,
-    "payment_error": 95, "checkout_bug": 35,
+    "product_view": 5477,
+    "catalog": 5168,
+    "search": 3199,
+    "home": 2192,
+    "filter_results": 2049,
+    "add_to_cart": 1064,
+    "cart": 963,
+    "shipping_details": 767,
+    "promo_page": 637,
+    "wishlist_add": 631,
+    "payment_details": 573,
+    "account_page": 542,
+    "purchase": 382,
+    "review_page": 329,
+    "support_chat": 227,
+    "compare": 219,
+    "error_page": 202,
+    "payment_error": 95,
+    "checkout_bug": 35,
 }
 ECOM_COLUMNS = {"platform": "device", "acquisition_channel": "source"}
 
@@ -64,7 +78,11 @@ def test_ecom_exact_counts(ecom_all, ecom_rows):
     assert ev["user_id"].nunique() == 480
     assert ev["session_id"].nunique() == 2883
     assert ev["event"].value_counts().to_dict() == ECOM_EVENTS
-    assert ev["device"].value_counts().to_dict() == {"desktop": 12751, "mobile": 9120, "tablet": 2880}
+    assert ev["device"].value_counts().to_dict() == {
+        "desktop": 12751,
+        "mobile": 9120,
+        "tablet": 2880,
+    }
     channels = Counter(r["acquisition_channel"] for r in ecom_rows)
     assert ev["source"].value_counts().to_dict() == dict(channels)
     assert ev["timestamp"].min() == pd.Timestamp("2024-01-06 11:35:26", tz=UTC)
@@ -75,7 +93,8 @@ def test_ecom_exact_counts(ecom_all, ecom_rows):
     assert round(per_session.mean(), 2) == 8.59
     # properties are carried through untouched
     assert ev["user_lifecycle"].value_counts().to_dict() == dict(
-        Counter(r["user_lifecycle"] for r in ecom_rows))
+        Counter(r["user_lifecycle"] for r in ecom_rows)
+    )
 
 
 def test_ecom_duplicates_rejected_by_default_and_counts_add_up(ecom_path, ecom_rows):
@@ -134,7 +153,12 @@ def test_iweb_exact_counts(iweb):
     sessions = ev.drop_duplicates("session_id")
     assert sessions["app_view"].value_counts().to_dict() == {"map": 188, "sat": 187}
     assert sessions["acr_score"].value_counts().sort_index().to_dict() == {
-        1: 77, 2: 65, 3: 83, 4: 117, 5: 33}
+        1: 77,
+        2: 65,
+        3: 83,
+        4: 117,
+        5: 33,
+    }
     per_session = ev.groupby("session_id").size()
     assert (per_session.median(), per_session.max()) == (23, 106)
 
@@ -154,18 +178,27 @@ def test_iweb_negative_coordinates_kept_and_reported(iweb, iweb_rows):
 
 def test_iweb_epoch_ms_column_gives_the_same_instants(iweb, iweb_path):
     with pytest.warns(UserWarning):
-        by_ms = read_events(iweb_path, columns={
-            "subject": "user_id", "ts_ms": "timestamp", "timestamp": "timestamp_text"})
+        by_ms = read_events(
+            iweb_path,
+            columns={"subject": "user_id", "ts_ms": "timestamp", "timestamp": "timestamp_text"},
+        )
     pd.testing.assert_series_equal(by_ms.events["timestamp"], iweb.events["timestamp"])
     assert list(by_ms.events["seq"]) == list(iweb.events["seq"])
 
 
 def test_iweb_seq_matches_the_source_order(iweb, iweb_rows):
-    source_seq = {(r["session_id"], int(r["ts_ms"]), r["event"], int(r["x"]), int(r["y"])): int(r["seq"])
-                  for r in iweb_rows}
+    source_seq = {
+        (r["session_id"], int(r["ts_ms"]), r["event"], int(r["x"]), int(r["y"])): int(r["seq"])
+        for r in iweb_rows
+    }
     ev = iweb.events
-    keys = zip(ev["session_id"], ev["ts_ms"], ev["event"].astype(str), ev["x"].astype(int),
-               ev["y"].astype(int))
+    keys = zip(
+        ev["session_id"],
+        ev["ts_ms"],
+        ev["event"].astype(str),
+        ev["x"].astype(int),
+        ev["y"].astype(int),
+    )
     assert [source_seq[k] for k in keys] == list(ev["seq"])
 
 

@@ -73,10 +73,16 @@ def test_non_canonical_target_far_from_any_name_is_a_property():
     assert list(log.events["timestamp_text"]) == ["a", "a", "b"]
 
 
-@pytest.mark.parametrize("target,suggestion", [
-    ("sesion_id", "session_id"), ("Session-ID", "session_id"), ("userid", "user_id"),
-    ("timestmp", "timestamp"), ("targt", "target"),
-])
+@pytest.mark.parametrize(
+    "target,suggestion",
+    [
+        ("sesion_id", "session_id"),
+        ("Session-ID", "session_id"),
+        ("userid", "user_id"),
+        ("timestmp", "timestamp"),
+        ("targt", "target"),
+    ],
+)
 def test_typos_of_canonical_names_are_caught(target, suggestion):
     with pytest.raises(SchemaError, match=f"Did you mean '{suggestion}'"):
         read_events(frame(other=[1, 2, 3]), columns={**MAP, "other": target})
@@ -87,10 +93,12 @@ def test_missing_required_columns_suggest_a_mapping():
     with pytest.raises(SchemaError) as err:
         read_events(df)
     msg = str(err.value)
-    for line in ("'session_id' is missing. Did you mean 'sid'?",
-                 "'timestamp' is missing. Did you mean 'ts'?",
-                 "'event' is missing. Did you mean 'event_name'?",
-                 "session_gap='30min'"):
+    for line in (
+        "'session_id' is missing. Did you mean 'sid'?",
+        "'timestamp' is missing. Did you mean 'ts'?",
+        "'event' is missing. Did you mean 'event_name'?",
+        "session_gap='30min'",
+    ):
         assert line in msg
     assert (
         "columns={'sid': 'session_id', 'uid': 'user_id', 'ts': 'timestamp', "
@@ -226,12 +234,19 @@ def test_missing_and_unparseable_timestamps_are_rejected_with_positions():
 
 # ----------------------------------------------------------------------------- sessions
 def test_session_gap_sessionises_per_user():
-    df = pd.DataFrame({
-        "user_id": ["a", "a", "b", "a", "a"],
-        "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:30:00Z", "2024-01-01T10:00:00Z",
-                      "2024-01-01T11:00:00.001Z", "2024-01-01T10:10:00Z"],
-        "event": ["pageview"] * 5,
-    })
+    df = pd.DataFrame(
+        {
+            "user_id": ["a", "a", "b", "a", "a"],
+            "timestamp": [
+                "2024-01-01T10:00:00Z",
+                "2024-01-01T10:30:00Z",
+                "2024-01-01T10:00:00Z",
+                "2024-01-01T11:00:00.001Z",
+                "2024-01-01T10:10:00Z",
+            ],
+            "event": ["pageview"] * 5,
+        }
+    )
     log = read_events(df, session_gap="30min")
     ev = log.events
     # a: 10:00, 10:10, 10:30 (gap exactly 20 and 20 min) then 11:00:00.001 (> 30 min)
@@ -240,8 +255,13 @@ def test_session_gap_sessionises_per_user():
 
 
 def test_gap_equal_to_threshold_continues_the_session():
-    df = pd.DataFrame({"user_id": ["a", "a"], "event": ["x", "y"],
-                       "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:30:00Z"]})
+    df = pd.DataFrame(
+        {
+            "user_id": ["a", "a"],
+            "event": ["x", "y"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:30:00Z"],
+        }
+    )
     assert set(read_events(df, session_gap="30min").events["session_id"]) == {"a-1"}
     assert set(read_events(df, session_gap="29min").events["session_id"]) == {"a-1", "a-2"}
 
@@ -263,11 +283,14 @@ def test_session_gap_needs_a_user_column_and_a_valid_duration():
 
 
 def test_sessionize_helper_keeps_input_order_on_ties_and_marks_missing():
-    df = pd.DataFrame({
-        "user_id": ["a", None, "a", "a"],
-        "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", None,
-                                     "2024-01-01 12:00"], utc=True),
-    })
+    df = pd.DataFrame(
+        {
+            "user_id": ["a", None, "a", "a"],
+            "timestamp": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 10:00", None, "2024-01-01 12:00"], utc=True
+            ),
+        }
+    )
     out = sessionize(df, "30min")
     assert out.tolist() == ["a-1", pd.NA, pd.NA, "a-2"]
     with pytest.raises(SchemaError, match="needs a 'distinct_id' column"):
@@ -278,7 +301,8 @@ def test_sessionize_helper_keeps_input_order_on_ties_and_marks_missing():
 @given(
     st.lists(
         st.tuples(st.sampled_from(["u", "v", "w"]), st.integers(0, 6 * 3600)),
-        min_size=1, max_size=40,
+        min_size=1,
+        max_size=40,
     ),
     st.integers(60, 3600),
 )
@@ -320,9 +344,11 @@ def test_integer_ids_with_gaps_do_not_become_floats(tmp_path):
 
 
 def test_mask_pseudonymises_email_ids_and_masks_text():
-    df = frame(uid=["ann@example.com", "ann@example.com", "u2"],
-               target_text=["Send to bob@example.org", "OK", None],
-               url=["https://a.com/x?token=abc123&page=2", "https://a.com/y", None])
+    df = frame(
+        uid=["ann@example.com", "ann@example.com", "u2"],
+        target_text=["Send to bob@example.org", "OK", None],
+        url=["https://a.com/x?token=abc123&page=2", "https://a.com/y", None],
+    )
     log = read_events(df, columns=MAP)
     ev = log.events
     anon = "anon-" + hashlib.blake2b(b"ann@example.com", digest_size=8).hexdigest()
@@ -346,8 +372,9 @@ def test_negative_coordinates_are_kept_and_reported():
 
 
 def test_duplicates_rejected_by_default_and_kept_on_request():
-    df = frame(sid=["s1", "s1", "s1"], ts=["2024-01-01T10:00:00Z"] * 3,
-               name=["click", "click", "pageview"])
+    df = frame(
+        sid=["s1", "s1", "s1"], ts=["2024-01-01T10:00:00Z"] * 3, name=["click", "click", "pageview"]
+    )
     log = read_events(df, columns=MAP)
     assert log.counts == {"read": 3, "loaded": 2, "rejected": 1}
     assert log.rejected.iloc[0][["position", "reason"]].tolist() == [1, "duplicate event"]
@@ -370,8 +397,10 @@ def test_files_and_objects_give_the_same_events(tmp_path):
     df.to_json(tmp_path / "e.jsonl", orient="records", lines=True)
     (tmp_path / "e.json").write_text(df.to_json(orient="records"))
     (tmp_path / "page.json").write_text(json.dumps({"results": df.to_dict("records")}, indent=2))
-    sources = [tmp_path / n for n in ("e.csv", "e.tsv", "e.csv.gz", "e.parquet", "e.jsonl",
-                                      "e.json", "page.json")]
+    sources = [
+        tmp_path / n
+        for n in ("e.csv", "e.tsv", "e.csv.gz", "e.parquet", "e.jsonl", "e.json", "page.json")
+    ]
     sources += [str(tmp_path / "e.csv"), pa.Table.from_pandas(df), df.to_dict("records")]
     for source in sources:
         log = read_events(source, columns=MAP)
@@ -403,13 +432,15 @@ def test_malformed_csv_rows_are_rejected_with_their_line(tmp_path):
 def test_late_bad_value_in_a_numeric_column_does_not_stop_the_load(tmp_path):
     # pyarrow infers types from the first ~1 MB; a bad cell after that must not crash.
     n = 40_000
-    df = pd.DataFrame({
-        "session_id": [f"s{i % 50}" for i in range(n)],
-        "user_id": [f"u{i % 50}" for i in range(n)],
-        "timestamp": 1704103200000 + np.arange(n) * 1000,
-        "event": ["click"] * n,
-        "x": np.arange(n, dtype=float),
-    })
+    df = pd.DataFrame(
+        {
+            "session_id": [f"s{i % 50}" for i in range(n)],
+            "user_id": [f"u{i % 50}" for i in range(n)],
+            "timestamp": 1704103200000 + np.arange(n) * 1000,
+            "event": ["click"] * n,
+            "x": np.arange(n, dtype=float),
+        }
+    )
     df["x"] = df["x"].astype(object)
     df.loc[n - 1, "x"] = "oops"
     path = tmp_path / "late.csv"
@@ -417,7 +448,10 @@ def test_late_bad_value_in_a_numeric_column_does_not_stop_the_load(tmp_path):
     assert path.stat().st_size > 1_200_000
     log = read_events(path)
     assert log.counts == {"read": n, "loaded": n - 1, "rejected": 1}
-    assert log.rejected.iloc[0][["position", "reason"]].tolist() == [n - 1, "non-numeric or infinite x"]
+    assert log.rejected.iloc[0][["position", "reason"]].tolist() == [
+        n - 1,
+        "non-numeric or infinite x",
+    ]
     assert log.events["x"].sum() == sum(range(n - 1))
 
 
@@ -464,13 +498,18 @@ def test_ibis_table_stays_lazy_with_columns_checked():
     with pytest.raises(SchemaError, match="Did you mean 'ts'"):
         read_events(t, columns={"sid": "session_id", "uid": "user_id", "name": "event"})
     with pytest.raises(UxlensError, match="not supported for Ibis tables"):
-        read_events(t.drop("sid"), columns={"uid": "user_id", "ts": "timestamp", "name": "event"},
-                    session_gap="30min")
+        read_events(
+            t.drop("sid"),
+            columns={"uid": "user_id", "ts": "timestamp", "name": "event"},
+            session_gap="30min",
+        )
 
 
 # ----------------------------------------------------------------------------- fuzz
 _cell = st.one_of(
-    st.none(), st.text(max_size=6), st.integers(-5, 5),
+    st.none(),
+    st.text(max_size=6),
+    st.integers(-5, 5),
     st.sampled_from(["2024-01-01T10:00:00Z", "2024-01-01 10:00", "", "NaT", "1704103200"]),
 )
 

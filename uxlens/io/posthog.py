@@ -112,13 +112,27 @@ SOURCE_PROPERTIES = (
     "$initial_referring_domain",
 )
 _USED = (
-    "$session_id", "$current_url", "$device_type", "$viewport_width", "$viewport_height",
-    "$el_text", "$elements_chain", "$is_returning", "$anon_distinct_id",
-    *SOURCE_PROPERTIES, *DEFAULT_PROPERTIES,
+    "$session_id",
+    "$current_url",
+    "$device_type",
+    "$viewport_width",
+    "$viewport_height",
+    "$el_text",
+    "$elements_chain",
+    "$is_returning",
+    "$anon_distinct_id",
+    *SOURCE_PROPERTIES,
+    *DEFAULT_PROPERTIES,
 )
 #: Properties copied as they are into a canonical column (never duplicated as a property).
-_COPIED = ("$session_id", "$current_url", "$device_type", "$viewport_width", "$viewport_height",
-           "$elements_chain")
+_COPIED = (
+    "$session_id",
+    "$current_url",
+    "$device_type",
+    "$viewport_width",
+    "$viewport_height",
+    "$elements_chain",
+)
 _READER = "read_posthog"
 
 # An element string ends its tag/classes part at the first ':' that starts a key="value".
@@ -146,12 +160,14 @@ def parse_elements_chain(chain: str | None) -> list[dict[str, Any]]:
     """
     if not isinstance(chain, str) or not chain.strip():
         return []
-    return [_parse_element(m.group(0).strip()) for m in _ELEMENT.finditer(chain) if m.group(0).strip()]
+    return [
+        _parse_element(m.group(0).strip()) for m in _ELEMENT.finditer(chain) if m.group(0).strip()
+    ]
 
 
 def _parse_element(text: str) -> dict[str, Any]:
     split = _ATTRS_START.search(text)
-    head, attrs_text = (text[: split.start()], text[split.end():]) if split else (text, "")
+    head, attrs_text = (text[: split.start()], text[split.end() :]) if split else (text, "")
     tag, _, classes = head.partition(".")
     attributes = {k: v.replace('\\"', '"') for k, v in _ATTR.findall(attrs_text)}
     element: dict[str, Any] = {
@@ -253,7 +269,9 @@ def _normalise_headers(frame: pd.DataFrame) -> pd.DataFrame:
         if name == "id" and "uuid" not in frame.columns:
             name = "uuid"
         series = frame[col]
-        merged[name] = series if name not in merged else merged[name].where(merged[name].notna(), series)
+        merged[name] = (
+            series if name not in merged else merged[name].where(merged[name].notna(), series)
+        )
     return pd.DataFrame(merged, index=frame.index)
 
 
@@ -350,13 +368,15 @@ def read_posthog(
         loaded.name = str(source_name)
     raw = _normalise_headers(loaded.frame)
     if len(raw.columns) == 0 and loaded.bad:
-        raw = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("event", "timestamp", "distinct_id")})
+        raw = pd.DataFrame(
+            {c: pd.Series([], dtype=object) for c in ("event", "timestamp", "distinct_id")}
+        )
     _check_export(raw)
     n = len(raw)
 
     # ---- properties: a JSON column, flattened "properties.<key>" columns, or both
     wanted = list(dict.fromkeys([*_USED, *_requested(properties)]))
-    flat_cols = {c[len("properties."):]: c for c in raw.columns if c.startswith("properties.")}
+    flat_cols = {c[len("properties.") :]: c for c in raw.columns if c.startswith("properties.")}
     if "properties" in raw.columns:
         parsed, bad = _parse_properties(raw["properties"])
     else:
@@ -392,7 +412,11 @@ def read_posthog(
         "notes": [],
         "warnings": [],
     }
-    distinct = ids_to_str(raw["distinct_id"]) if "distinct_id" in raw.columns else pd.Series(None, index=raw.index, dtype=object)
+    distinct = (
+        ids_to_str(raw["distinct_id"])
+        if "distinct_id" in raw.columns
+        else pd.Series(None, index=raw.index, dtype=object)
+    )
     person = ids_to_str(raw["person_id"]) if "person_id" in raw.columns else None
     anon = ids_to_str(props["$anon_distinct_id"])
     masked: dict[str, str] = {}
@@ -426,8 +450,11 @@ def read_posthog(
     frame["session_id"] = ids_to_str(session)
 
     # ---- page, device, source
-    for key, col in (("$current_url", "url"), ("$viewport_width", "viewport_w"),
-                     ("$viewport_height", "viewport_h")):
+    for key, col in (
+        ("$current_url", "url"),
+        ("$viewport_width", "viewport_w"),
+        ("$viewport_height", "viewport_h"),
+    ):
         if props[key].notna().any():
             frame[col] = props[key]
     if props["$device_type"].notna().any():
@@ -439,7 +466,11 @@ def read_posthog(
     raw_source = raw_source.map(lambda s: "direct" if s == "$direct" else s)
 
     # ---- element acted on
-    chains = raw["elements_chain"] if "elements_chain" in raw.columns else pd.Series(None, index=raw.index, dtype=object)
+    chains = (
+        raw["elements_chain"]
+        if "elements_chain" in raw.columns
+        else pd.Series(None, index=raw.index, dtype=object)
+    )
     chains = chains.where(chains.notna() & (chains.astype(str) != ""), props["$elements_chain"])
     first = _first_elements(chains)
     if "elements" in raw.columns:
@@ -481,8 +512,11 @@ def read_posthog(
         if "target_text" in frame.columns:
             frame["target_text"] = mask_values(frame["target_text"])
             masked["target_text"] = "pii patterns"
-        for name in [*(k for k in kept if k not in DEFAULT_PROPERTIES.values()), "pathname",
-                     *(["properties"] if raw_properties else [])]:
+        for name in [
+            *(k for k in kept if k not in DEFAULT_PROPERTIES.values()),
+            "pathname",
+            *(["properties"] if raw_properties else []),
+        ]:
             if name in frame.columns and frame[name].map(lambda v: isinstance(v, str)).any():
                 frame[name] = mask_values(frame[name])
                 masked[name] = "pii patterns"
@@ -523,9 +557,9 @@ def read_posthog(
 def _check_export(raw: pd.DataFrame) -> None:
     cols = list(raw.columns)
     missing = [c for c in ("event", "timestamp") if c not in cols]
-    if not any(c in cols for c in ("distinct_id", "person_id", "properties", "$session_id", "session_id")) and not any(
-        c.startswith("properties.") for c in cols
-    ):
+    if not any(
+        c in cols for c in ("distinct_id", "person_id", "properties", "$session_id", "session_id")
+    ) and not any(c.startswith("properties.") for c in cols):
         missing.append("distinct_id")
     if not missing:
         return
@@ -572,7 +606,9 @@ def _apply_event_map(
     events: pd.Series, autocapture_type: pd.Series | None, event_map: Mapping[str, str]
 ) -> pd.Series:
     out = events.astype(object)
-    typed = {k: v for k, v in event_map.items() if ":" in k and k.split(":", 1)[0] in set(out.dropna())}
+    typed = {
+        k: v for k, v in event_map.items() if ":" in k and k.split(":", 1)[0] in set(out.dropna())
+    }
     if typed and autocapture_type is not None:
         key = out + ":" + autocapture_type.astype(object).fillna("")
         hit = key.isin(list(typed))
@@ -608,4 +644,3 @@ def _returning(clean: pd.DataFrame) -> pd.Series:
     start = clean.groupby("session_id")["timestamp"].transform("min")
     first_seen = clean.groupby("user_id")["timestamp"].transform("min")
     return (first_seen < start).astype("boolean")
-

@@ -56,16 +56,38 @@ CANONICAL_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, "seq", *OPTIONAL_COLUMN
 _ALIASES: dict[str, tuple[str, ...]] = {
     "session_id": ("session", "sid", "session_key", "visit_id", "visit", "$session_id"),
     "user_id": (
-        "user", "uid", "distinct_id", "person_id", "visitor_id", "customer_id",
-        "client_id", "anonymous_id", "account_id",
+        "user",
+        "uid",
+        "distinct_id",
+        "person_id",
+        "visitor_id",
+        "customer_id",
+        "client_id",
+        "anonymous_id",
+        "account_id",
     ),
     "timestamp": (
-        "ts", "time", "datetime", "date_time", "event_time", "event_timestamp",
-        "created_at", "time_stamp", "ts_ms", "epoch_ms", "client_ts", "occurred_at",
+        "ts",
+        "time",
+        "datetime",
+        "date_time",
+        "event_time",
+        "event_timestamp",
+        "created_at",
+        "time_stamp",
+        "ts_ms",
+        "epoch_ms",
+        "client_ts",
+        "occurred_at",
     ),
     "event": ("event_name", "event_type", "action", "name", "type", "activity"),
 }
-_DEVICE_SYNONYMS = {"phone": "mobile", "smartphone": "mobile", "pc": "desktop", "computer": "desktop"}
+_DEVICE_SYNONYMS = {
+    "phone": "mobile",
+    "smartphone": "mobile",
+    "pc": "desktop",
+    "computer": "desktop",
+}
 _ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?|\s?UTC|\s?GMT)\s*$", re.IGNORECASE)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -232,7 +254,9 @@ def read_json_records(path: Path) -> tuple[list[Any], list[int], list[tuple[int,
             records.append(orjson.loads(line))
             positions.append(position)
         except orjson.JSONDecodeError as exc:
-            bad.append((position, f"invalid JSON (line {line_no}): {exc}", line.decode("utf-8", "replace")))
+            bad.append(
+                (position, f"invalid JSON (line {line_no}): {exc}", line.decode("utf-8", "replace"))
+            )
         position += 1
     return records, positions, bad
 
@@ -261,7 +285,9 @@ def _records_frame(records: list[Any], positions: list[int], name: str) -> Loade
     return Loaded(frame, name, np.asarray(good_pos, dtype=np.int64), bad)
 
 
-def load_source(source: Any, *, reader: str, string_columns: Callable[[list[str]], Iterable[str]] | bool = ()) -> Loaded:
+def load_source(
+    source: Any, *, reader: str, string_columns: Callable[[list[str]], Iterable[str]] | bool = ()
+) -> Loaded:
     """Turn a path, DataFrame, Arrow table, list of dicts... into a :class:`Loaded`.
 
     ``string_columns`` is called with the header of a CSV file and returns the
@@ -757,7 +783,9 @@ def build_log(
     for i, reason in (extra_bad or {}).items():
         reasons[i] = reason
 
-    ts, ts_reasons = parse_timestamps(frame["timestamp"], tz=tz, assume_utc=assume_utc, reader=reader)
+    ts, ts_reasons = parse_timestamps(
+        frame["timestamp"], tz=tz, assume_utc=assume_utc, reader=reader
+    )
     frame["timestamp"] = ts
     reasons = reasons.where(reasons.notna(), ts_reasons)
 
@@ -804,8 +832,14 @@ def build_log(
     result = validate(clean, source=loaded.name, assume_utc=False, drop_duplicates=drop_duplicates)
     for pos, reason in zip(result.rejected["position"], result.rejected["reason"]):
         i = int(keep[int(pos)])
-        rejected_rows.append((loaded.name, int(positions[i]), str(reason), _raw_row(source_rows, i)))
-    rejected = make_rejected(sorted(rejected_rows, key=lambda r: r[1])) if rejected_rows else empty_rejected()
+        rejected_rows.append(
+            (loaded.name, int(positions[i]), str(reason), _raw_row(source_rows, i))
+        )
+    rejected = (
+        make_rejected(sorted(rejected_rows, key=lambda r: r[1]))
+        if rejected_rows
+        else empty_rejected()
+    )
     events = result.events
     for message in coordinate_warnings(events):
         meta["warnings"].append(message)
@@ -923,8 +957,15 @@ def read_events(
     """
     reader = "read_events"
     if _is_ibis_table(source):
-        return _read_ibis(source, columns=columns, event_map=event_map, session_gap=session_gap,
-                          tz=tz, assume_utc=assume_utc, source_name=source_name)
+        return _read_ibis(
+            source,
+            columns=columns,
+            event_map=event_map,
+            session_gap=session_gap,
+            tz=tz,
+            assume_utc=assume_utc,
+            source_name=source_name,
+        )
     _check_tz(tz, assume_utc, reader)
     if session_gap is not None:
         _parse_gap(session_gap, reader)
@@ -976,7 +1017,9 @@ def _map_values(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     return raw.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
 
 
-def _mask_frame(frame: pd.DataFrame, meta: dict[str, Any], id_columns: Sequence[str] = ("user_id",)) -> pd.DataFrame:
+def _mask_frame(
+    frame: pd.DataFrame, meta: dict[str, Any], id_columns: Sequence[str] = ("user_id",)
+) -> pd.DataFrame:
     masked: dict[str, Any] = {}
     if "target_text" in frame.columns:
         frame["target_text"] = mask_values(frame["target_text"])
