@@ -2144,37 +2144,33 @@ def _bh(p: np.ndarray) -> np.ndarray:
 
 
 def _funnel_outcome(funnel: Any, frame: pd.DataFrame, sids: pd.Index) -> pd.Series:
-    """True for sessions that entered the funnel and did not complete it."""
-    n_steps = len(funnel.steps)
-    entered = _funnel_ids(funnel, 1)
-    done = _funnel_ids(funnel, n_steps)
-    unit = getattr(funnel, "unit", "session")
-    if unit != "session" and unit is not None:
-        users = frame[["session_id", "user_id"]].drop_duplicates()
-        users["session_id"] = users["session_id"].astype(str)
-        users["user_id"] = users["user_id"].astype(str)
-        to_sessions = users.groupby("user_id")["session_id"].agg(list)
-        entered = {s for u in entered for s in to_sessions.get(u, [])}
-        done = {s for u in done for s in to_sessions.get(u, [])}
-    keep = [s for s in sids if s in entered]
-    return pd.Series([s not in done for s in keep], index=pd.Index(keep, name="session_id"))
+    """True for sessions whose unit entered the funnel and did not complete it.
 
-
-def _funnel_ids(funnel: Any, step: int) -> set[str]:
-    """Units that reached ``step`` (1-based) of a Funnel, by duck typing."""
-    for name in ("reached", "units_at", "converted"):
-        fn = getattr(funnel, name, None)
-        if callable(fn):
-            try:
-                res = fn(step)
-            except TypeError:
-                continue
-            ids = getattr(res, "ids", res)
-            return {str(i) for i in ids}
-    raise UxlensError(
-        "Could not read which units reached each step of this Funnel (expected a "
-        "reached(step) method returning ids or a SessionList). Pass a boolean Series instead."
-    )
+    With ``unit="user"`` every session of a user gets the user's outcome;
+    sessions of units outside the funnel are left out.
+    """
+    try:
+        units = funnel.units()
+        n_steps = int(getattr(funnel, "n_steps", len(funnel.steps)))
+    except Exception as exc:
+        raise UxlensError(
+            f"Could not read the units of this Funnel ({exc}). Expected a uxlens Funnel with "
+            "units() -> unit_id, reached; or pass a boolean Series keyed by session id."
+        ) from exc
+    units = units.assign(unit_id=units["unit_id"].astype(str))
+    bad = (units.groupby("unit_id")["reached"].max() < n_steps)
+    if getattr(funnel, "unit", "user") == "session":
+        per_session = bad
+    else:
+        link = frame[["session_id", "user_id"]].drop_duplicates()
+        link = link.assign(session_id=link["session_id"].astype(str),
+                           user_id=link["user_id"].astype(str))
+        link = link.loc[link["user_id"].isin(bad.index)]
+        per_session = pd.Series(link["user_id"].map(bad).to_numpy(),
+                                index=link["session_id"].to_numpy())
+        per_session = per_session.groupby(level=0).max()
+    per_session.index.name = "session_id"
+    return per_session.reindex(sids).dropna().astype(bool)
 
 
 @dataclass
