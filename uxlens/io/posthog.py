@@ -49,8 +49,11 @@ canonical / kept column       PostHog field
                               user has an event before this session's start
                               *within the export* (users first seen before
                               the export window count as new)
-``target``                    first element of ``elements_chain`` (the element
-                              acted on) as ``tag#id.class1.class2``
+``target``                    selector path of the acted-on element (first of
+                              ``elements_chain``), like the rrweb reader's:
+                              ``body > form.invite > button.btn`` from
+                              ``body`` or from the nearest ancestor with an id
+                              (``button#send.btn`` when the element has one)
 ``target_text``               that element's text, else ``$el_text``; masked
 ``autocapture_type``          ``$event_type`` (``click``, ``change``,
                               ``submit``) of ``$autocapture`` events
@@ -82,6 +85,7 @@ import pandas as pd
 
 from ..eventlog import EventLog
 from ..exceptions import SchemaError, UxlensError, did_you_mean
+from .dom import _css_escape  # one CSS escaping for every reader's selectors
 from .table import (
     CANONICAL_COLUMNS,
     build_log,
@@ -93,7 +97,13 @@ from .table import (
     pseudonymise_ids,
 )
 
-__all__ = ["read_posthog", "parse_elements_chain", "element_selector", "DEFAULT_PROPERTIES"]
+__all__ = [
+    "read_posthog",
+    "parse_elements_chain",
+    "element_selector",
+    "chain_selector",
+    "DEFAULT_PROPERTIES",
+]
 
 #: Properties kept as columns by default: PostHog key -> column name.
 DEFAULT_PROPERTIES: dict[str, str] = {
@@ -169,11 +179,12 @@ def _parse_element(text: str) -> dict[str, Any]:
     split = _ATTRS_START.search(text)
     head, attrs_text = (text[: split.start()], text[split.end() :]) if split else (text, "")
     tag, _, classes = head.partition(".")
+    tag, _, tag_id = tag.partition("#")  # not PostHog's format, but seen in hand-made chains
     attributes = {k: v.replace('\\"', '"') for k, v in _ATTR.findall(attrs_text)}
     element: dict[str, Any] = {
         "tag": tag or None,
         "classes": [c for c in classes.split(".") if c],
-        "id": attributes.pop("attr_id", None) or attributes.get("attr__id"),
+        "id": attributes.pop("attr_id", None) or attributes.get("attr__id") or tag_id or None,
         "text": attributes.pop("text", None),
         "href": attributes.pop("href", None),
         "nth_child": _int_or_none(attributes.pop("nth-child", None)),
@@ -191,41 +202,85 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 def element_selector(element: Mapping[str, Any] | None) -> str | None:
-    """A CSS-selector-like name for one element: ``tag#id.class1.class2``.
+    """One selector segment for an element: ``tag#id.class1.class2``.
+
+    Identifiers are CSS-escaped as in the rrweb reader (``md:w-1/2`` ->
+    ``md\\:w-1\\/2``); an element without an id that is not the first of its
+    tag among its siblings gets ``:nth-of-type(k)``.
 
     Examples
     --------
     >>> element_selector({"tag": "button", "id": "send", "classes": ["btn", "primary"]})
     'button#send.btn.primary'
-    >>> element_selector({"tag": "a", "id": None, "classes": []})
-    'a'
+    >>> element_selector({"tag": "li", "classes": ["item"], "nth_of_type": 3})
+    'li.item:nth-of-type(3)'
     """
     if not element:
         return None
-    out = str(element.get("tag") or "")
+    tag = str(element.get("tag") or "*").lower()
+    out = tag
     if element.get("id"):
-        out += "#" + str(element["id"])
-    out += "".join("." + str(c) for c in element.get("classes") or [])
-    return out or None
+        out += "#" + _css_escape(str(element["id"]))
+    out += "".join("." + _css_escape(str(c)) for c in element.get("classes") or [])
+    k = element.get("nth_of_type")
+    if not element.get("id") and isinstance(k, int) and k > 1 and tag not in ("html", "body"):
+        out += f":nth-of-type({k})"
+    return out
 
 
-def _element_from_api(elements: Any) -> dict[str, Any] | None:
-    """The acted-on element of an API event's ``elements`` list (``order`` 0)."""
-    if not isinstance(elements, list) or not elements:
+def chain_selector(elements: Sequence[Mapping[str, Any]]) -> str | None:
+    """The selector path of the acted-on element, built like the rrweb reader's.
+
+    Segments (:func:`element_selector`) are joined by ``" > "`` from ``body``
+    down to the element (``html`` omitted), starting instead at the nearest
+    ancestor with an id, as in ``uxlens.io.dom``. The chain only tells an
+    element's position among same-tag siblings, so ``:nth-of-type`` is added
+    when it is above 1 (the rrweb reader adds it only when siblings are
+    ambiguous): paths agree across readers for elements with ids and for
+    first-of-type elements.
+
+    Examples
+    --------
+    >>> chain = ('span.label:nth-child="1"nth-of-type="1"text="Go";'
+    ...          'button.cta:nth-child="2"nth-of-type="2";div:attr_id="app"nth-child="1"'
+    ...          'nth-of-type="1";body:nth-child="2"nth-of-type="1"')
+    >>> chain_selector(parse_elements_chain(chain))
+    'div#app > button.cta:nth-of-type(2) > span.label'
+    """
+    segments: list[str] = []
+    for element in elements:
+        tag = str(element.get("tag") or "*").lower()
+        if tag == "html":
+            break
+        segments.append(element_selector(element) or "*")
+        if element.get("id"):
+            break
+    return " > ".join(reversed(segments)) or None
+
+
+def _elements_from_api(elements: Any) -> list[dict[str, Any]] | None:
+    """An API event's ``elements`` list as parsed elements, the acted-on one (order 0) first."""
+    if not isinstance(elements, list):
         return None
     items = [e for e in elements if isinstance(e, dict)]
     if not items:
         return None
-    first = min(items, key=lambda e: e.get("order") if isinstance(e.get("order"), int) else 1 << 30)
-    classes = first.get("attr_class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
-    return {
-        "tag": first.get("tag_name"),
-        "classes": sorted(str(c) for c in classes),
-        "id": first.get("attr_id") or (first.get("attributes") or {}).get("attr__id"),
-        "text": first.get("text"),
-    }
+    items.sort(key=lambda e: e.get("order") if isinstance(e.get("order"), int) else 1 << 30)
+    out = []
+    for item in items:
+        classes = item.get("attr_class") or []
+        if isinstance(classes, str):
+            classes = classes.split()
+        out.append(
+            {
+                "tag": item.get("tag_name"),
+                "classes": sorted(str(c) for c in classes),
+                "id": item.get("attr_id") or (item.get("attributes") or {}).get("attr__id"),
+                "text": item.get("text"),
+                "nth_of_type": item.get("nth_of_type"),
+            }
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- properties
@@ -472,13 +527,14 @@ def read_posthog(
         else pd.Series(None, index=raw.index, dtype=object)
     )
     chains = chains.where(chains.notna() & (chains.astype(str) != ""), props["$elements_chain"])
-    first = _first_elements(chains)
+    target, text = _chain_targets(chains)
     if "elements" in raw.columns:
-        api = raw["elements"].map(_element_from_api)
-        first = first.where(first.notna(), api)
-    if first.notna().any() or props["$el_text"].notna().any():
-        frame["target"] = first.map(lambda e: element_selector(e) if isinstance(e, dict) else None)
-        text = first.map(lambda e: e.get("text") if isinstance(e, dict) else None)
+        api = raw["elements"].map(_elements_from_api)
+        has = api.notna() & target.isna()
+        target[has] = api[has].map(chain_selector)
+        text[has] = api[has].map(lambda els: els[0].get("text"))
+    if target.notna().any() or props["$el_text"].notna().any():
+        frame["target"] = target
         frame["target_text"] = text.where(text.notna(), props["$el_text"])
 
     # ---- kept properties
@@ -584,15 +640,19 @@ def _requested(properties: Sequence[str] | str | None) -> list[str]:
     return [str(p) for p in properties]
 
 
-def _first_elements(chains: pd.Series) -> pd.Series:
-    """The acted-on element of each chain (parsed once per distinct chain)."""
+def _chain_targets(chains: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Selector path and text of the acted-on element of each chain (each chain parsed once)."""
     raw = chains.astype(object)
-    uniques = pd.unique(raw[raw.notna()])
-    parsed = {}
-    for chain in uniques:
+    parsed: dict[str, tuple[str | None, str | None]] = {}
+    for chain in pd.unique(raw[raw.notna()]):
         elements = parse_elements_chain(chain) if isinstance(chain, str) else []
-        parsed[chain] = elements[0] if elements else None
-    return raw.map(lambda c: parsed.get(c) if c is not None and c == c else None)
+        parsed[chain] = (
+            (chain_selector(elements), elements[0]["text"]) if elements else (None, None)
+        )
+    known = raw.map(lambda c: parsed.get(c, (None, None)) if isinstance(c, str) else (None, None))
+    target = pd.Series([t for t, _ in known], index=raw.index, dtype=object)
+    text = pd.Series([x for _, x in known], index=raw.index, dtype=object)
+    return target, text
 
 
 def _identify_aliases(events: pd.Series, distinct: pd.Series, anon: pd.Series) -> dict[str, str]:
