@@ -62,6 +62,7 @@ _CSS_SPECIAL = re.compile(r"([^A-Za-z0-9_\-\u00a0-\uffff])")
 _TEXT_SLACK = 64  # extra characters collected so that masking sees whole emails
 _BLOCK_END = object()  # stack marker: a block element's text ends here
 _DETACHED: tuple[None, bool, bool] = (None, False, False)
+_MAX_DEPTH = 5_000  # deeper ancestor chains only come from corrupt (cyclic) mutations
 #: Attribute names whose change alters selectors, flags or fallback texts.
 _SELECTOR_ATTRS = frozenset({"id", "class"})
 _FLAG_ATTRS = frozenset({"role", "onclick", "data-private"})
@@ -263,7 +264,7 @@ class DomMirror:
         raw = self._raw
         par = self._parent
         nid = node.get("id")
-        if nid is None:
+        if type(nid) is not int:
             return
         raw[nid] = node
         par[nid] = parent
@@ -275,7 +276,7 @@ class DomMirror:
                 for c in ch:
                     if type(c) is dict:
                         cid = c.get("id")
-                        if cid is not None:
+                        if type(cid) is int:
                             raw[cid] = c
                             par[cid] = pid
                             todo.append(c)
@@ -296,7 +297,7 @@ class DomMirror:
         ch = node.get("childNodes") if node is not None else None
         if not ch or type(ch) is not list:
             return []
-        return [c.get("id") for c in ch if type(c) is dict and c.get("id") is not None]
+        return [c.get("id") for c in ch if type(c) is dict and type(c.get("id")) is int]
 
     def _child_nodes(self, nid: Any) -> list[dict[str, Any]]:
         kids = self._kids.get(nid)
@@ -493,8 +494,10 @@ class DomMirror:
             stag = sib.get("tagName")
             if not isinstance(stag, str) or stag.lower() != tag:
                 continue
-            k += 1
             sid = sib.get("id")
+            if type(sid) is not int:
+                continue
+            k += 1
             if sid == nid:
                 position = k
             elif not ambiguous:
@@ -513,7 +516,12 @@ class DomMirror:
         tag = node.get("tagName")
         tag = tag.lower() if isinstance(tag, str) else "*"
         attrs = self._attributes(nid, node)
-        control = tag in CONTROL_TAGS or attrs.get("role") in CONTROL_ROLES or "onclick" in attrs
+        role = attrs.get("role")
+        control = (
+            tag in CONTROL_TAGS
+            or (type(role) is str and role in CONTROL_ROLES)
+            or "onclick" in attrs
+        )
         seg, stop = self._segment(nid, tag, attrs, parent)
         entry = (seg, stop, control, is_masked_element(attrs), tag == "html")
         self._segs[nid] = entry
@@ -534,10 +542,12 @@ class DomMirror:
         parts: list[str] = []  # bottom-up: segments and separators
         control = masked = skipping = False
         cur = nid
+        steps = 0
         while True:
-            node = raw.get(cur)
-            if node is None:
-                return _DETACHED  # detached or unknown
+            node = raw.get(cur) if type(cur) is int else None
+            steps += 1
+            if node is None or steps > _MAX_DEPTH:
+                return _DETACHED  # detached, unknown, or a corrupt (cyclic) tree
             parent = par.get(cur)
             ntype = node.get("type")
             if ntype == 2:
@@ -661,11 +671,15 @@ class DomMirror:
         texts = self._texts
         hide = self.mask
         stack: list[tuple[Any, dict[str, Any], bool]] = [(node_id, node, masked)]
+        visited: set[Any] = set()
         while stack and total < want:
             nid, n, hidden = stack.pop()
             if nid is _BLOCK_END:
                 buf.append(" ")
                 continue
+            if nid in visited:
+                continue  # only possible in a corrupt (cyclic) tree
+            visited.add(nid)
             override = texts.get(nid)
             ntype = n.get("type")
             if ntype == 3 or (override is not None and ntype == 2):
@@ -685,8 +699,8 @@ class DomMirror:
                 buf.append(" ")
                 stack.append((_BLOCK_END, n, hidden))
             for c in reversed(self._child_nodes(nid)):
-                if type(c) is dict:
-                    stack.append((c.get("id"), c, child_hidden))
+                if type(c) is dict and type(c.get("id")) is int:
+                    stack.append((c["id"], c, child_hidden))
         text = " ".join("".join(buf).split())
         if not text:
             text = self._fallback_text(node_id, node)
@@ -735,14 +749,16 @@ class DomMirror:
 
         top = shallow(start, node)
         stack = [(start, top)]
+        visited = {start}
         while stack:
             nid, out = stack.pop()
             if "childNodes" not in out:
                 continue
             for cid in self._child_ids(nid):
                 child = raw.get(cid)
-                if child is None:
+                if child is None or cid in visited:
                     continue
+                visited.add(cid)
                 copy = shallow(cid, child)
                 out["childNodes"].append(copy)
                 stack.append((cid, copy))

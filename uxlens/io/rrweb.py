@@ -27,6 +27,7 @@ Compressed events are decoded: ``@rrweb/packer`` strings and PostHog's
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -187,26 +188,39 @@ class _Reader:
         self.add_lines(data, source, stem)
 
     def add_lines(self, data: bytes, source: str, stem: str) -> None:
+        """JSON lines: recordings, PostHog blob lines or captures, or one event per line.
+
+        A line that is not JSON, or JSON but not a recording, is rejected as
+        one raw record; if no line is usable the file is not JSON lines and
+        a :class:`RecordingFormatError` is raised.
+        """
         loose: list[Any] = []  # lines that are single rrweb events
         loose_pos: list[Any] = []
         good = 0
         bad: list[tuple[int, Any, str]] = []
         for number, value, error in iter_json_lines(data):
-            if error is not None:
-                bad.append((number, value, error))
-                continue
-            good += 1
-            if isinstance(value, dict) and "type" in value and "timestamp" in value:
+            if error is None and isinstance(value, dict) and _looks_like_event(value):
                 loose.append(value)
                 loose_pos.append(f"line {number}")
+                good += 1
                 continue
-            self.add_value(value, f"{source}:{number}", f"{stem}-{number}", line=True)
+            if error is None:
+                try:
+                    self.add_value(
+                        value, f"{source}:{number}", stem, default_sid=f"{stem}-{number}"
+                    )
+                    good += 1
+                    continue
+                except RecordingFormatError:
+                    error = f"line {number} is not a recording: found {_found(value)}"
+            bad.append((number, value, error))
         if bad and not good:
             number, _, error = bad[0]
             raise RecordingFormatError(
-                f"{source}: no line could be parsed as JSON ({error}). Expected JSON lines "
-                "(one recording or rrweb event per line) or a JSON document. Fix: check the "
-                "file is complete and is JSON (python -m json.tool FILE)."
+                f"{source}: no line is a usable recording ({error}). Expected JSON lines "
+                "(one recording {'session_id', 'events'} or one rrweb event per line) or a "
+                "JSON document. Fix: check the file is complete and is JSON "
+                "(python -m json.tool FILE)."
             )
         for number, value, error in bad:
             self.read += 1
@@ -214,25 +228,29 @@ class _Reader:
         if loose:
             self.add_events(loose, source, stem, None, None, positions=loose_pos)
 
-    def add_value(self, value: Any, source: str, stem: str, *, line: bool = False) -> None:
+    def add_value(
+        self, value: Any, source: str, stem: str, *, default_sid: str | None = None
+    ) -> None:
         """Dispatch a parsed JSON value on its shape."""
         if isinstance(value, dict):
-            self.add_container(value, source, stem, line=line)
+            self.add_container(value, source, stem, default_sid or stem)
         elif isinstance(value, list):
-            self.add_list(value, source, stem)
+            self.add_list(value, source, stem, default_sid or stem)
         else:
             raise RecordingFormatError(_not_rrweb(source, value))
 
-    def add_container(self, obj: dict[str, Any], source: str, stem: str, *, line: bool) -> None:
+    def add_container(self, obj: dict[str, Any], source: str, stem: str, default_sid: str) -> None:
+        """One object: a recording, a PostHog blob line / API response / capture event."""
         sid = _str_or_none(obj.get("session_id", obj.get("sessionId", obj.get("$session_id"))))
         uid = _str_or_none(obj.get("user_id", obj.get("distinct_id")))
         events = obj.get("events")
         if isinstance(events, list):
             wid = _str_or_none(obj.get("window_id"))
-            self.add_events(events, source, sid or stem, uid, wid)
+            self.add_events(events, source, sid or default_sid, uid, wid)
             return
         data = obj.get("data")
         if "window_id" in obj and isinstance(data, list):
+            # PostHog blob lines of one file are windows of the same session.
             self.add_events(data, source, sid or stem, uid, _str_or_none(obj.get("window_id")))
             return
         by_window = obj.get("snapshot_data_by_window_id")
@@ -260,17 +278,15 @@ class _Reader:
         if obj.get("event") == "$snapshot":
             self.add_captures([obj], source, stem)
             return
-        if line and "type" in obj:
-            self.add_events([obj], source, stem, None, None)
-            return
         raise RecordingFormatError(_not_rrweb(source, obj))
 
-    def add_list(self, items: list[Any], source: str, stem: str) -> None:
+    def add_list(self, items: list[Any], source: str, stem: str, default_sid: str) -> None:
+        """A JSON array: rrweb events, recordings, blob lines or PostHog captures."""
         kind = _classify(items)
         if kind is None:
             raise RecordingFormatError(_not_rrweb(source, items))
         if kind == "events":
-            self.add_events(items, source, stem, None, None)
+            self.add_events(items, source, default_sid, None, None)
         elif kind == "captures":
             self.add_captures(items, source, stem)
         else:  # recordings
@@ -278,7 +294,7 @@ class _Reader:
                 if isinstance(rec, dict) and (
                     isinstance(rec.get("events"), list) or isinstance(rec.get("data"), list)
                 ):
-                    self.add_container(rec, f"{source}[{i}]", f"{stem}-{i}", line=False)
+                    self.add_container(rec, f"{source}[{i}]", stem, f"{stem}-{i}")
                 else:
                     self.read += 1
                     self.reject(
@@ -425,6 +441,7 @@ class _Reader:
             meta["recording_windows"] = multi
         if self.skipped:
             meta["skipped_files"] = self.skipped
+        self.rejects.sort(key=_reject_order)
         rejected = make_rejected(self.rejects)
         return EventLog(
             events,
@@ -458,6 +475,14 @@ class _Reader:
             sid: [ev for ev in evs if id(ev) not in dropped] for sid, evs in recordings.items()
         }
         return events, recordings
+
+
+def _reject_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Rejected rows by source then position (ints before 'line N'/'i.j' labels)."""
+    pos = row[1]
+    if isinstance(pos, int):
+        return (row[0], 0, (pos,), "")
+    return (row[0], 1, tuple(int(d) for d in re.findall(r"\d+", str(pos))), str(pos))
 
 
 def _first(item: tuple[Any, ...]) -> Any:
@@ -505,19 +530,22 @@ def _classify(items: list[Any]) -> str | None:
     return None
 
 
-def _not_rrweb(source: str, value: Any) -> str:
+def _found(value: Any) -> str:
+    """A short description of a JSON value for error messages."""
     if isinstance(value, list):
         dicts = [v for v in value[:50] if isinstance(v, dict)]
         if dicts:
-            keys = sorted({k for d in dicts for k in d})[:12]
-            found = f"a list of {len(value):,} objects with keys {keys}"
-        else:
-            kinds = sorted({type(v).__name__ for v in value[:50]})
-            found = f"a list of {len(value):,} values of type {', '.join(kinds)}"
-    elif isinstance(value, dict):
-        found = f"an object with keys {sorted(value)[:12]}"
-    else:
-        found = f"a JSON {type(value).__name__}"
+            keys = sorted({str(k) for d in dicts for k in d})[:12]
+            return f"a list of {len(value):,} objects with keys {keys}"
+        kinds = sorted({type(v).__name__ for v in value[:50]})
+        return f"a list of {len(value):,} values of type {', '.join(kinds)}"
+    if isinstance(value, dict):
+        return f"an object with keys {sorted(str(k) for k in value)[:12]}"
+    return f"a JSON {type(value).__name__}"
+
+
+def _not_rrweb(source: str, value: Any) -> str:
+    found = _found(value)
     return (
         f"{source} is not an rrweb recording: found {found}.\nExpected a JSON array of rrweb "
         "events (objects with 'type', 'data' and 'timestamp'), an object with an 'events' "
@@ -536,7 +564,8 @@ def _decode_cv(ev: dict[str, Any]) -> dict[str, Any]:
         out["data"] = gunzip_json(data)
         return out
     if isinstance(data, dict):
-        fields = _CV_FIELDS.get(data.get("source")) if ev.get("type") == 3 else None
+        src = data.get("source")
+        fields = _CV_FIELDS.get(src) if ev.get("type") == 3 and type(src) is int else None
         if fields and any(isinstance(data.get(f), str) for f in fields):
             data = dict(data)
             for f in fields:
@@ -720,9 +749,12 @@ class _Flattener:
         self.loaded_since_meta = True
         self.url_cache: dict[str, str] = {}
         self.ctx = -1
+        self.meta_ctx = False
         self.new_context()
 
-    def new_context(self) -> None:
+    def new_context(self, *, from_meta: bool = False) -> None:
+        """Start a new context row (URL, viewport, page height, scroll) for later rows."""
+        self.meta_ctx = from_meta
         c = self.cols
         self.ctx = len(c.c_bucket)
         c.c_bucket.append(self.bucket_index)
@@ -777,6 +809,8 @@ class _Flattener:
 
                 if et == 3:
                     src = data.get("source")
+                    if type(src) is not int:
+                        raise _Reject(f"unknown incremental source {src!r:.40} (rrweb sources are 0-16)")
                     if src == 0:
                         changes = _check_mutation(data)
                         dom.apply_mutation(data)
@@ -812,7 +846,10 @@ class _Flattener:
                                 raise _Reject(
                                     f"absurd coordinates at position {k}: x={dx:g}, y={dy:g}"
                                 )
-                            rows.append((ts + off, dx, dy, p.get("id")))
+                            t = ts + off
+                            if not MIN_TIMESTAMP_MS <= t < MAX_TIMESTAMP_MS:
+                                raise _Reject(f"malformed position {k}: timeOffset {off!r:.20} out of range")
+                            rows.append((t, dx, dy, _node_id(p.get("id"))))
                         if src == 1:
                             for t, dx, dy, nid in rows:
                                 r = len(ts_col)
@@ -843,7 +880,7 @@ class _Flattener:
                                 xy_rows.append(r)
                                 xs.append(dx)
                                 ys.append(dy)
-                            nid = data.get("id")
+                            nid = _node_id(data.get("id"))
                             sel, ctl, _ = dom_info(nid)
                             t_rows.append(r)
                             targets.append(sel)
@@ -862,7 +899,7 @@ class _Flattener:
                             raise _Reject(f"negative scroll offset: x={x:g}, y={y:g}")
                         if x > MAX_COORDINATE or y > MAX_COORDINATE:
                             raise _Reject(f"absurd scroll offset: x={x:g}, y={y:g}")
-                        nid = data.get("id")
+                        nid = _node_id(data.get("id"))
                         root = dom.root_id if dom.root_id is not None else 1
                         r = len(ts_col)
                         if nid == root:
@@ -887,7 +924,7 @@ class _Flattener:
                         checked = data.get("isChecked")
                         if checked is not None and type(checked) is not bool:
                             raise _Reject("malformed payload: isChecked is not a boolean")
-                        nid = data.get("id")
+                        nid = _node_id(data.get("id"))
                         sel, ctl, _ = dom_info(nid)
                         r = len(ts_col)
                         t_rows.append(r)
@@ -915,7 +952,7 @@ class _Flattener:
                         if type(ranges) is not list:
                             raise _Reject("malformed payload: selection ranges is not a list")
                         first = ranges[0] if ranges else None
-                        nid = first.get("start") if type(first) is dict else None
+                        nid = _node_id(first.get("start")) if type(first) is dict else None
                         r = self.emit(ts, "selection", item)
                         if nid is not None:
                             sel, ctl, _ = dom_info(nid)
@@ -943,7 +980,13 @@ class _Flattener:
                     page_h = _page_height_attr(node)
                     if page_h is not None:
                         self.page_h = page_h
-                    self.new_context()
+                    if self.meta_ctx:
+                        # Meta and FullSnapshot are emitted together: the pageview
+                        # row shares the snapshot's scroll and page height.
+                        cols.c_ph[self.ctx] = self.page_h
+                        cols.c_sy[self.ctx] = self.sy
+                    else:
+                        self.new_context()
                 elif et == 5:
                     self.custom(ts, data, item)
                 elif et == 6:
@@ -985,7 +1028,7 @@ class _Flattener:
             self.vw = float(w)
         if h is not None and h > 0:
             self.vh = float(h)
-        self.new_context()
+        self.new_context(from_meta=True)
         if is_view:
             self.emit(ts, "pageview", item)
 
@@ -1041,9 +1084,15 @@ class _Flattener:
                 ends.append(end)
         # performance.now() times: the batch is emitted when its last request ends.
         origin = ts - max(ends) if ends else None
+        whens = [
+            origin + start if origin is not None and start is not None else ts
+            for _, _, _, _, start in parsed
+        ]
+        for k, when in enumerate(whens):
+            if not MIN_TIMESTAMP_MS <= when < MAX_TIMESTAMP_MS:
+                raise _Reject(f"malformed network request {k}: startTime/endTime out of range")
         cols = self.cols
-        for name, method, status, duration, start in parsed:
-            when = origin + start if origin is not None and start is not None else ts
+        for (name, method, status, duration, _), when in zip(parsed, whens):
             r = self.emit(when, "network", item)
             cols.n_rows.append(r)
             cols.req_urls.append(self.masked_url(name))
@@ -1109,7 +1158,7 @@ def _column_name(key: str) -> str:
 
 def _scalar(value: Any, mask: bool) -> Any:
     if isinstance(value, (dict, list)):
-        value = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        value = excerpt_json(value, 10_000)
     if mask and type(value) is str:
         return mask_text(value)
     return value
@@ -1126,6 +1175,13 @@ def _console_arg(arg: Any) -> str:
                 return inner
         return arg
     return excerpt_json(arg, MAX_MESSAGE)
+
+
+def _node_id(value: Any) -> int | None:
+    """A node id from a payload: an int, or None when absent."""
+    if value is None or type(value) is int:
+        return value
+    raise _Reject(f"malformed payload: node id {value!r:.40} is not an integer")
 
 
 def _check_xy(x: float, y: float) -> None:
@@ -1145,24 +1201,42 @@ def _check_mutation(data: dict[str, Any]) -> int:
         if type(entries) is not list:
             raise _Reject(f"malformed payload: mutation '{key}' is not a list")
         for k, entry in enumerate(entries):
-            if type(entry) is not dict or "id" not in entry and key != "adds":
-                raise _Reject(f"malformed payload: mutation {key}[{k}] has no node id")
-            if key == "adds" and (
-                type(entry.get("node")) is not dict or "id" not in entry["node"]
-            ):
-                raise _Reject(f"malformed payload: mutation adds[{k}] has no node with an id")
-            if key == "attributes" and type(entry.get("attributes")) is not dict:
+            if type(entry) is not dict:
+                raise _Reject(f"malformed payload: mutation {key}[{k}] is not an object")
+            if key == "adds":
+                node = entry.get("node")
+                ok = (
+                    type(node) is dict
+                    and type(node.get("id")) is int
+                    and type(entry.get("parentId")) is int
+                    and _optional_int(entry.get("nextId"))
+                    and _optional_int(entry.get("previousId"))
+                )
+                if not ok:
+                    raise _Reject(
+                        f"malformed payload: mutation adds[{k}] needs integer parentId and "
+                        "a node with an integer id"
+                    )
+            elif type(entry.get("id")) is not int:
+                raise _Reject(f"malformed payload: mutation {key}[{k}] has no integer node id")
+            elif key == "attributes" and type(entry.get("attributes")) is not dict:
                 raise _Reject(f"malformed payload: mutation attributes[{k}] is not an object")
         changes += len(entries)
     return changes
 
 
+def _optional_int(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
 def _page_height_attr(node: dict[str, Any]) -> float | None:
     """``data-page-height`` on the snapshot's ``<html>`` or ``<body>``, if any."""
-    for child in node.get("childNodes") or ():
+    children = node.get("childNodes")
+    for child in children if type(children) is list else ():
         if type(child) is dict and child.get("tagName") == "html":
             candidates = [child]
-            for grandchild in child.get("childNodes") or ():
+            grandchildren = child.get("childNodes")
+            for grandchild in grandchildren if type(grandchildren) is list else ():
                 if type(grandchild) is dict and grandchild.get("tagName") == "body":
                     candidates.append(grandchild)
             for el in candidates:
