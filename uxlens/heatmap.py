@@ -561,7 +561,6 @@ class Heatmap:
         return self._cached("skipped", self._compute_skipped)
 
     def _compute_skipped(self) -> pd.DataFrame:
-        import ibis
 
         if self.kind in _POINT_KINDS:
             parts = [eng.skipped_counts(self._points())]
@@ -570,7 +569,7 @@ class Heatmap:
             parts = [eng.skipped_counts(eng.with_skip_reason(self._page(None), coordinates=False))]
             names = None
         page = self._page(None)
-        is_kind = page.event.isin(list(names)) if names else ibis.literal(True)
+        is_kind = page.event.isin(list(names)) if names else page.event.notnull()
         if self.kind in _FLAG_KINDS:
             flagged = self._with_flags(page)
             is_kind = is_kind & flagged[self.kind].fill_null(False)

@@ -2,31 +2,29 @@
 
 Recorded DOM is untrusted: it comes from the recorded site, or from whoever
 planted markup in it. Rendering it must neither run its code nor tell anyone
-that somebody is looking. Four independent layers make sure of that:
+that somebody is looking. Independent walls make sure of that:
 
-1. :func:`snapshot_html` rebuilds the page from rrweb's serialized nodes with
-   an allow-list serializer: no ``<script>``, ``<iframe>``, ``<object>``,
-   ``<embed>``, ``<base>``, ``<meta>`` (refresh) or ``<noscript>``; no ``on*``
-   handlers; URL attributes keep only ``data:image/...`` and local ``#``
-   fragments (links get ``href="#"``); CSS loses ``@import``, remote
-   ``url()``/``image-set()`` and legacy script hooks (``expression()``,
-   ``-moz-binding``, ``behavior``), after decoding CSS escapes that could
-   spell them. Input values are masked, ``rr-mask``/``data-private`` text is
-   masked, ``rr-block`` elements become grey placeholders of their recorded
-   size and emails, phones, cards and IBANs are masked everywhere
-   (:mod:`uxlens.privacy`), unless ``mask=False``.
+1. :func:`snapshot_html` first cleans the recording with
+   :func:`uxlens.replay_sanitize.sanitize_recording` (the replay player's
+   sanitiser: scripts, handlers, remote URLs, ``@import`` and remote CSS
+   ``url()`` removed, typed values and personal data masked, ``rr-block`` /
+   ``rr-mask`` / ``data-private`` honoured), rebuilds the DOM at the asked
+   instant with :class:`uxlens.io.dom.DomMirror`, then writes HTML with its
+   own allow-list serializer: no ``<script>``, ``<iframe>`` (a grey box of the
+   same size instead), ``<object>``, ``<embed>``, ``<base>``, ``<meta>``,
+   ``<noscript>`` or SVG animation; no ``on*`` attribute; URL attributes
+   keep only ``data:image/...`` and ``#`` fragments (links get
+   ``href="#"``); CSS is cleaned again and can contain no ``<``.
 2. The document starts with a Content-Security-Policy ``<meta>`` that allows
-   no fetch at all (``default-src 'none'; style-src 'unsafe-inline'; img-src
-   data: blob:; font-src data:``) and no script.
+   no fetch and no script (:data:`CSP`).
 3. :func:`render_page` runs Debian's Chromium (through Playwright, never a
    downloaded browser) with JavaScript disabled, host resolution disabled,
-   and every request other than ``data:``/``blob:`` aborted and recorded in
+   and every request other than ``data:``/``blob:`` aborted and listed in
    ``RenderResult.blocked``.
-4. Screenshots are cached by a hash of the sanitised HTML and the viewport,
-   so a page is rendered once.
 
-The replay player reuses :func:`snapshot_html` and :func:`render_png` for
-still frames.
+Screenshots are cached by a hash of the sanitised HTML and the viewport, so a
+page is rendered once. The replay player reuses :func:`snapshot_html` and
+:func:`render_png` for still frames.
 """
 
 from __future__ import annotations
@@ -50,12 +48,13 @@ import pandas as pd
 
 from .exceptions import MissingDependencyError, RecordingFormatError, UxlensError
 from .privacy import is_masked_element, mask_all, mask_input, mask_text
+from .replay_sanitize import sanitize_css as _clean_css
+from .replay_sanitize import sanitize_recording
 
 __all__ = [
     "CSP",
     "RenderResult",
     "snapshot_html",
-    "sanitize_css",
     "render_png",
     "render_page",
     "fixed_selectors",
@@ -95,61 +94,17 @@ _MAX_DATA_URI = 5_000_000
 _TEXT_ATTRS = frozenset({"title", "alt", "placeholder", "aria-label", "aria-description", "label"})
 _BUTTON_INPUTS = frozenset({"button", "submit", "reset", "image"})
 
-_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\([^0-9a-fA-F\n])")
-_CSS_IMPORT = re.compile(r"@import\b[^;{}]*;?", re.I)
-_CSS_URL = re.compile(r"url\(\s*(?:\"[^\"]*\"|'[^']*'|[^)]*)\s*\)", re.I)
-_CSS_IMAGE_SET = re.compile(r"(?:-webkit-)?image-set\((?:[^()]|\([^()]*\))*\)", re.I)
-_CSS_BAD = re.compile(r"expression\s*\(|-moz-binding\s*:|behavior\s*:|javascript:", re.I)
-_CSS_SRC_FN = re.compile(r"\bsrc\(\s*(?:\"[^\"]*\"|'[^']*')\s*\)", re.I)
 
 
-# --------------------------------------------------------------------- sanitising
-def _css_unescape_alnum(css: str) -> str:
-    """Decode CSS escapes that stand for letters, digits, ``-`` or ``(`` (spelling tricks)."""
+def _style_text(css: Any) -> str:
+    """CSS cleaned by :func:`uxlens.replay_sanitize.sanitize_css`, safe to inline.
 
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1):
-            try:
-                ch = chr(int(m.group(1), 16))
-            except (ValueError, OverflowError):
-                return ""
-        else:
-            ch = m.group(2)
-        return ch if (ch.isascii() and (ch.isalnum() or ch in "-_@:(")) else m.group(0)
-
-    return _CSS_ESCAPE.sub(repl, css) if "\\" in css else css
-
-
-def _keep_url(m: re.Match[str]) -> str:
-    inner = m.group(0)[4:-1].strip().strip("'\"")
-    if _DATA_IMAGE.match(inner) and len(inner) <= _MAX_DATA_URI:
-        return m.group(0)
-    return "none"
-
-
-def sanitize_css(css: str) -> str:
-    """CSS with no way to fetch or run anything: drops ``@import``, remote ``url()``...
-
-    Examples
-    --------
-    >>> sanitize_css("@import 'https://evil.example/a.css'; a{background:url(//x.io/t.png) red}")
-    ' a{background:none red}'
-    >>> sanitize_css("b{background:u\\\\72l(https://x.io/a)}")
-    'b{background:none}'
-    >>> sanitize_css("i{background:url(data:image/png;base64,AAAA)}")
-    'i{background:url(data:image/png;base64,AAAA)}'
+    No ``<`` survives: ``</style`` would end the element and, inside SVG, a
+    ``<tag`` would open markup; ``\\3c `` is the same character for CSS.
     """
     if not isinstance(css, str):
         return ""
-    css = _css_unescape_alnum(css)
-    css = _CSS_IMPORT.sub("", css)
-    css = _CSS_IMAGE_SET.sub("none", css)
-    css = _CSS_SRC_FN.sub("none", css)
-    css = _CSS_URL.sub(_keep_url, css)
-    css = _CSS_BAD.sub("x-blocked:", css)
-    # No "<" at all: "</style" would end the element, and inside SVG a "<tag"
-    # would open markup. "\\3c " is the same character for CSS.
-    return css.replace("<", "\\3c ")
+    return _clean_css(css).replace("<", "\\3c ")
 
 
 def _safe_url_attr(name: str, value: str, tag: str) -> str | None:
@@ -205,7 +160,7 @@ def _attrs_html(tag: str, attrs: Mapping[str, Any], ctx: _Ctx, masked: bool, nid
                 continue
             value = safe
         elif name == "style":
-            value = sanitize_css(value)
+            value = _style_text(value)
         elif ctx.mask:
             if name == "value" and tag in ("input", "textarea", "select", "option"):
                 if tag == "input" and input_type in _BUTTON_INPUTS:
@@ -260,7 +215,7 @@ def _serialize(root: Mapping[str, Any], ctx: _Ctx) -> str:
             if not isinstance(text, str):
                 continue
             if parent_tag in _RAWTEXT or node.get("isStyle"):
-                parts.append(sanitize_css(text))
+                parts.append(_style_text(text))
             elif parent_tag == "textarea":
                 parts.append(_html.escape(mask_input(text) if ctx.mask else text, quote=False))
             else:
@@ -275,8 +230,9 @@ def _serialize(root: Mapping[str, Any], ctx: _Ctx) -> str:
             attrs = node.get("attributes") if isinstance(node.get("attributes"), Mapping) else {}
             if tag == "link":
                 css = attrs.get("_cssText")
-                if isinstance(css, str) and "stylesheet" in str(attrs.get("rel", "")).lower():
-                    parts.append(f"<style>{sanitize_css(css)}</style>")
+                # rrweb drops rel/href of stylesheets it inlines into _cssText.
+                if isinstance(css, str):
+                    parts.append(f"<style>{_style_text(css)}</style>")
                 continue
             if tag in ("iframe", "frame", "object", "embed", "video", "audio"):
                 parts.append(_frame_placeholder(tag, attrs))
@@ -293,7 +249,7 @@ def _serialize(root: Mapping[str, Any], ctx: _Ctx) -> str:
             if out_tag in _VOID:
                 continue
             if tag == "style" and isinstance(attrs.get("_cssText"), str):
-                parts.append(sanitize_css(attrs["_cssText"]))
+                parts.append(_style_text(attrs["_cssText"]))
                 parts.append("</style>")
                 continue
             stack.append(("close", out_tag))
@@ -315,7 +271,7 @@ def _frame_placeholder(tag: str, attrs: Mapping[str, Any]) -> str:
     h = _px(attrs.get("height")) or _px(attrs.get("rr_height")) or "150px"
     cls = attrs.get("class")
     cls_html = f' class="{_html.escape(str(cls), quote=True)}"' if isinstance(cls, str) else ""
-    style = sanitize_css(str(attrs.get("style", ""))) if attrs.get("style") else ""
+    style = _style_text(str(attrs.get("style", ""))) if attrs.get("style") else ""
     return (f'<div{cls_html} data-uxlens-placeholder="{tag}" style="display:inline-block;'
             f"width:{w};height:{h};background:#f1f3f5;border:1px dashed #adb5bd;"
             f'{_html.escape(style, quote=True)}"></div>')
@@ -406,7 +362,14 @@ def snapshot_html(recording: Any, at_ms: float | None = None, mask: bool = True)
     (False, False, True)
     """
     events = _events_of(recording)
-    root, inputs = _state_at(events, at_ms)
+    if at_ms is None:
+        first = next((e for e in events if e.get("type") == 2), None)
+        at_ms = first.get("timestamp") if first is not None else None
+    if at_ms is not None:
+        events = [e for e in events if not isinstance(e.get("timestamp"), (int, float))
+                  or e["timestamp"] <= at_ms]
+    clean = sanitize_recording(events, mask=mask).events
+    root, inputs = _state_at(clean, at_ms)
     if not isinstance(root, Mapping):
         raise RecordingFormatError("The FullSnapshot has no serialized document (data.node).")
     return _serialize(root, _Ctx(mask=mask, inputs=inputs))
@@ -499,7 +462,7 @@ def fixed_selectors(recording: Any, at_ms: float | None = None) -> list[str]:
             elements.append((n.get("id"), tag, attrs))
         stack.extend(n.get("childNodes") or [])
     compounds: list[tuple[str | None, set[str], set[str]]] = []
-    for sel_text, body in _CSS_RULE.findall(_css_unescape_alnum("\n".join(css_parts))):
+    for sel_text, body in _CSS_RULE.findall("\n".join(css_parts)):
         if not _FIXED_DECL.search(body):
             continue
         for sel in sel_text.split(","):

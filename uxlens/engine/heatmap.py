@@ -413,6 +413,7 @@ def _smooth(g: pd.DataFrame, sigma_bins: float) -> pd.DataFrame:
         dense[part["y_bin"] - y0, part["x_bin"] - x0] = part["count"]
         smoothed = gaussian_filter(dense, sigma_bins, mode="constant")
         keep = smoothed > smoothed.max() * 1e-3
+        keep[part["y_bin"] - y0, part["x_bin"] - x0] = True  # every counted bin stays
         yy, xx = np.nonzero(keep)
         frame = pd.DataFrame({"device": device, "layer": layer, "x_bin": xx + x0,
                               "y_bin": yy + y0, "value": smoothed[yy, xx]})

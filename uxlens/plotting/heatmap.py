@@ -115,7 +115,8 @@ def heatmap_figure(
     devices = list(widths)
     heights: dict[str, float] = {}
     for d in devices:
-        sub = grid.loc[grid["device"] == d]
+        # Bins with points set the height; a smoothing halo past the last one does not.
+        sub = grid.loc[(grid["device"] == d) & (grid["count"] > 0)]
         heights[d] = _page_height(widths[d], backgrounds.get(d),
                                   float((sub["y_bin"].max() + 1) * bin_px) if len(sub) else None)
     titles = []
