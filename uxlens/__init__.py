@@ -11,7 +11,9 @@ Examples
 True
 """
 
+from . import export
 from ._version import __version__
+from .datasets import demo
 from .engine.backend import connect
 from .eventlog import EventLog, SessionList
 from .exceptions import (
@@ -21,12 +23,35 @@ from .exceptions import (
     SchemaError,
     UxlensError,
 )
+from .export import Deck
+from .friction import Friction, flag_clicks
+from .funnel import Exclusion, Funnel, Step
+from .heatmap import Heatmap
+from .io.posthog import read_posthog
+from .io.rrweb import read_rrweb
+from .io.table import read_events
+from .journeys import Journeys
+from .session import Session
 
 __all__ = [
     "__version__",
     "connect",
+    "demo",
+    "read_rrweb",
+    "read_events",
+    "read_posthog",
     "EventLog",
     "SessionList",
+    "Session",
+    "Funnel",
+    "Step",
+    "Exclusion",
+    "Heatmap",
+    "Friction",
+    "flag_clicks",
+    "Journeys",
+    "Deck",
+    "export",
     "UxlensError",
     "SchemaError",
     "RecordingFormatError",
