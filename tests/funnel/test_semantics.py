@@ -60,6 +60,9 @@ CASES = {
     "same_event_twice_two_events": (["A@0 A@1"], {"steps": ["A", "A"]}, [1, 1]),
     "repeated_step_later": (["A@0 B@1", "A@0 B@1 A@2"], {"steps": ["A", "B", "A"]}, [2, 2, 1]),
     "three_times_two_events": (["A@0 A@1"], {"steps": ["A", "A", "A"]}, [1, 1, 0]),
+    # Shared events take the state-machine path: check its window boundary too.
+    "same_event_twice_boundary": (["A@0 A@600", "A@0 A@600.001"],
+                                  {"steps": ["A", "A"], "window": "10min"}, [2, 1]),
     # --- same timestamp
     # Step 1 and step 2 at the same instant convert (applied in step order),
     # whatever their order in the input.
@@ -81,6 +84,8 @@ CASES = {
     "strict_wrong_step_breaks": (["A@0 C@1 B@2"], {"order": "strict"}, [1, 0, 0]),
     "strict_window": (["A@0 B@601", "z: C@0"], {"order": "strict", "window": "10min"},
                       [1, 0, 0]),
+    "strict_window_boundary_inclusive": (["A@0 B@600", "z: C@0"],
+                                         {"order": "strict", "window": "10min"}, [1, 1, 0]),
     # A different event at the same instant as B does not break (no strictness
     # inside a same-instant group).
     "strict_same_instant_other_event": (["A@0 X@1 B@1", "z: C@0"], {"order": "strict"},
@@ -131,6 +136,9 @@ EXCLUSION_CASES = {
     "step_j_not_needed": (["A@0 X@1", "A@0 B@1", "z: C@0"], X12, {}, [1, 1, 0]),
     # An exclusion event after the attempt's window does not count.
     "after_window_ignored": (["A@0 X@601", "z: B@0 C@0"], X12, {"window": "10min"}, [1, 0, 0]),
+    # The window boundary is inclusive for exclusions as well.
+    "at_window_boundary_counts": (["A@0 X@600", "z: B@0 C@0"], X12, {"window": "10min"},
+                                  [0, 0, 0]),
     # After the attempt reached step j, the exclusion no longer applies.
     "after_step_j_ignored": (["A@0 B@1 X@2 C@3"], X12, {}, [1, 1, 1]),
     # Before reaching step i (2), an exclusion 2->3 does not apply.

@@ -1,0 +1,243 @@
+"""FunnelExplorer: click a step, see who dropped there, replay one of them.
+
+Python decides what to show, JavaScript (``static/funnel_explorer.js``) only
+renders and reports clicks. The widget is an ``ipywidgets.VBox`` of:
+
+- ``view``: an anywidget with the step bars (one group per segment when the
+  funnel is split), a segment selector, the table of sessions for the clicked
+  step and a "Replay" button;
+- ``output``: an ``ipywidgets.Output`` where the selected session's replay
+  player appears (``Session.replay()``), or a message when replay is not
+  available.
+
+Everything the front end can do is also a method (:meth:`FunnelExplorer.select`,
+:meth:`FunnelExplorer.split`, :meth:`FunnelExplorer.replay`), so the widget is
+scriptable and testable without a browser. Session tables are capped at
+:data:`MAX_ROWS` rows (the total is shown) and travel as small JSON columns.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+from typing import Any
+
+import anywidget
+import ipywidgets
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..plotting.theme import COLORS, SEGMENTS
+
+__all__ = ["FunnelExplorer", "FunnelView", "MAX_ROWS"]
+
+STATIC = pathlib.Path(__file__).parent / "static"
+#: Most session rows sent to the front end for one step.
+MAX_ROWS = 200
+_SESSION_COLUMNS = (
+    "session_id", "unit_id", "start", "duration_s", "events", "pages", "clicks", "errors",
+    "device", "entry_url", "exit_url",
+)
+
+
+class FunnelView(anywidget.AnyWidget):
+    """The front-end half of :class:`FunnelExplorer` (synced state only)."""
+
+    _esm = STATIC / "funnel_explorer.js"
+    _css = STATIC / "funnel_explorer.css"
+
+    funnel = traitlets.Dict().tag(sync=True)
+    split_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    split_by = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.Dict().tag(sync=True)
+    sessions = traitlets.Dict().tag(sync=True)
+    selected_session = traitlets.Unicode("").tag(sync=True)
+    replay_request = traitlets.Dict().tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else round(float(value), 3)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _steps_payload(table: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in table.itertuples(index=False):
+        out.append(
+            {
+                "step": int(r.step),
+                "label": str(r.label),
+                "count": int(r.count),
+                "conversion": _json_value(r.conversion),
+                "step_conversion": _json_value(r.step_conversion),
+                "dropped": int(r.dropped),
+                "median_time_s": _json_value(r.median_time_s),
+            }
+        )
+    return out
+
+
+class FunnelExplorer(ipywidgets.VBox):
+    """Interactive funnel: step bars, segment split, dropped sessions, replay.
+
+    Parameters
+    ----------
+    funnel
+        A :class:`uxlens.Funnel`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from uxlens.funnel import Funnel
+    >>> df = pd.DataFrame({"session_id": ["s1", "s1", "s2"], "user_id": ["u1", "u1", "u2"],
+    ...     "timestamp": pd.to_datetime([0, 5, 0], unit="s", utc=True),
+    ...     "event": ["signup_started", "signup_done", "signup_started"]})
+    >>> ex = FunnelExplorer(Funnel(df, ["signup_started", "signup_done"]))
+    >>> ex.select(1)
+    >>> ex.view.sessions["total"], ex.view.sessions["rows"][0][0]
+    (1, 's2')
+    """
+
+    def __init__(self, funnel: Any) -> None:
+        self.funnel = funnel
+        self.view = FunnelView()
+        self.output = ipywidgets.Output()
+        self._current = funnel
+        self.view.split_options = [""] + [
+            c for c in funnel._property_columns() if c != funnel.breakdown
+        ] + ([funnel.breakdown] if funnel.breakdown else [])
+        self.view.split_by = funnel.breakdown or ""
+        self._render()
+        self.view.observe(self._on_split, names="split_by")
+        self.view.observe(self._on_select, names="selected")
+        self.view.observe(self._on_replay, names="replay_request")
+        super().__init__([self.view, self.output])
+
+    # ------------------------------------------------------------------ state
+    def _render(self) -> None:
+        f = self._current
+        table = f.table()
+        segments = []
+        if f.breakdown:
+            for i, (value, block) in enumerate(table.groupby(f.breakdown, sort=False)):
+                segments.append(
+                    {"name": str(value), "color": SEGMENTS[i % len(SEGMENTS)],
+                     "steps": _steps_payload(block)}
+                )
+        else:
+            segments.append({"name": None, "color": COLORS["primary"], "steps": _steps_payload(table)})
+        self.view.funnel = {
+            "title": f._title(),
+            "subtitle": f._subtitle(),
+            "breakdown": f.breakdown,
+            "segments": segments,
+            "n_steps": f.n_steps,
+            "colors": {"drop": COLORS["drop"], "muted": COLORS["muted"], "ink": COLORS["ink"]},
+        }
+
+    def split(self, by: str | None) -> None:
+        """Re-split the funnel by a column (``None`` or ``""``: no split)."""
+        self.view.split_by = by or ""  # the observer re-splits when it changes
+        if (by or None) != self._current.breakdown:
+            self._apply_split(by or None)
+
+    def _apply_split(self, by: str | None) -> None:
+        f = self.funnel
+        self._current = f if by == f.breakdown else f._with(breakdown=by)
+        self.view.sessions = {}
+        self.view.selected_session = ""
+        self.view.message = ""
+        self._render()
+
+    def _on_split(self, change: dict[str, Any]) -> None:
+        by = change["new"] or None
+        if by != self._current.breakdown:
+            self._apply_split(by)
+
+    def select(self, step: int, segment: str | None = None) -> None:
+        """Show the units that stopped at ``step`` (all converters for the last step)."""
+        self.view.selected = {"step": int(step), "segment": segment}
+
+    def _on_select(self, change: dict[str, Any]) -> None:
+        sel = change["new"] or {}
+        if "step" not in sel:
+            return
+        f = self._current
+        step = int(sel["step"])
+        segment = sel.get("segment") if f.breakdown else None
+        try:
+            if step < f.n_steps:
+                sessions = f.dropped(step, segment=segment)
+            else:
+                sessions = f.converted(step, segment=segment)
+        except Exception as exc:
+            self.view.message = f"Could not list sessions: {exc}"
+            return
+        frame = sessions.frame
+        cols = [c for c in _SESSION_COLUMNS if c in frame.columns]
+        shown = frame[cols].head(MAX_ROWS)
+        self.view.sessions = {
+            "label": sessions.label + (f" · {segment}" if segment else ""),
+            "columns": cols,
+            "rows": [[_json_value(v) for v in row] for row in shown.itertuples(index=False)],
+            "total": int(len(frame)),
+            "units": int(frame["unit_id"].nunique()) if "unit_id" in frame.columns else 0,
+        }
+        self.view.selected_session = ""
+        self.view.message = ""
+        self._last_sessions = sessions
+
+    def replay(self, session_id: str) -> Any:
+        """Open the replay of one session below the explorer (if replay exists)."""
+        self.view.replay_request = {"session_id": str(session_id), "nonce": id(object())}
+        return getattr(self, "_last_player", None)
+
+    def _on_replay(self, change: dict[str, Any]) -> None:
+        sid = (change["new"] or {}).get("session_id")
+        if not sid:
+            return
+        self.view.selected_session = sid
+        log = getattr(getattr(self, "_last_sessions", None), "log", None) or self._current._log()
+        if log is None:
+            self.view.message = "No events are loaded for replay."
+            return
+        try:
+            session = log.session(sid)
+        except Exception as exc:
+            self.view.message = f"Cannot open session {sid}: {exc}"
+            return
+        replay = getattr(session, "replay", None)
+        if replay is None:
+            self.view.message = (
+                f"Replay is not available in this version of uxlens; session {sid} "
+                "has no replay() yet."
+            )
+            return
+        try:
+            player = replay()
+        except Exception as exc:
+            self.view.message = f"Cannot replay session {sid}: {exc}"
+            return
+        self._last_player = player
+        self.view.message = f"Replaying session {sid} below."
+        self.output.clear_output()
+        with self.output:
+            from IPython.display import display
+
+            display(player)

@@ -1,0 +1,210 @@
+// uxlens funnel explorer: the front end of uxlens.widgets.funnel_explorer.FunnelExplorer.
+//
+// Python decides what to show (the funnel table per segment, the sessions of the
+// clicked step). This module only renders and reports what the user does:
+//   - click on a step bar          -> model "selected" = {step, segment}
+//   - change of the split selector -> model "split_by" = column ("" = no split)
+//   - click on a session row       -> model "selected_session" = id
+//   - click on "Replay"            -> model "replay_request" = {session_id, nonce}
+//
+// Model keys read: funnel {title, subtitle, breakdown, n_steps, colors,
+// segments: [{name, color, steps: [{step, label, count, conversion,
+// step_conversion, dropped, median_time_s}]}]}, split_options, split_by,
+// selected, sessions {label, columns, rows, total, units}, selected_session, message.
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else if (k === "style") el.setAttribute("style", v);
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) el.append(c);
+  return el;
+}
+
+function pct(v) {
+  return v === null || v === undefined ? "–" : (100 * v).toFixed(1) + "%";
+}
+
+function seconds(v) {
+  if (v === null || v === undefined) return "–";
+  if (v < 60) return v.toFixed(1) + " s";
+  if (v < 3600) return (v / 60).toFixed(1) + " min";
+  if (v < 86400) return (v / 3600).toFixed(1) + " h";
+  return (v / 86400).toFixed(1) + " d";
+}
+
+function cell(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString() : String(v);
+  return String(v);
+}
+
+function renderBars(model, root) {
+  const funnel = model.get("funnel") || {};
+  const segments = funnel.segments || [];
+  const selected = model.get("selected") || {};
+  const colors = funnel.colors || {};
+  let top = 1;
+  for (const seg of segments) for (const s of seg.steps) top = Math.max(top, s.count);
+  const chart = h("div", { class: "uxl-fx-chart" });
+  const n = funnel.n_steps || (segments[0] ? segments[0].steps.length : 0);
+  for (let i = 0; i < n; i++) {
+    const col = h("div", { class: "uxl-fx-col" });
+    const bars = h("div", { class: "uxl-fx-bars" });
+    let label = "";
+    for (const seg of segments) {
+      const s = seg.steps[i];
+      if (!s) continue;
+      label = s.label;
+      const prev = i > 0 ? seg.steps[i - 1].count : s.count;
+      const lost = Math.max(prev - s.count, 0);
+      const isSel = selected.step === s.step && (selected.segment ?? null) === (seg.name ?? null);
+      const title =
+        `${seg.name ? seg.name + " · " : ""}${s.step}. ${s.label}\n` +
+        `${s.count.toLocaleString()} units · ${pct(s.conversion)} of step 1 · ` +
+        `${pct(s.step_conversion)} of previous\nmedian time from previous: ${seconds(s.median_time_s)}\n` +
+        (s.step < n
+          ? `click: the ${s.dropped.toLocaleString()} units who stopped here`
+          : "click: the units who completed the funnel");
+      const bar = h(
+        "button",
+        {
+          class: "uxl-fx-bar" + (isSel ? " uxl-fx-selected" : ""),
+          title,
+          "data-step": s.step,
+          "data-segment": seg.name ?? "",
+          onclick: () => {
+            model.set("selected", { step: s.step, segment: seg.name ?? null });
+            model.save_changes();
+          },
+        },
+        h("div", {
+          class: "uxl-fx-lost",
+          style: `height:${(100 * lost) / top}%;border-color:${colors.drop || "#E03131"}`,
+        }),
+        h(
+          "div",
+          { class: "uxl-fx-fill", style: `height:${(100 * s.count) / top}%;background:${seg.color}` },
+          h("span", { class: "uxl-fx-count", text: s.count.toLocaleString() }),
+        ),
+      );
+      bars.append(
+        h("div", { class: "uxl-fx-barwrap" }, bar, h("div", { class: "uxl-fx-pct", text: pct(s.conversion) })),
+      );
+    }
+    col.append(bars, h("div", { class: "uxl-fx-label", title: label, text: `${i + 1}. ${label}` }));
+    chart.append(col);
+  }
+  root.append(chart);
+  if (segments.length > 1 || (segments[0] && segments[0].name)) {
+    const legend = h("div", { class: "uxl-fx-legend" });
+    for (const seg of segments)
+      legend.append(
+        h("span", { class: "uxl-fx-key" }, h("i", { style: `background:${seg.color}` }), seg.name ?? ""),
+      );
+    root.append(legend);
+  }
+}
+
+function renderSessions(model, root) {
+  const data = model.get("sessions") || {};
+  const box = h("div", { class: "uxl-fx-sessions" });
+  if (!data.columns) {
+    box.append(h("div", { class: "uxl-fx-hint", text: "Click a step bar to list the units who stopped there." }));
+    root.append(box);
+    return;
+  }
+  const chosen = model.get("selected_session");
+  const shown = data.rows.length;
+  box.append(
+    h(
+      "div",
+      { class: "uxl-fx-head" },
+      h("b", { text: data.label }),
+      h("span", {
+        class: "uxl-fx-muted",
+        text: ` · ${data.units.toLocaleString()} units, ${data.total.toLocaleString()} sessions` +
+          (shown < data.total ? ` (first ${shown} shown)` : ""),
+      }),
+      h("button", {
+        class: "uxl-fx-replay",
+        text: "▶ Replay",
+        disabled: !chosen,
+        title: chosen ? `Replay session ${chosen}` : "Select a session first",
+        onclick: () => {
+          model.set("replay_request", { session_id: chosen, nonce: Date.now() });
+          model.save_changes();
+        },
+      }),
+    ),
+  );
+  const table = h("table", { class: "uxl-fx-table" });
+  const head = h("tr");
+  for (const c of data.columns) head.append(h("th", { text: c }));
+  table.append(h("thead", {}, head));
+  const body = h("tbody");
+  const sidAt = data.columns.indexOf("session_id");
+  for (const row of data.rows) {
+    const sid = row[sidAt];
+    const tr = h("tr", {
+      class: sid === chosen ? "uxl-fx-chosen" : "",
+      "data-session": sid,
+      onclick: () => {
+        model.set("selected_session", sid);
+        model.save_changes();
+      },
+    });
+    for (const v of row) tr.append(h("td", { text: cell(v) }));
+    body.append(tr);
+  }
+  table.append(body);
+  box.append(h("div", { class: "uxl-fx-scroll" }, table));
+  root.append(box);
+}
+
+function render({ model, el }) {
+  const root = h("div", { class: "uxl-fx" });
+  el.append(root);
+  const draw = () => {
+    root.replaceChildren();
+    const funnel = model.get("funnel") || {};
+    const options = model.get("split_options") || [];
+    const select = h("select", {
+      class: "uxl-fx-split",
+      onchange: (e) => {
+        model.set("split_by", e.target.value);
+        model.set("selected", {});
+        model.save_changes();
+      },
+    });
+    for (const o of options) {
+      const opt = h("option", { value: o, text: o ? `split by ${o}` : "no split" });
+      if (o === (model.get("split_by") || "")) opt.selected = true;
+      select.append(opt);
+    }
+    root.append(
+      h(
+        "div",
+        { class: "uxl-fx-top" },
+        h("div", {}, h("div", { class: "uxl-fx-title", text: funnel.title || "Funnel" }),
+          h("div", { class: "uxl-fx-muted", text: funnel.subtitle || "" })),
+        options.length > 1 ? select : null,
+      ),
+    );
+    renderBars(model, root);
+    renderSessions(model, root);
+    const msg = model.get("message");
+    if (msg) root.append(h("div", { class: "uxl-fx-message", text: msg }));
+  };
+  for (const key of ["funnel", "split_options", "split_by", "selected", "sessions", "selected_session", "message"])
+    model.on(`change:${key}`, draw);
+  draw();
+  return () => root.remove();
+}
+
+export default { render };
