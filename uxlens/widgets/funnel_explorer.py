@@ -62,12 +62,12 @@ def _json_value(value: Any) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return None if math.isnan(float(value)) else round(float(value), 3)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
     try:
         if pd.isna(value):
             return None
