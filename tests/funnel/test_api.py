@@ -33,7 +33,7 @@ from ._build import events
 
 
 def _props(version: str, device: str) -> str:
-    return "{version=%s,device=%s}" % (version, device)
+    return "{" + f"version={version},device={device}" + "}"
 
 
 def dataset() -> pd.DataFrame:
