@@ -100,7 +100,7 @@ _WARNING_TEXT = {
     "malformed_event": "{n} malformed event(s) skipped",
     "out_of_order": "{n} event(s) arrived out of time order and were sorted",
     "unknown_node": "{n} mutation(s) or input(s) naming unknown nodes skipped",
-    "too_deep": "{n} node(s) nested deeper than {max_depth} levels dropped",
+    "too_deep": "{n} subtree(s) nested deeper than {max_depth} levels dropped",
     "huge_attribute": "{n} oversized attribute value(s) dropped",
     "huge_text": "{n} oversized text node(s) cut",
     "bad_node": "{n} malformed node(s) dropped",
@@ -317,7 +317,7 @@ def sanitize_css(css: Any, counts: Counter[str] | None = None) -> Any:
     Examples
     --------
     >>> sanitize_css('@import "https://evil.example/a.css"; b { color: red }')
-    '/* @import removed by uxlens */ b { color: red }'
+    '/* import removed by uxlens */ b { color: red }'
     >>> sanitize_css("background:url(https://evil.example/p.gif?u=1) no-repeat")
     'background:url("data:,") no-repeat'
     >>> sanitize_css("fill: url(#grad)")
@@ -334,7 +334,7 @@ def sanitize_css(css: Any, counts: Counter[str] | None = None) -> Any:
 
     def drop_import(_: re.Match[str]) -> str:
         counter["css_import"] += 1
-        return "/* @import removed by uxlens */"
+        return "/* import removed by uxlens */"
 
     css = _CSS_IMPORT.sub(drop_import, css)
     out = []
@@ -658,6 +658,8 @@ class _Sanitizer:
             itype = str(attrs.get("type", "")).lower() if ltag == "input" else ""
             ctx = _Ctx(ltag, flags, depth, itype)
             out["attributes"] = self.clean_attrs(ctx, attrs)
+            if ltag == "meta" and any(str(k).lower() == "http-equiv" for k in attrs):
+                out["attributes"].pop("content", None)  # e.g. "0;url=..." of a refresh
         elif ntype in (3, 4, 5):
             text = node.get("textContent")
             text = text if isinstance(text, str) else ""
@@ -777,7 +779,8 @@ class _Sanitizer:
                 clean["isShadow"] = True
             out["removes"].append(clean)
         adds = [a for a in (data.get("adds") or []) if isinstance(a, dict)]
-        counts["unknown_node"] += len(data.get("adds") or []) - len(adds)
+        if len(adds) < len(data.get("adds") or []):
+            counts["unknown_node"] += len(data.get("adds") or []) - len(adds)
         # Adds may name a parent added later in the same batch: resolve in passes,
         # then emit in the recorded order (the replayer does its own ordering).
         batch_ids: dict[int, int] = {}
@@ -813,7 +816,7 @@ class _Sanitizer:
                 if _is_id(prev) and prev not in dead:
                     entry["previousId"] = prev
                 cleaned[i] = entry
-            if len(left) == len(pending):
+            if left and len(left) == len(pending):
                 counts["unknown_node"] += len(left)
                 for i in left:
                     self._kill(adds[i].get("node"))
