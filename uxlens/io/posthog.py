@@ -91,6 +91,7 @@ from .table import (
     build_log,
     ids_to_str,
     load_source,
+    map_distinct,
     mask_urls,
     mask_values,
     normalise_device,
@@ -483,7 +484,7 @@ def read_posthog(
         if n_d:
             masked["distinct_id"] = f"{n_d} ids pseudonymised"
     aliases = _identify_aliases(frame["event"], distinct, anon)
-    user = distinct.map(lambda d: aliases.get(d, d) if isinstance(d, str) else d)
+    user = map_distinct(distinct, lambda d: aliases.get(d, d)) if aliases else distinct
     if prefer_person_id and person is not None and person.notna().any():
         # Rows exported without person_id borrow it from rows with the same distinct_id.
         known = pd.DataFrame({"d": distinct, "p": person}).dropna().drop_duplicates("d")
@@ -518,7 +519,7 @@ def read_posthog(
     for key in SOURCE_PROPERTIES:
         value = props[key].where(props[key].astype(str).str.strip() != "")
         raw_source = raw_source.where(raw_source.notna(), value)
-    raw_source = raw_source.map(lambda s: "direct" if s == "$direct" else s)
+    raw_source = map_distinct(raw_source, lambda s: "direct" if s == "$direct" else s)
 
     # ---- element acted on
     chains = (
@@ -573,7 +574,7 @@ def read_posthog(
             "pathname",
             *(["properties"] if raw_properties else []),
         ]:
-            if name in frame.columns and frame[name].map(lambda v: isinstance(v, str)).any():
+            if name in frame.columns and not pd.api.types.is_numeric_dtype(frame[name].dtype):
                 frame[name] = mask_values(frame[name])
                 masked[name] = "pii patterns"
         meta["mask"] = masked
@@ -649,9 +650,8 @@ def _chain_targets(chains: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed[chain] = (
             (chain_selector(elements), elements[0]["text"]) if elements else (None, None)
         )
-    known = raw.map(lambda c: parsed.get(c, (None, None)) if isinstance(c, str) else (None, None))
-    target = pd.Series([t for t, _ in known], index=raw.index, dtype=object)
-    text = pd.Series([x for _, x in known], index=raw.index, dtype=object)
+    target = map_distinct(raw, lambda c: parsed.get(c, (None, None))[0])
+    text = map_distinct(raw, lambda c: parsed.get(c, (None, None))[1])
     return target, text
 
 
@@ -674,7 +674,7 @@ def _apply_event_map(
         hit = key.isin(list(typed))
         out = out.where(~hit, key.map(typed))
     plain = {k: v for k, v in event_map.items() if k not in typed}
-    return out.map(lambda v: plain.get(v, v) if isinstance(v, str) else v)
+    return map_distinct(out, lambda v: plain.get(v, v) if isinstance(v, str) else v)
 
 
 def _to_bool(values: pd.Series) -> pd.Series:

@@ -47,7 +47,7 @@ from ..events import (
 from ..exceptions import SchemaError, UxlensError, did_you_mean
 from ..privacy import mask_text, mask_url
 
-__all__ = ["read_events", "sessionize", "CANONICAL_COLUMNS"]
+__all__ = ["read_events", "sessionize", "map_distinct", "CANONICAL_COLUMNS"]
 
 #: Every canonical column name (``seq`` is computed by ``validate``).
 CANONICAL_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, "seq", *OPTIONAL_COLUMNS)
@@ -88,7 +88,7 @@ _DEVICE_SYNONYMS = {
     "pc": "desktop",
     "computer": "desktop",
 }
-_ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?|\s?UTC|\s?GMT)\s*$", re.IGNORECASE)
+_ZONE_SUFFIX = re.compile(r"(?:[Zz]|[+-]\d\d(?::?\d\d)?|\s?(?:UTC|GMT|utc|gmt))\s*$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -541,14 +541,21 @@ def parse_timestamps(
     missing = text.isna() | (text.astype(str).str.strip() == "")
     present = text[~missing]
     if len(present):
-        as_num = pd.to_numeric(present, errors="coerce")
-        if as_num.notna().mean() > 0.5:  # epoch numbers stored as text
+        sample = pd.to_numeric(present.iloc[:1000], errors="coerce")
+        if sample.notna().mean() > 0.5:  # epoch numbers stored as text
             num = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
             ts, reasons = _to_utc(num, assume_utc=True)
             reasons[~missing & num.isna()] = "unparseable timestamp"
             return ts, reasons
     strings = present.astype(str).str.strip()
-    zoned = strings.str.contains(_ZONE_SUFFIX, regex=True)
+    # Arrow runs the regex vectorised (RE2) instead of once per value in Python.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hits = pc.match_substring_regex(
+        pa.array(strings.to_numpy(dtype=object), pa.string()), _ZONE_SUFFIX.pattern
+    )
+    zoned = pd.Series(hits.to_numpy(zero_copy_only=False), index=strings.index, dtype=bool)
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
     if zoned.any():
         out[zoned[zoned].index] = _to_datetime(strings[zoned], utc=True)
@@ -684,10 +691,25 @@ def mask_urls(values: pd.Series) -> pd.Series:
 
 
 def _map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    raw = values.astype(object)
-    uniques = pd.unique(raw[raw.notna()])
-    mapping = {u: fn(u) if isinstance(u, str) else u for u in uniques}
-    return raw.map(lambda v: mapping.get(v, v) if v is not None and v == v else v)
+    return map_distinct(values, lambda u: fn(u) if isinstance(u, str) else u)
+
+
+def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``fn`` once per distinct non-missing value (object result; missing stays ``None``).
+
+    Columns of events repeat a few values millions of times; factorising
+    first makes per-value Python work cost per distinct value, not per row.
+
+    Examples
+    --------
+    >>> map_distinct(pd.Series(["a", None, "a", "b"]), str.upper).tolist()
+    ['A', None, 'A', 'B']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[: len(uniques)] = [fn(u) for u in uniques]
+    mapped[-1] = None  # code -1: missing
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
@@ -698,10 +720,8 @@ def pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
     not from someone who can guess it. Returns the ids and how many distinct
     values were replaced.
     """
-    raw = values.astype(object)
-    uniques = pd.unique(raw[raw.notna()])
     mapping = {}
-    for u in uniques:
+    for u in pd.unique(values.dropna()):
         text = str(u)
         if _UUID.match(text):  # random ids are not personal data, whatever digits they hold
             continue
@@ -709,7 +729,7 @@ def pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
             mapping[u] = "anon-" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
     if not mapping:
         return values, 0
-    return raw.map(lambda v: mapping.get(v, v)), len(mapping)
+    return map_distinct(values, lambda v: mapping.get(v, v)), len(mapping)
 
 
 # --------------------------------------------------------------------------- building
@@ -724,15 +744,17 @@ def ids_to_str(values: pd.Series) -> pd.Series:
         finite = raw.dropna()
         if len(finite) and bool((finite == np.floor(finite)).all()):
             raw = raw.astype("Int64")
-    out = raw.astype(object).where(raw.notna())
-    return out.map(lambda v: v if v is None or isinstance(v, str) else str(v)).where(raw.notna())
+    return map_distinct(raw, lambda v: v if isinstance(v, str) else str(v))
 
 
 def normalise_device(values: pd.Series) -> pd.Series:
     """Lower-case device names; ``phone``/``smartphone`` -> ``mobile``, ``pc`` -> ``desktop``."""
-    raw = values.astype(object)
-    text = raw.where(raw.isna(), raw.astype(str).str.strip().str.lower())
-    return text.map(lambda v: _DEVICE_SYNONYMS.get(v, v) if isinstance(v, str) else v)
+
+    def one(value: Any) -> str:
+        text = str(value).strip().lower()
+        return _DEVICE_SYNONYMS.get(text, text)
+
+    return map_distinct(values, one)
 
 
 def coordinate_warnings(events: pd.DataFrame) -> list[str]:
@@ -1013,8 +1035,7 @@ def read_events(
 
 
 def _map_values(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
-    raw = values.astype(object)
-    return raw.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
+    return map_distinct(values, lambda v: mapping.get(v, v) if isinstance(v, str) else v)
 
 
 def _mask_frame(
