@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from uxlens.events import validate
@@ -27,3 +28,37 @@ def clicks(times: list[int], xs: list[float] | None = None, *, y: float = 100.0,
     xs = xs if xs is not None else [100.0] * len(times)
     return [dict(t=t, event="click", x=x, y=y, target=target, url=url, **extra)
             for t, x in zip(times, xs, strict=True)]
+
+
+def random_mix(seed: int, n_sessions: int = 12) -> pd.DataFrame:
+    """Seeded sessions dense in clicks, answers, errors, scrolls, inputs and page changes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    pages = ["https://app.test/home", "https://app.test/onboarding/invite",
+             "https://app.test/pricing"]
+    kinds = ["click", "click", "click", "touch", "dblclick", "mutation", "pageview", "console",
+             "network", "mousemove", "mousemove", "scroll", "input", "selection"]
+    for s in range(n_sessions):
+        t = 0
+        for _ in range(int(rng.integers(5, 60))):
+            t += int(rng.choice([0, 5, 50, 150, 400, 900, 1000, 2600, 4000, 12_000]))
+            kind = str(rng.choice(kinds))
+            row = dict(t=t, event=kind, session_id=f"r{s}", url=str(rng.choice(pages)),
+                       viewport_h=800)
+            if kind in ("click", "touch", "dblclick"):
+                row.update(x=float(rng.integers(0, 60)), y=float(rng.integers(0, 60)),
+                           target=str(rng.choice(["button#go", "img.hero", "div.card > span",
+                                                  "nav > a.home"])))
+            elif kind == "mousemove":
+                row.update(x=float(rng.integers(0, 500)), y=1.0)
+            elif kind == "scroll":
+                row.update(scroll_y=float(rng.integers(0, 3000)))
+            elif kind == "console":
+                row.update(level=str(rng.choice(["log", "error"])), message="m")
+            elif kind == "network":
+                row.update(status=int(rng.choice([200, 404, 500, 0])))
+            elif kind == "input":
+                row.update(target=str(rng.choice(["input#a", "input#b"])),
+                           value="*" * int(rng.integers(0, 4)))
+            rows.append(row)
+    return events(rows)

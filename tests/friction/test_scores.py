@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from uxlens.eventlog import EventLog
 from uxlens.exceptions import UxlensError
 from uxlens.friction import DEFAULT_WEIGHTS, SIGNAL_KINDS, Friction
 
-from ._build import clicks, events
+from ._build import clicks, events, random_mix
 
 INVITE = "https://app.test/onboarding/invite"
 HOME = "https://app.test/home"
@@ -90,40 +89,11 @@ def test_weights_change_points():
     assert Friction(ev, weights={k: 0 for k in DEFAULT_WEIGHTS}).scores()["score"].iloc[0] == 0
 
 
-def _random_events(seed: int, n_sessions: int = 12) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = []
-    pages = [HOME, INVITE, "https://app.test/pricing"]
-    for s in range(n_sessions):
-        t = 0
-        for _ in range(int(rng.integers(5, 60))):
-            t += int(rng.choice([5, 50, 150, 400, 900, 2600, 4000, 12_000]))
-            kind = rng.choice(["click", "click", "click", "mutation", "pageview", "console",
-                               "network", "mousemove", "scroll", "input"])
-            row = dict(t=t, event=str(kind), session_id=f"r{s}", url=str(rng.choice(pages)))
-            if kind == "click":
-                row.update(x=float(rng.integers(0, 60)), y=float(rng.integers(0, 60)),
-                           target=str(rng.choice(["button#go", "img.hero", "div.card > span"])))
-            elif kind == "mousemove":
-                row.update(x=float(rng.integers(0, 500)), y=1.0)
-            elif kind == "scroll":
-                row.update(scroll_y=float(rng.integers(0, 3000)))
-            elif kind == "console":
-                row.update(level=str(rng.choice(["log", "error"])), message="m")
-            elif kind == "network":
-                row.update(status=int(rng.choice([200, 404, 500])))
-            elif kind == "input":
-                row.update(target=str(rng.choice(["input#a", "input#b"])),
-                           value="*" * int(rng.integers(0, 4)))
-            rows.append(row)
-    return events(rows)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_explanations_sum_exactly_to_scores(seed):
     rng = np.random.default_rng(100 + seed)
     weights = {k: float(rng.uniform(0.05, 5.0)) for k in DEFAULT_WEIGHTS}
-    f = Friction(_random_events(seed), weights=weights, rage_min_clicks=int(rng.integers(2, 5)))
+    f = Friction(random_mix(seed), weights=weights, rage_min_clicks=int(rng.integers(2, 5)))
     sc = f.scores().set_index("session_id")
     assert (sc["score"] > 0).any()
     for sid, row in sc.iterrows():

@@ -359,9 +359,9 @@ def thrash_reversals(
     m = m.mutate(dir=ibis.ifelse(dx > 0, 1, -1), fast=fast.fill_null(False))
     moves = m.filter(m.fast)
     w2 = ibis.window(group_by=moves.session_id, order_by=moves.seq)
-    rev = (moves.dir != moves.dir.lag().over(w2)) & (
-        moves.t_ms - moves.t_ms.lag().over(w2) <= window_ms
-    )
+    # window values are materialised before filtering: Spark cannot filter on them directly
+    moves = moves.mutate(prev_dir=moves.dir.lag().over(w2), prev_t=moves.t_ms.lag().over(w2))
+    rev = (moves.dir != moves.prev_dir) & (moves.t_ms - moves.prev_t <= window_ms)
     revs = moves.filter(rev.fill_null(False))
     trailing = ibis.range_window(
         preceding=window_ms, following=0, group_by=revs.session_id, order_by=revs.t_ms
@@ -385,6 +385,9 @@ def _scroll_rows(t: ir.Table) -> ir.Table:
             sub = sub.mutate(**{c: ibis.null(typ)})
     cum = ibis.cumulative_window(group_by=sub.session_id, order_by=sub.seq)
     sub = sub.mutate(visit=ibis.ifelse(sub.event == "pageview", 1, 0).sum().over(cum))
+    # page and viewport heights may sit on the pageview row only: spread them over the visit
+    wv = ibis.window(group_by=[sub.session_id, sub.visit])
+    sub = sub.mutate(page_h=sub.page_h.max().over(wv), viewport_h=sub.viewport_h.max().over(wv))
     s = sub.filter(sub.event == "scroll")
     w = ibis.window(group_by=[s.session_id, s.visit], order_by=s.seq)
     return s.mutate(dy=s.scroll_y - s.scroll_y.lag().over(w))
