@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import html
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1296,7 +1297,7 @@ class Funnel:
 
 
 def _small_table(frame: pd.DataFrame, like: Any) -> Any:
-    """A small in-memory table on the same backend as ``like``."""
+    """A small in-memory table on the same backend as ``like`` (for joins)."""
     import ibis
 
     try:
@@ -1305,11 +1306,17 @@ def _small_table(frame: pd.DataFrame, like: Any) -> Any:
         con = None
     if con is None or con.name == "duckdb":
         return ibis.memtable(frame)
-    name = f"uxlens_funnel_spans_{id(frame)}"
+    name = f"uxlens_funnel_spans_{next(_SPAN_NAMES)}"
+    if con.name == "pyspark":
+        # As in engine.backend.as_table: PySpark has no temporary tables, but views.
+        return con.create_view(name, ibis.memtable(frame), overwrite=True)
     try:
         return con.create_table(name, frame, temp=True, overwrite=True)
     except TypeError:
         return con.create_table(name, frame, overwrite=True)
+
+
+_SPAN_NAMES = itertools.count()
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
