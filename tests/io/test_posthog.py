@@ -407,3 +407,68 @@ def test_elements_chain_round_trip(tag, classes, el_id, text):
     want = tag + (f"#{el_id}" if el_id else "") + "".join("." + c for c in sorted(classes))
     assert element_selector(first) == want
     assert chain_selector(parsed) == (want if el_id else "body > " + want)
+
+
+# ----------------------------------------------------------------------------- fuzz
+_value = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.integers(-3, 3),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "$pageview",
+            "$autocapture",
+            "2024-05-22T09:00:00Z",
+            "2024-05-22 09:00",
+            "{",
+            "[]",
+            '{"$session_id": "s"}',
+            'button:text="x',
+            "$direct",
+        ]
+    ),
+)
+_props = st.one_of(
+    _value,
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "$session_id",
+                "$current_url",
+                "$device_type",
+                "$viewport_width",
+                "$el_text",
+                "$elements_chain",
+                "$anon_distinct_id",
+                "utm_source",
+                "$is_returning",
+                "$event_type",
+            ]
+        ),
+        _value,
+        max_size=5,
+    ),
+)
+_record = st.fixed_dictionaries(
+    {"event": _value, "timestamp": _value},
+    optional={
+        "distinct_id": _value,
+        "person_id": _value,
+        "properties": _props,
+        "elements_chain": _value,
+        "uuid": _value,
+    },
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_record, min_size=1, max_size=10), st.booleans())
+def test_fuzz_only_uxlens_errors_and_counts_add_up(records, mask):
+    try:
+        log = read_posthog(records, mask=mask)
+    except UxlensError:
+        return
+    c = log.counts
+    assert c["read"] == len(records) and c["loaded"] + c["rejected"] == c["read"]
+    assert c["loaded"] == len(log.events)

@@ -526,3 +526,16 @@ def test_counts_always_add_up_and_only_uxlens_errors_escape(rows):
     assert c["read"] == len(df) and c["loaded"] + c["rejected"] == c["read"]
     assert c["loaded"] == len(log.events)
     assert set(log.rejected["position"]) <= set(range(len(df)))
+
+
+def test_duplicate_column_names_are_refused(tmp_path):
+    df = pd.DataFrame(
+        [["s1", "u1", "2024-01-01T10:00:00Z", "a", 1]],
+        columns=["session_id", "user_id", "timestamp", "event", "event"],
+    )
+    with pytest.raises(SchemaError, match=r"appear more than once in DataFrame: \['event'\]"):
+        read_events(df)
+    path = tmp_path / "dup.csv"
+    path.write_text("session_id,user_id,timestamp,event,event\ns1,u1,2024-01-01T10:00:00Z,a,b\n")
+    with pytest.raises(SchemaError, match=r"appear more than once in dup.csv"):
+        read_events(path)

@@ -285,14 +285,36 @@ def _records_frame(records: list[Any], positions: list[int], name: str) -> Loade
     return Loaded(frame, name, np.asarray(good_pos, dtype=np.int64), bad)
 
 
+def _check_unique_columns(loaded: Loaded, reader: str) -> Loaded:
+    cols = pd.Index(loaded.frame.columns)
+    dup = sorted({str(c) for c in cols[cols.duplicated()]})
+    if dup:
+        raise SchemaError(
+            f"{reader}: column names appear more than once in {loaded.name}: {dup}. "
+            "Each column must have a unique name; rename the copies before reading."
+        )
+    return loaded
+
+
 def load_source(
-    source: Any, *, reader: str, string_columns: Callable[[list[str]], Iterable[str]] | bool = ()
+    source: Any,
+    *,
+    reader: str,
+    string_columns: Callable[[list[str]], Iterable[str]] | bool = (),
 ) -> Loaded:
     """Turn a path, DataFrame, Arrow table, list of dicts... into a :class:`Loaded`.
 
     ``string_columns`` is called with the header of a CSV file and returns the
-    columns to read as text (or is ``True`` for all of them).
+    columns to read as text (or is ``True`` for all of them). Duplicate column
+    names raise a :class:`~uxlens.SchemaError`.
     """
+    loaded = _load_source(source, reader=reader, string_columns=string_columns)
+    return _check_unique_columns(loaded, reader)
+
+
+def _load_source(
+    source: Any, *, reader: str, string_columns: Callable[[list[str]], Iterable[str]] | bool = ()
+) -> Loaded:
     if isinstance(source, pd.DataFrame):
         return Loaded(source.reset_index(drop=True), "DataFrame", np.arange(len(source)))
     if isinstance(source, (str, os.PathLike)):
