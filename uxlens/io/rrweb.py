@@ -873,6 +873,7 @@ class _Flattener:
                         if code is not None:
                             x = _num_or_none(data.get("x"), "x")
                             y = _num_or_none(data.get("y"), "y")
+                            nid = _node_id(data.get("id"))
                             r = len(ts_col)
                             if x is not None and y is not None:
                                 dx, dy = x + self.sx, y + self.sy
@@ -880,7 +881,6 @@ class _Flattener:
                                 xy_rows.append(r)
                                 xs.append(dx)
                                 ys.append(dy)
-                            nid = _node_id(data.get("id"))
                             sel, ctl, _ = dom_info(nid)
                             t_rows.append(r)
                             targets.append(sel)
@@ -940,7 +940,9 @@ class _Flattener:
                         item_col.append(item)
                     elif src == 4:
                         w, h = data.get("width"), data.get("height")
-                        if not (_is_num(w) and _is_num(h)) or w <= 0 or h <= 0:
+                        if not (_is_num(w) and _is_num(h)) or not (
+                            0 < w <= MAX_COORDINATE and 0 < h <= MAX_COORDINATE
+                        ):
                             raise _Reject(f"malformed payload: viewport size {w!r:.20}x{h!r:.20}")
                         self.vw, self.vh = float(w), float(h)
                         self.new_context()
@@ -1014,6 +1016,10 @@ class _Flattener:
             raise _Reject("malformed payload: Meta without an 'href' string")
         w = _num_or_none(data.get("width"), "width")
         h = _num_or_none(data.get("height"), "height")
+        if (w is not None and not 0 <= w <= MAX_COORDINATE) or (
+            h is not None and not 0 <= h <= MAX_COORDINATE
+        ):
+            raise _Reject(f"malformed payload: viewport size {w!r:.20}x{h!r:.20}")
         url = self.masked_url(href)
         # A Meta with the same URL and no page load since the previous one is an rrweb
         # checkout (periodic re-snapshot), not a new pageview.
@@ -1076,7 +1082,7 @@ class _Flattener:
             if end is None and start is not None:
                 end = start + (duration or 0)
             status = req.get("status")
-            if status is not None and not _is_num(status):
+            if status is not None and not (_is_num(status) and 0 <= status < 1000):
                 raise _Reject(f"malformed network request {k}: status {status!r:.20}")
             method = req.get("method")
             parsed.append((req["name"], method, status, duration, start))
@@ -1121,7 +1127,7 @@ class _Flattener:
             return
         if tag == "page_size" and type(payload) is dict:
             height = payload.get("height", payload.get("page_h"))
-            if _is_num(height) and height > 0:
+            if _is_num(height) and 0 < height < MAX_COORDINATE:
                 self.page_h = float(height)
                 self.new_context()
         name = f"custom:{tag}" if tag in _BUILTIN else tag
