@@ -341,6 +341,21 @@ class Heatmap:
             ev = ev.filter(ev.device.isin(devices))
         return ev
 
+    def _wide(self) -> Heatmap:
+        """The same page without segment, version or device filters.
+
+        The page's layout (reference widths, fixed elements, background
+        image, element boxes) is a property of the page, not of a segment:
+        computing it page-wide keeps segments and versions on one layout, so
+        they can be compared, and computes it once for all of them.
+        """
+        if self.segment is None and self.version is None and self.device is None:
+            return self
+        key = ("wide", tuple(self.urls), self.kind, self.width, str(self.background),
+               self.align, id(self.boxes), tuple(sorted(self.friction.items())))
+        return self._shared_cached(
+            key, lambda: self.with_(segment=None, version=None, device=None))
+
     # ---------------------------------------------------------------- flags
     def flags(self) -> pd.DataFrame:
         """Rage / dead / error flags of every click (from :func:`uxlens.friction.flag_clicks`)."""
@@ -395,7 +410,16 @@ class Heatmap:
         return p.filter(p.skip_reason.isnull())
 
     def reference_widths(self) -> dict[str, int]:
-        """Reference layout width per device class (``width`` or the most common viewport)."""
+        """Reference layout width per device class (``width`` or the most common viewport).
+
+        Computed over every session of the page (not only the segment), so
+        that segments and versions are drawn on the same layout.
+        """
+        wide = self._wide()
+        if wide is not self:
+            devices = self._devices()
+            return {d: w for d, w in wide.reference_widths().items()
+                    if devices is None or d in devices}
 
         def compute() -> dict[str, int]:
             if self.kind in _POINT_KINDS:
@@ -435,6 +459,9 @@ class Heatmap:
         ``selector``, ``left, top, width, height`` (boxes: viewport px at the
         reference width).
         """
+        wide = self._wide()
+        if wide is not self:
+            return wide.fixed()
         return self._cached("fixed", self._compute_fixed)
 
     def _compute_fixed(self) -> pd.DataFrame:
@@ -520,12 +547,9 @@ class Heatmap:
     def _attention(self, b: float) -> pd.DataFrame:
         t = self._shared.table
         preds = eng.segment_predicate(t, self._segment_filters)
-        ids = self._segment_ids
-        if ids is not None:
-            preds.append(t.session_id.isin(ids))
         on_page = self._page(None).select("session_id").distinct()
-        preds.append(t.session_id.isin(on_page.session_id))
-        states = t.filter(preds)
+        states = t.filter(preds) if preds else t
+        states = states.semi_join(on_page, states.session_id == on_page.session_id)
         states = states.filter(states.scroll_y.notnull() | (states.event == "pageview"))
         devices = self._devices()
         out = eng.attention_bands(states, self.urls, b)
@@ -837,6 +861,9 @@ class Heatmap:
     # ------------------------------------------------------------ background
     def _snapshots(self, limit: int = 1) -> dict[str, tuple[list[dict[str, Any]], float]]:
         """Per device: a recording and the time to rebuild the page from (closest width)."""
+        wide = self._wide()
+        if wide is not self:
+            return wide._snapshots(limit)
 
         def compute() -> dict[str, tuple[list[dict[str, Any]], float]]:
             from .render import page_snapshot_time
@@ -867,6 +894,9 @@ class Heatmap:
         """Per device: the rendered snapshot (PNG, page height, fixed boxes, element boxes)."""
         if self.background not in ("auto", "snapshot"):
             return {}
+        wide = self._wide()
+        if wide is not self:
+            return wide._renders()
 
         def compute() -> dict[str, Any]:
             from .render import browser_available, render_page, snapshot_html
@@ -891,6 +921,9 @@ class Heatmap:
         return self._cached("renders", compute)
 
     def _viewport_heights(self) -> dict[str, int]:
+        wide = self._wide()
+        if wide is not self:
+            return wide._viewport_heights()
         ev = self._page(None)
         ev = ev.filter(ev.viewport_h.notnull() & (ev.viewport_h > 0))
         out = execute(ev.group_by("device").agg(h=ev.viewport_h.median()))
@@ -908,6 +941,9 @@ class Heatmap:
     def _alignment_boxes(self, refs: Mapping[str, int]) -> pd.DataFrame | None:
         if self.boxes is not None:
             return _with_reference_boxes(self.boxes, refs)
+        wide = self._wide()
+        if wide is not self:
+            return wide._alignment_boxes(refs)
 
         def compute() -> pd.DataFrame | None:
             from .render import render_page, snapshot_html
@@ -945,6 +981,9 @@ class Heatmap:
         wireframes); ``width``/``height`` are in map px. ``None`` when the
         heatmap has ``background=None`` or nothing to draw.
         """
+        wide = self._wide()
+        if wide is not self:
+            return wide.background_image(device)
         return self._cached(("background", device), lambda: self._background(device))
 
     def _background(self, device: str) -> dict[str, Any] | None:
@@ -1065,7 +1104,8 @@ class Heatmap:
                     f"No {device!r} map on this heatmap; devices with data: {order}."
                 )
             return [device]
-        return order
+        with_data = [d for d in order if d in self.summary()["devices"]]
+        return with_data or order
 
     def _title(self) -> str:
         page = self.url if isinstance(self.url, str) else ", ".join(self.url)
@@ -1309,16 +1349,22 @@ class HeatmapComparison:
         return {d: w for d, w in ra.items() if d in rb}
 
     def _zones(self, h: Heatmap) -> pd.DataFrame:
+        """Per zone: sessions acting in it, and sum / sum of squares of their points."""
         refs = self._refs()
-        coords = h._coords(ref_widths=refs) if refs else None
-        cols = ["device", "zx", "zy", "s_in", "sum_n", "sum_n2"]
-        if coords is None:
-            return pd.DataFrame(columns=cols)
-        z = eng.zone_session_counts(coords, self.zone_px)
-        out = execute(z.group_by(["device", "zx", "zy"]).agg(
-            s_in=z.count(), sum_n=z.n.sum(), sum_n2=(z.n * z.n).sum()))
-        out["device"] = out["device"].astype(str)
-        return out[cols]
+
+        def compute() -> pd.DataFrame:
+            coords = h._coords(ref_widths=refs) if refs else None
+            cols = ["device", "zx", "zy", "s_in", "sum_n", "sum_n2"]
+            if coords is None:
+                return pd.DataFrame(columns=cols)
+            z = eng.zone_session_counts(coords, self.zone_px)
+            out = execute(z.group_by(["device", "zx", "zy"]).agg(
+                s_in=z.count(), sum_n=z.n.sum(), sum_n2=(z.n * z.n).sum()))
+            out["device"] = out["device"].astype(str)
+            return out[cols]
+
+        # Cached on the heatmap: comparing it again (other unit, alpha) reuses it.
+        return h._cached(("zones", self.zone_px, tuple(sorted(refs.items()))), compute)
 
     def table(self) -> pd.DataFrame:
         """One row per zone: rates in a and b, difference, z, p, adjusted p, significant.

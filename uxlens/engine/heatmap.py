@@ -176,14 +176,23 @@ def page_events(
     segment: Mapping[str, Any] | None = None,
     session_ids: Sequence[str] | None = None,
 ) -> Any:
-    """Events on the given pages, of the given names, in the segment."""
+    """Events on the given pages, of the given names, in the segment.
+
+    A list of session ids becomes a semi-join with a small in-memory table:
+    an ``IN (...)`` list of thousands of literals is slow to compile and some
+    engines cap its length.
+    """
+    import ibis
+
     preds = [table.url.isin(list(urls))]
     if events is not None:
         preds.append(table.event.isin(list(events)))
     preds += segment_predicate(table, segment)
+    out = table.filter(preds)
     if session_ids is not None:
-        preds.append(table.session_id.isin(list(session_ids)))
-    return table.filter(preds)
+        ids = ibis.memtable(pd.DataFrame({"_sid": pd.Series(list(session_ids), dtype=str)}))
+        out = out.semi_join(ids, out.session_id == ids._sid)
+    return out
 
 
 def with_skip_reason(expr: Any, *, coordinates: bool = True) -> Any:
