@@ -68,8 +68,8 @@ def local_spark(app_name: str = "uxlens", *, cores: int = 2, **conf: Any) -> Spa
     cores
         Number of local worker threads (``local[cores]``).
     **conf
-        Extra Spark settings, with dots written as underscores is not supported:
-        pass them as ``**{"spark.sql.shuffle.partitions": "8"}``.
+        Extra or overriding Spark settings; their names contain dots, so pass
+        them unpacked from a dict: ``local_spark(**{"spark.driver.memory": "4g"})``.
 
     Returns
     -------
