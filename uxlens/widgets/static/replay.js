@@ -130,8 +130,8 @@ function render({ model, el }) {
   }
   ui.skip = h("input", { type: "checkbox", class: "uxl-skip-box" });
   ui.skipLabel = h("label", { class: "uxl-skip", title: "skip inactivity (s)" }, ui.skip, document.createTextNode(" skip idle"));
-  ui.prevIssue = h("button", { class: "uxl-btn uxl-prev-issue", title: "previous friction or error (p)", text: "⏮ issue" });
-  ui.nextIssue = h("button", { class: "uxl-btn uxl-next-issue", title: "next friction or error (n)", text: "issue ⏭" });
+  ui.prevIssue = h("button", { class: "uxl-btn uxl-prev-issue", title: "previous friction or error (p)", text: "‹ issue" });
+  ui.nextIssue = h("button", { class: "uxl-btn uxl-next-issue", title: "next friction or error (n)", text: "issue ›" });
   ui.controls = h(
     "div",
     { class: "uxl-controls" },
