@@ -42,6 +42,7 @@ __all__ = [
     "device_from_width",
     "split_url",
     "url_pattern",
+    "to_utc",
 ]
 
 STRING = "string"
@@ -207,8 +208,13 @@ def _check_columns(frame: pd.DataFrame) -> None:
     )
 
 
-def _to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series]:
-    """Parse timestamps to UTC; returns (parsed, reason-per-row for failures)."""
+def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse timestamps to UTC; returns (parsed, reason-per-row for failures).
+
+    Datetimes (naive only with ``assume_utc``), epoch numbers (seconds,
+    milliseconds or microseconds, decided by magnitude) and ISO strings with
+    an offset are accepted.
+    """
     reasons = pd.Series(None, index=values.index, dtype=object)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         ts = values
@@ -221,6 +227,7 @@ def _to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Serie
                     "or pass assume_utc=True if they are already UTC."
                 )
             ts = ts.dt.tz_localize("UTC")
+        reasons[ts.isna()] = "missing timestamp"
         return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
     if values.dtype == object and values.notna().any():
         as_num = pd.to_numeric(values, errors="coerce")
@@ -313,7 +320,7 @@ def validate(
     frame = events.reset_index(drop=True).drop(columns=["seq"], errors="ignore")
     reasons = pd.Series(None, index=frame.index, dtype=object)
 
-    ts, ts_reasons = _to_utc(frame["timestamp"], assume_utc=assume_utc)
+    ts, ts_reasons = to_utc(frame["timestamp"], assume_utc=assume_utc)
     frame["timestamp"] = ts
     reasons = reasons.fillna(ts_reasons)
 
@@ -426,3 +433,4 @@ def url_pattern(pattern: str) -> re.Pattern[str]:
     if "://" in pattern:
         return re.compile("^" + body + "$")
     return re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*)?" + body + "$")
+

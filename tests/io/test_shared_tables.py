@@ -9,14 +9,10 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/_paths.py
 from _paths import shared
 
 from uxlens.exceptions import SchemaError

@@ -38,10 +38,10 @@ from ..eventlog import EventLog
 from ..events import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
-    _to_utc,  # epoch magnitude detection lives in one place; ask: make it public
     empty_events,
     empty_rejected,
     make_rejected,
+    to_utc,
     validate,
 )
 from ..exceptions import SchemaError, UxlensError, did_you_mean
@@ -549,7 +549,7 @@ def parse_timestamps(
     if pd.api.types.is_bool_dtype(values.dtype):
         raise SchemaError(f"{reader}: column 'timestamp' holds booleans; expected times.")
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return _to_utc(values, assume_utc=True)
+        return to_utc(values, assume_utc=True)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         ts = values
         if getattr(ts.dt, "tz", None) is None:
@@ -566,7 +566,7 @@ def parse_timestamps(
         sample = pd.to_numeric(present.iloc[:1000], errors="coerce")
         if sample.notna().mean() > 0.5:  # epoch numbers stored as text
             num = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
-            ts, reasons = _to_utc(num, assume_utc=True)
+            ts, reasons = to_utc(num, assume_utc=True)
             reasons[~missing & num.isna()] = "unparseable timestamp"
             return ts, reasons
     strings = present.astype(str).str.strip()
