@@ -397,7 +397,9 @@ def story_numbers(sessions: pd.DataFrame) -> dict[str, Any]:
         out[v] = {"reached_invite": int(len(s)), "invite_sent": int(len(s) - dropped),
                   "dropped": dropped,
                   "drop_rate": round(dropped / len(s), 4) if len(s) else None}
-    a, b = out["A"]["drop_rate"], out["B"]["drop_rate"]
+    exact = {v: out[v]["dropped"] / out[v]["reached_invite"] if out[v]["reached_invite"] else
+             None for v in ("A", "B")}
+    a, b = exact["A"], exact["B"]
     out["relative_reduction"] = round(1 - b / a, 4) if a and b is not None else None
     return out
 
