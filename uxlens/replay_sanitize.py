@@ -436,11 +436,16 @@ class SanitizedRecording:
 
 
 def _is_number(v: Any) -> bool:
+    t = type(v)
+    if t is int:
+        return True
+    if t is float:
+        return v - v == 0  # False for inf and nan
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _is_id(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return type(v) is int or (isinstance(v, int) and not isinstance(v, bool))
 
 
 class _Sanitizer:
@@ -783,11 +788,6 @@ class _Sanitizer:
             counts["unknown_node"] += len(data.get("adds") or []) - len(adds)
         # Adds may name a parent added later in the same batch: resolve in passes,
         # then emit in the recorded order (the replayer does its own ordering).
-        batch_ids: dict[int, int] = {}
-        for i, add in enumerate(adds):
-            node = add.get("node")
-            if isinstance(node, dict) and _is_id(node.get("id")):
-                batch_ids[node["id"]] = i
         cleaned: dict[int, dict] = {}
         pending = list(range(len(adds)))
         while pending:
@@ -899,12 +899,18 @@ class _Sanitizer:
         if source == _MUTATION:
             return self.mutation(data)
         if source in (_MOVE, _TOUCH, _DRAG):
-            positions = [
-                {"x": p["x"], "y": p["y"], "id": p.get("id") if _is_id(p.get("id")) else -1,
-                 "timeOffset": p.get("timeOffset") if _is_number(p.get("timeOffset")) else 0}
-                for p in data.get("positions") or []
-                if isinstance(p, dict) and _is_number(p.get("x")) and _is_number(p.get("y"))
-            ]
+            raw = data.get("positions") or ()
+            positions = []
+            for p in raw:
+                if type(p) is not dict:
+                    continue
+                x, y, nid, off = p.get("x"), p.get("y"), p.get("id"), p.get("timeOffset")
+                if _is_number(x) and _is_number(y):
+                    if len(p) == 4 and _is_id(nid) and _is_number(off):
+                        positions.append(p)  # already clean: shared, never modified
+                    else:
+                        positions.append({"x": x, "y": y, "id": nid if _is_id(nid) else -1,
+                                          "timeOffset": off if _is_number(off) else 0})
             return {"source": source, "positions": positions} if positions else None
         if source == _MOUSE:
             out = {"source": source, "type": data.get("type"), "id": data.get("id")}
@@ -1077,8 +1083,8 @@ def sanitize_recording(
     valid = []
     latest = -math.inf
     for ev in events:
-        if not isinstance(ev, Mapping) or not _is_id(ev.get("type")) or not _is_number(
-            ev.get("timestamp")
+        if not (type(ev) is dict or isinstance(ev, Mapping)) or not _is_id(ev.get("type")) or not (
+            _is_number(ev.get("timestamp"))
         ) or not isinstance(ev.get("data", {}), Mapping):
             counts["malformed_event"] += 1
             continue

@@ -147,54 +147,65 @@ def _flag_kind(row: Mapping[str, Any]) -> str:
     return "click"
 
 
+def _na(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
 def _markers(session: Session, mask: bool) -> tuple[list[dict], list[dict], list[dict]]:
     """Timeline markers, console rows and network rows from the events table."""
     ev = session.events
     if not len(ev):
         return [], [], []
-    t = _epoch_ms(ev["timestamp"])
     name = ev["event"].astype(str)
-    col = ev.get
+    builtin = set(EVENT_NAMES)
+    custom = ~name.isin(builtin) & ~name.str.startswith("$")
+    keep = name.isin([*_CLICK_EVENTS, "console", "error", "network", "pageview", "$pageview"])
+    rows = ev.loc[keep | custom].copy()  # few rows: mouse moves and mutations are skipped
+    if not len(rows):
+        return [], [], []
+    rows["_t"] = _epoch_ms(rows["timestamp"])
+    rows["_e"] = name[rows.index]
+    flags = session.click_flags()
+    if len(flags) and "seq" in flags.columns and "seq" in rows.columns:
+        by_seq = flags.set_index("seq")
+        for c in ("press", "rage", "dead", "error"):
+            if c in by_seq:
+                rows["_" + c] = rows["seq"].map(by_seq[c])
+    cols = [c for c in ("target_text", "target", "level", "message", "status", "request_url",
+                        "url", "method", "duration_ms") if c in rows.columns]
+    text = mask_text if mask else (lambda v: v)
+    url_text = mask_url if mask else (lambda v: v)
     markers: list[dict] = []
     console: list[dict] = []
     network: list[dict] = []
-    flags = session.click_flags()
-    by_seq = flags.set_index("seq") if len(flags) and "seq" in flags.columns else None
-    text = (lambda s: mask_text(s)) if mask else (lambda s: s)
-    url_text = (lambda s: mask_url(s)) if mask else (lambda s: s)
-    builtin = set(EVENT_NAMES)
-    for i in range(len(ev)):
-        e = name.iat[i]
-        ti = int(t.iat[i])
+    for r in rows[["_t", "_e", *cols, *[c for c in rows.columns if c in
+                                         ("_press", "_rage", "_dead", "_error")]]].to_dict("records"):
+        e, ti = r["_e"], int(r["_t"])
         if e in _CLICK_EVENTS:
-            seq = int(ev["seq"].iat[i]) if "seq" in ev.columns else i
-            row = by_seq.loc[seq] if by_seq is not None and seq in by_seq.index else None
-            if row is not None and not bool(row.get("press", True)):
-                continue
-            kind = _flag_kind(row) if row is not None else "click"
-            label = _short(col("target_text").iat[i] if "target_text" in ev else "") or _short(
-                col("target").iat[i] if "target" in ev else ""
-            )
-            markers.append({"t": ti, "kind": kind, "label": text(label)})
+            press = r.get("_press")
+            if not _na(press) and not bool(press):
+                continue  # a dblclick or a touch's synthetic click: not a press
+            flag = {k: bool(r.get("_" + k)) and not _na(r.get("_" + k))
+                    for k in ("rage", "dead", "error")}
+            label = _short(r.get("target_text")) if not _na(r.get("target_text")) else ""
+            label = label or (_short(r.get("target")) if not _na(r.get("target")) else "")
+            markers.append({"t": ti, "kind": _flag_kind(flag), "label": text(label)})
         elif e in ("console", "error"):
-            level = str(col("level").iat[i]) if "level" in ev and pd.notna(col("level").iat[i]) else (
-                "error" if e == "error" else "log"
-            )
-            msg = text(_short(col("message").iat[i] if "message" in ev else "", 500))
+            level = "error" if e == "error" else "log"
+            if not _na(r.get("level")):
+                level = str(r["level"])
+            msg = text(_short(r.get("message") if not _na(r.get("message")) else "", 500))
             bad = level == "error" or e == "error"
             console.append({"t": ti, "level": level, "message": msg, "bad": bad})
             if bad:
                 markers.append({"t": ti, "kind": "error", "label": _short(msg)})
         elif e == "network":
-            status = col("status").iat[i] if "status" in ev else None
-            status = None if status is None or pd.isna(status) else int(status)
-            raw_url = col("request_url").iat[i] if "request_url" in ev else None
-            if raw_url is None or pd.isna(raw_url):
-                raw_url = col("url").iat[i] if "url" in ev else ""
-            method = col("method").iat[i] if "method" in ev else None
-            method = "" if method is None or pd.isna(method) else str(method)
-            dur = col("duration_ms").iat[i] if "duration_ms" in ev else None
-            dur = None if dur is None or pd.isna(dur) else float(dur)
+            status = None if _na(r.get("status")) else int(r["status"])
+            raw_url = r.get("request_url")
+            if _na(raw_url):
+                raw_url = r.get("url") if not _na(r.get("url")) else ""
+            method = "" if _na(r.get("method")) else str(r["method"])
+            dur = None if _na(r.get("duration_ms")) else float(r["duration_ms"])
             bad = status is not None and (status >= 400 or status == 0)
             url = url_text(_short(raw_url, 500))
             network.append({"t": ti, "method": method, "url": url, "status": status,
@@ -203,9 +214,9 @@ def _markers(session: Session, mask: bool) -> tuple[list[dict], list[dict], list
                 markers.append({"t": ti, "kind": "network",
                                 "label": _short(f"{method} {url} → {status}".strip())})
         elif e in ("pageview", "$pageview"):
-            u = col("url").iat[i] if "url" in ev else ""
+            u = r.get("url") if not _na(r.get("url")) else ""
             markers.append({"t": ti, "kind": "page", "label": url_text(_short(u))})
-        elif e not in builtin and not e.startswith("$"):
+        else:
             markers.append({"t": ti, "kind": "custom", "label": _short(e)})
     markers.sort(key=lambda m: m["t"])
     return markers, console, network
