@@ -328,3 +328,22 @@ def test_the_harness_would_see_execution_and_requests(context: Any) -> None:
            document.body.append(f); }""")
     h.page.wait_for_function("() => window.PWNED !== undefined")
     assert h.pwned() == [["control"]]
+
+
+# ------------------------------------------------------------- still frames
+def test_session_still_frame_and_card_image() -> None:
+    import struct
+
+    from uxlens.io.rrweb import read_rrweb
+    from uxlens.render import browser_available
+
+    if not browser_available()[0]:
+        pytest.skip(browser_available()[1])
+    log = read_rrweb(str(data_file("scripts_and_handlers.json")))
+    s = log.session(log.session_ids[0])
+    png = s.frame(1.0)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1024, 768)  # the recorded viewport
+    html = s._repr_html_()
+    assert html.count("<img") == 1 and "src='data:image/png;base64," in html
+    assert "PWNED" not in html and "evil.test" not in html

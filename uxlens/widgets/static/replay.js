@@ -583,7 +583,7 @@ function render({ model, el }) {
   ui.nextSession.addEventListener("click", () => goSession(1));
 
   ui.root.addEventListener("keydown", (ev) => {
-    if (ev.target && ev.target.tagName === "INPUT" && ev.key !== " ") return;
+    if (ev.target && ev.target.tagName === "INPUT") return; // the checkbox handles its own keys
     let handled = true;
     switch (ev.key) {
       case " ":
