@@ -599,3 +599,65 @@ def test_layout_boxes_match_chromium():
         finally:
             browser.close()
     assert mismatches == []
+
+
+@pytest.mark.browser
+def test_rrweb_replayer_replays_the_demo_without_warnings(demo):
+    """The vendored @rrweb/replay rebuilds every page and applies every mutation."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    vendor = Path(__file__).resolve().parents[2] / "uxlens" / "widgets" / "static" / "vendor"
+    if not Path("/usr/bin/chromium").exists() or not (vendor / "rrweb-replay.js").exists():
+        pytest.skip("needs Debian chromium and the vendored @rrweb/replay")
+    s = demo.sessions
+    picks = []
+    for device in ("desktop", "tablet", "mobile"):
+        for version in ("A", "B"):
+            sub = s[(s["device"] == device) & (s["version"] == version) & s["converted"]]
+            picks.append(sub.index[0])
+    rage = demo.ground_truth[demo.ground_truth["kind"] == "rage_click"]
+    picks.append(s.index[s["session_id"] == rage["session_id"].iloc[0]][0])
+    page_html = (
+        "<!doctype html><html><body><script type=module>"
+        "import { Replayer } from 'http://replay.test/rrweb-replay.js';"
+        "window.replay = (events, at) => { const warnings = []; document.body.innerHTML = '';"
+        "const r = new Replayer(events, {root: document.body, showWarning: true,"
+        " logger: {warn: (...a) => warnings.push(a.map(String).join(' ')), log: () => {}}});"
+        "r.pause(at); const d = document.querySelector('iframe').contentDocument;"
+        "return {warnings, modal: !!d.getElementById('welcome-dialog'),"
+        " button: d.getElementById('send-invites')?.getAttribute('aria-disabled') ?? ''}; };"
+        "window.ready = true;</script></body></html>")
+
+    def route(r):
+        if r.request.url.endswith("rrweb-replay.js"):
+            r.fulfill(body=(vendor / "rrweb-replay.js").read_text(),
+                      content_type="text/javascript")
+        elif r.request.url.endswith("/page"):
+            r.fulfill(body=page_html, content_type="text/html")
+        else:
+            r.abort()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", route)
+            page.goto("http://replay.test/page")
+            page.wait_for_function("window.ready === true")
+            for i in picks:
+                events = demo.recordings[i]["events"]
+                t0 = events[0]["timestamp"]
+                end = page.evaluate("([e, at]) => window.replay(e, at)",
+                                    [events, events[-1]["timestamp"] - t0])
+                assert end["warnings"] == [], demo.recordings[i]["session_id"]
+                adds = [e["timestamp"] for e in events if e["type"] == 3 and
+                        e["data"]["source"] == 0 and any(
+                            a["node"].get("attributes", {}).get("id") == "welcome-modal"
+                            for a in e["data"]["adds"])]
+                if adds:
+                    mid = page.evaluate("([e, at]) => window.replay(e, at)",
+                                        [events, adds[0] - t0 + 200])
+                    assert mid["modal"] and mid["warnings"] == []
+        finally:
+            browser.close()

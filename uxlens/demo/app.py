@@ -280,6 +280,7 @@ cursor:pointer}
 .hint-tiny{font-size:11px;line-height:14px;color:#b0b6c0}
 .invite-label{font-size:15px;font-weight:600;line-height:20px;color:#111827}
 .invite-count{font-size:13px;line-height:18px;color:#6b7280}
+.dash-title{font-size:28px;line-height:36px;white-space:nowrap}
 .sidebar{background:#f9fafb;box-shadow:inset -1px 0 0 #e5e7eb}
 .side-link{display:block;line-height:40px;padding:0 12px;border-radius:8px;color:#374151;font-weight:500}
 .side-link.on{background:#eef2ff;color:#3730a3}
@@ -295,7 +296,7 @@ cursor:pointer}
 text-align:center;pointer-events:auto;box-shadow:0 8px 24px rgba(0,0,0,.2)}
 .toast-ok{background:#065f46}
 .toast-err{background:#b91c1c}
-@media (max-width:767px){.logo{font-size:16px}.card h1{font-size:22px}.hero h1{font-size:34px;\
+@media (max-width:767px){.logo{font-size:16px}.dash-title{font-size:22px}.card h1{font-size:22px}.hero h1{font-size:34px;\
 line-height:40px}.lead{font-size:17px;line-height:24px}.section-title{font-size:28px;\
 line-height:44px}.quote blockquote{font-size:20px;line-height:32px}}
 """
@@ -718,7 +719,7 @@ def _dashboard() -> El:
     main = stack(
         "section", "dash-main", "",
         row("div", "dash-head", "",
-            leaf("h1", "dash-title", "", "Your projects", w=D(240, 240, 180), h=36),
+            leaf("h1", "dash-title", "dash-title", "Your projects", w=D(240, 240, 180), h=36),
             leaf("button", "new-project", "btn btn-primary", "+ New project", w=148, h=40,
                  type="button"),
             justify="between", h=44),

@@ -778,8 +778,8 @@ class Visitor:
                 self.rec.input(t, "invite-emails", formatted, user=False)
                 self._typed = formatted
                 value = formatted
-            emails = valid_emails(value)
-            count = len(emails) if emails else 0
+            # count the complete addresses typed so far
+            count = sum(bool(_EMAIL.match(part.strip())) for part in value.split(","))
             if count != getattr(self, "_count", 0):
                 self._count = count
                 self.rec.set_text(t + 1, "invite-count",

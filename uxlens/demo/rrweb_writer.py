@@ -108,6 +108,24 @@ class _Page:
         return self._arrays
 
 
+def _flat_adds(node: dict[str, Any], parent: int, next_id: int | None) -> list[dict[str, Any]]:
+    """Mutation ``adds`` for a subtree, one entry per node, as rrweb's recorder writes them.
+
+    rrweb serializes added nodes without their children (``skipChild``) and adds
+    every descendant as its own entry. Parents come first and siblings last to
+    first, so each ``parentId`` and ``nextId`` is already in the document.
+    """
+    kids = node.get("childNodes", [])
+    flat = {k: v for k, v in node.items() if k != "childNodes"}
+    if node["type"] == 2:
+        flat["childNodes"] = []
+    out = [{"parentId": parent, "nextId": next_id, "node": flat}]
+    for i in range(len(kids) - 1, -1, -1):
+        nxt = kids[i + 1]["id"] if i + 1 < len(kids) else None
+        out += _flat_adds(kids[i], node["id"], nxt)
+    return out
+
+
 class Recorder:
     """One browser tab being recorded by rrweb.
 
@@ -281,8 +299,7 @@ class Recorder:
         self._doc.invalidate()
         self._fragments.append(name)
         self._doc.fragment_keys[name] = set(self._doc.node_of) - before
-        self._mutation(t, adds=[{"parentId": self.node(parent_key), "nextId": None,
-                                 "node": node}])
+        self._mutation(t, adds=_flat_adds(node, self.node(parent_key), None))
 
     def remove_fragment(self, t: int, name: str) -> None:
         """Unmount a fragment; pending mouse positions are flushed first."""
