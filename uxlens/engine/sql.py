@@ -97,10 +97,11 @@ def to_sql(expr: ir.Expr, dialect: str = "duckdb", *, pretty: bool = True) -> st
             "to_sql(expr, 'bigquery')."
         )
     if name == "pyspark":
-        # Ibis registers the PySpark compiler's options when the backend module loads.
+        # The PySpark compiler reads ``ibis.options.pyspark``, which Ibis registers
+        # only when the backend is loaded through ``ibis.pyspark``.
         try:
-            import ibis.backends.pyspark
-        except ImportError as exc:
+            ibis.pyspark  # noqa: B018
+        except (ImportError, AttributeError) as exc:
             raise MissingDependencyError(
                 'to_sql(..., "pyspark") needs pyspark: pip install pyspark'
             ) from exc
