@@ -23,7 +23,6 @@ from .theme import COLORS, DIVERGING, SEQUENTIAL, base_layout
 __all__ = ["heatmap_figure", "scroll_figure", "attention_figure", "difference_figure"]
 
 _MAX_CELLS = 400_000
-_PANEL_PX = 560  # on-screen width of one device panel
 
 
 def _axis_name(kind: str, i: int) -> str:
@@ -54,7 +53,7 @@ def _dense(frame: pd.DataFrame, value: str, nx: int, ny: int) -> np.ndarray:
 def _page_axes(fig: go.Figure, col: int, width: float, height: float,
                background: Mapping[str, Any] | None, *, x_title: str = "px") -> None:
     xa, ya = _axis_name("x", col), _axis_name("y", col)
-    fig.update_xaxes(range=[0, width], showgrid=False, zeroline=False, title_text=x_title,
+    fig.update_xaxes(range=[0, width], showgrid=False, zeroline=False, title_text=x_title, nticks=5,
                      constrain="domain", row=1, col=col)
     fig.update_yaxes(range=[height, 0], showgrid=False, zeroline=False, scaleanchor=xa,
                      scaleratio=1, constrain="domain", row=1, col=col)
@@ -67,12 +66,31 @@ def _page_axes(fig: go.Figure, col: int, width: float, height: float,
         )
 
 
-def _figure_size(widths: Mapping[str, float], heights: Mapping[str, float], extra_cols: int = 0
-                 ) -> tuple[int, int]:
-    n = len(widths) + extra_cols
-    ratio = max((heights[d] / widths[d] for d in widths), default=1.0)
-    panel_h = _PANEL_PX * min(ratio, 3.2)
-    return int(min(1800, 120 + n * _PANEL_PX)), int(max(420, min(1900, panel_h + 160)))
+def _panel_layout(widths: Mapping[str, float], heights: Mapping[str, float]
+                  ) -> tuple[list[float], int, int]:
+    """Column widths and figure size so that every device panel has the same px scale height.
+
+    A panel's width share follows its page's aspect ratio: a wide desktop page
+    gets more room than a narrow, tall mobile page, and all pages are drawn
+    at about the same height.
+    """
+    aspects = [widths[d] / max(heights[d], 1.0) for d in widths] or [1.0]
+    total = sum(aspects)
+    fig_w = int(min(1500, max(700, 260 + 700 * total)))
+    plot_w = fig_w - 140
+    fig_h = int(max(460, min(1900, plot_w / total * 0.94 + 170)))
+    return [a / total for a in aspects], fig_w, fig_h
+
+
+def _band_layout(dims: Mapping[str, tuple[float, float]]) -> tuple[list[float], int, int]:
+    """Column widths and size for (page, chart) panel pairs drawn at one height."""
+    plot_h = 760.0
+    cols: list[float] = []
+    for w, h in dims.values():
+        cols += [min(640.0, max(110.0, plot_h * w / max(h, 1.0))), 190.0]
+    cols = cols or [1.0, 1.0]
+    total = sum(cols)
+    return [c / total for c in cols], int(min(1800, total * 1.12 + 140)), int(plot_h + 190)
 
 
 def heatmap_figure(
@@ -124,8 +142,9 @@ def heatmap_figure(
         sub = grid.loc[grid["device"] == d]
         n = int(sub["count"].sum()) if len(sub) else 0
         titles.append(f"{d} · {widths[d]} px · {n:,} {unit}")
+    shares, fig_w, fig_h = _panel_layout({d: float(widths[d]) for d in devices}, heights)
     fig = make_subplots(rows=1, cols=max(1, len(devices)), subplot_titles=titles or None,
-                        horizontal_spacing=0.06)
+                        column_widths=shares if devices else None, horizontal_spacing=0.05)
     zmax = max((float(np.nanmax(grid.loc[grid["device"] == d, "value"]))
                 for d in devices if (grid["device"] == d).any()), default=1.0)
     for i, d in enumerate(devices, start=1):
@@ -152,9 +171,9 @@ def heatmap_figure(
         if hotspots is not None and len(hotspots):
             _outline_hotspots(fig, i, hotspots.loc[hotspots["device"] == d].head(max_hotspots),
                               unit)
-    w, h = _figure_size(widths, heights)
-    fig.update_layout(**base_layout(title, subtitle), width=w, height=h, showlegend=False,
-                      plot_bgcolor=COLORS["background"])
+    fig.update_layout(**base_layout(title, subtitle), width=fig_w, height=fig_h,
+                      showlegend=False, plot_bgcolor=COLORS["background"],
+                      margin={"l": 50, "r": 30, "t": 110, "b": 40})
     return fig
 
 
@@ -201,20 +220,25 @@ def scroll_figure(
     devices = [d for d in ("desktop", "tablet", "mobile") if d in set(reach["device"])] + sorted(
         set(reach["device"]) - {"desktop", "tablet", "mobile"})
     folds = dict(zip(summary["device"].astype(str), summary["fold"]))
-    specs_titles = []
+    dims: dict[str, tuple[float, float]] = {}
     for d in devices:
-        specs_titles += [f"{d}: page", f"{d}: share of sessions reaching depth"]
-    fig = make_subplots(rows=1, cols=max(2, 2 * len(devices)), subplot_titles=specs_titles or None,
-                        column_widths=[0.62, 0.38] * max(1, len(devices)),
-                        horizontal_spacing=0.04)
-    widths, heights = {}, {}
+        sub = reach.loc[reach["device"] == d]
+        bg = backgrounds.get(d)
+        width = float(bg["width"]) if bg else 1000.0
+        step = float(sub["y"].sort_values().diff().dropna().min()) if len(sub) > 1 else 100.0
+        dims[d] = (width, _page_height(width, bg, float(sub["y"].max() + step) if len(sub)
+                                       else None))
+    titles = []
+    for d in devices:
+        titles += [f"{d}: page", "reach"]
+    shares, fig_w, fig_h = _band_layout(dims)
+    fig = make_subplots(rows=1, cols=max(2, 2 * len(devices)), subplot_titles=titles or None,
+                        column_widths=shares, horizontal_spacing=0.03)
     for i, d in enumerate(devices):
         sub = reach.loc[reach["device"] == d].sort_values("y")
         bg = backgrounds.get(d)
-        width = float(bg["width"]) if bg else 1000.0
+        width, height = dims[d]
         step = float(sub["y"].diff().dropna().min()) if len(sub) > 1 else 100.0
-        height = _page_height(width, bg, float(sub["y"].max() + step) if len(sub) else None)
-        widths[d], heights[d] = width, height
         page_col, chart_col = 2 * i + 1, 2 * i + 2
         fig.add_trace(go.Heatmap(
             z=sub["share"].to_numpy()[:, None], x0=width / 2, dx=width, y0=step / 2, dy=step,
@@ -251,9 +275,9 @@ def scroll_figure(
                                    yref=_axis_name("y", chart_col), text=f"{q:.0%}: {deep.max():,.0f} px",
                                    showarrow=True, arrowhead=0, ax=40, ay=0,
                                    font={"size": 10, "color": COLORS["muted"]})
-    w, h = _figure_size(widths, heights, extra_cols=len(devices)) if widths else (800, 500)
     fig.update_layout(**base_layout(title, "share of sessions whose viewport reached each depth"),
-                      width=w, height=h, showlegend=False)
+                      width=fig_w, height=fig_h, showlegend=False,
+                      margin={"l": 50, "r": 30, "t": 110, "b": 40})
     return fig
 
 
@@ -277,19 +301,22 @@ def attention_figure(
     devices = [d for d in ("desktop", "tablet", "mobile") if d in set(bands["device"])] + sorted(
         set(bands["device"]) - {"desktop", "tablet", "mobile"})
     titles = []
+    dims: dict[str, tuple[float, float]] = {}
     for d in devices:
-        titles += [f"{d}: page", f"{d}: seconds in view per session"]
+        titles += [f"{d}: page", "s / session"]
+        sub = bands.loc[bands["device"] == d]
+        bg = backgrounds.get(d)
+        width = float(bg["width"]) if bg else 1000.0
+        dims[d] = (width, _page_height(width, bg, float(sub["y1"].max()) if len(sub) else None))
+    shares, fig_w, fig_h = _band_layout(dims)
     fig = make_subplots(rows=1, cols=max(2, 2 * len(devices)), subplot_titles=titles or None,
-                        column_widths=[0.62, 0.38] * max(1, len(devices)), horizontal_spacing=0.04)
-    widths, heights = {}, {}
+                        column_widths=shares, horizontal_spacing=0.03)
     zmax = float(bands["seconds_per_session"].max()) if len(bands) else 1.0
     for i, d in enumerate(devices):
         sub = bands.loc[bands["device"] == d].sort_values("y0")
         bg = backgrounds.get(d)
-        width = float(bg["width"]) if bg else 1000.0
+        width, height = dims[d]
         step = float((sub["y1"] - sub["y0"]).iloc[0]) if len(sub) else 100.0
-        height = _page_height(width, bg, float(sub["y1"].max()) if len(sub) else None)
-        widths[d], heights[d] = width, height
         page_col, chart_col = 2 * i + 1, 2 * i + 2
         fig.add_trace(go.Heatmap(
             z=sub["seconds_per_session"].to_numpy()[:, None], x0=width / 2, dx=width,
@@ -307,9 +334,9 @@ def attention_figure(
         ), row=1, col=chart_col)
         fig.update_yaxes(range=[height, 0], matches=_axis_name("y", page_col), row=1,
                          col=chart_col, showticklabels=False)
-    w, h = _figure_size(widths, heights, extra_cols=len(devices)) if widths else (800, 500)
     fig.update_layout(**base_layout(title, "seconds the viewport spent over each band"),
-                      width=w, height=h, showlegend=False)
+                      width=fig_w, height=fig_h, showlegend=False,
+                      margin={"l": 50, "r": 30, "t": 110, "b": 40})
     return fig
 
 
@@ -349,9 +376,10 @@ def difference_figure(
         sub = grid.loc[grid["device"] == d]
         heights[d] = _page_height(widths[d], backgrounds.get(d),
                                   float((sub["y_bin"].max() + 1) * bin_px) if len(sub) else None)
+    shares, fig_w, fig_h = _panel_layout({d: float(widths[d]) for d in devices}, heights)
     fig = make_subplots(rows=1, cols=max(1, len(devices)),
                         subplot_titles=[f"{d} · {widths[d]} px" for d in devices] or None,
-                        horizontal_spacing=0.06)
+                        column_widths=shares if devices else None, horizontal_spacing=0.05)
     lim = float(grid["diff"].abs().max()) if len(grid) else 1.0
     lim = lim if lim > 0 else 1.0
     for i, d in enumerate(devices, start=1):
@@ -375,14 +403,16 @@ def difference_figure(
         _page_axes(fig, i, widths[d], heights[d], bg)
         xa, ya = _axis_name("x", i), _axis_name("y", i)
         sig = zones.loc[(zones["device"] == d) & zones["significant"]]
-        for r in sig.itertuples(index=False):
+        for k, r in enumerate(sig.itertuples(index=False)):
             color = COLORS["drop"] if r.diff > 0 else COLORS["primary"]
             fig.add_shape(type="rect", xref=xa, yref=ya, x0=r.x0, x1=r.x1, y0=r.y0, y1=r.y1,
                           line={"color": color, "width": 2})
-            fig.add_annotation(x=(r.x0 + r.x1) / 2, y=r.y0, xref=xa, yref=ya, showarrow=False,
-                               yanchor="bottom", font={"size": 10, "color": color},
+            above = k % 2 == 0  # neighbouring zones: labels alternate above and below
+            fig.add_annotation(x=(r.x0 + r.x1) / 2, y=r.y0 if above else r.y1, xref=xa, yref=ya,
+                               showarrow=False, yanchor="bottom" if above else "top",
+                               font={"size": 10, "color": color},
                                bgcolor="rgba(255,255,255,0.85)",
                                text=f"{r.rate_a:.2f} → {r.rate_b:.2f} (p={r.p_adj:.1g})")
-    w, h = _figure_size(widths, heights)
-    fig.update_layout(**base_layout(title, subtitle), width=w, height=h, showlegend=False)
+    fig.update_layout(**base_layout(title, subtitle), width=fig_w, height=fig_h, showlegend=False,
+                      margin={"l": 50, "r": 30, "t": 110, "b": 40})
     return fig
