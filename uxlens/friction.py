@@ -45,6 +45,7 @@ import pandas as pd
 
 from .engine.friction import (
     CLICK_EVENTS,
+    DISABLED_PATTERN,
     DeadParams,
     ErrorParams,
     RageParams,
@@ -55,6 +56,7 @@ __all__ = [
     "PRESETS",
     "DEFAULT_WEIGHTS",
     "SIGNAL_KINDS",
+    "SUBMIT_PATTERN",
     "flag_clicks",
     "rage_clicks",
     "dead_clicks",
@@ -108,6 +110,7 @@ class FormParams:
 
     min_inputs: int = 1
     submit_events: tuple[str, ...] = ("submit",)
+    submit_pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,7 @@ def resolve_params(preset: str | None = None, **params: Any) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- inputs
 _ENGINE_COLUMNS = ("session_id", "seq", "timestamp", "event", "url", "x", "y", "target",
-                   "level", "status", "is_interactive")
+                   "level", "status", "duration_ms", "is_interactive", "target_is_control")
 
 
 def _frame(events: Any) -> pd.DataFrame:
@@ -339,8 +342,9 @@ def _engine_table(frame: pd.DataFrame, backend: Any = None) -> Any:
 
     cols = [c for c in _ENGINE_COLUMNS if c in frame.columns]
     sub = frame[cols]
-    if "is_interactive" in sub.columns:
-        sub = sub.assign(is_interactive=sub["is_interactive"].astype("boolean"))
+    for col in ("is_interactive", "target_is_control"):
+        if col in sub.columns:
+            sub = sub.assign(**{col: sub[col].astype("boolean")})
     return as_table(sub, backend)
 
 
@@ -589,7 +593,10 @@ def dead_clicks(
     its selector path is a link or form control - ``a, button, input,
     select, textarea, label, summary, option``, an interactive ``[role=...]``,
     ``[href]``, ``[onclick]`` or ``[contenteditable]``; an ``is_interactive``
-    column from the reader wins when present) and no answer follows in the
+    or the rrweb reader's ``target_is_control`` column wins when present; a
+    disabled control - ``[disabled]``, ``[aria-disabled=true]``, class
+    ``disabled`` or ``is-disabled`` - is eligible, since it cannot answer)
+    and no answer follows in the
     same session within the window: a DOM ``mutation``, a ``pageview``, a
     ``scroll`` or a ``selection`` at most ``window_ms`` (2500, inclusive)
     after it. Tables without any ``mutation`` rows fall back to "no
@@ -666,7 +673,9 @@ def error_clicks(
     (``error``), an uncaught ``error`` event, or a ``network`` row that
     failed (``status >= min_status`` (400), or status 0 when
     ``status_zero_failed``). A press is an error click when an error follows
-    it in the same session within ``window_ms`` (1000, inclusive).
+    it in the same session within ``window_ms`` (1000, inclusive). A request
+    fails when its response arrives, so a network row counts at its start
+    time plus ``duration_ms`` (when known).
 
     Parameters
     ----------
@@ -714,10 +723,17 @@ def error_clicks(
 # --------------------------------------------------------------------------- helpers
 _SIGNAL_COLUMNS = ["session_id", "timestamp", "seq", "url", "element", "target", "kind", "count",
                    "evidence"]
-_SUBMIT_PATTERN = (
-    r"(?:^|[ >])button(?:[.#\[: >]|$)|\[type=[\"']?(?:submit|image)|\[role=[\"']?button"
-    r"|(?:^|[ >])input[^ >]*\[type=[\"']?button"
+#: Default submit-like control, from a selector path: a submit input/button, or a
+#: button / button-role element whose id or classes name a submitting action.
+SUBMIT_PATTERN = (
+    r"\[type=[\"']?(?:submit|image)"
+    r"|(?:^|[ >])(?:button|a|[a-z-]*\[role=[\"']?button)[^ >]*"
+    r"[#.][a-z0-9_-]*(?:submit|send|save|continue|next|confirm|done|finish|apply|create"
+    r"|register|sign-?up|sign-?in|log-?in|checkout|pay|order|subscribe)"
+    r"|(?:^|[ >])form(?:[.#\[:][^ >]*)? .*>\s*button(?:[.#\[:][^ >]*)?$"
 )
+#: Controls that leave a form without submitting it, even when they look like buttons.
+NOT_SUBMIT_PATTERN = r"[#.][a-z0-9_-]*(?:skip|cancel|back|close|dismiss|later|prev)"
 
 
 def short_selector(target: Any) -> Any:
@@ -913,56 +929,81 @@ def _hesitation_signals(table: Any, p: HesitationParams, backend: Any) -> pd.Dat
 def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd.DataFrame:
     extra = ("inputs", "fields")
     ev = frame["event"]
-    is_input = (ev == "input").to_numpy()
-    if not is_input.any():
+    typed = (ev == "input").to_numpy().copy()
+    if "checked" in frame.columns and "target" in frame.columns:
+        # ticking a box is not typing: drop inputs on targets ever seen checked
+        chk = frame["checked"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        toggles = set(frame.loc[typed & chk, "target"].astype(str))
+        if toggles:
+            typed &= ~frame["target"].astype(str).isin(toggles).to_numpy()
+    if not typed.any():
         return _empty_signals(extra)
-    sid_col = frame["session_id"]
-    last_pv = frame.loc[(ev == "pageview").to_numpy(), ["session_id", "seq"]].groupby(
-        "session_id", sort=False)["seq"].max()
     cols = ["session_id", "seq", "timestamp"] + [c for c in ("url", "target") if c in frame]
-    inputs = frame.loc[is_input, cols]
-    floor = inputs["session_id"].map(last_pv).fillna(-1).to_numpy()
-    inputs = inputs.loc[inputs["seq"].to_numpy() > floor]
-    if inputs.empty:
-        return _empty_signals(extra)
-    g = inputs.groupby("session_id", sort=False)
-    last = inputs.loc[g["seq"].idxmax()].set_index("session_id")
-    if "target" not in last:
-        last["target"] = None
-    if "url" not in last:
-        last["url"] = None
-    per = pd.DataFrame({"inputs": g.size()})
-    per["fields"] = g["target"].nunique() if "target" in inputs else 1
-    per = per.join(last[["seq", "timestamp", "url", "target"]])
+    inputs = frame.loc[typed, cols].copy()
+    for c in ("url", "target"):
+        if c not in inputs:
+            inputs[c] = None
+    inputs["session_id"] = inputs["session_id"].astype(str)
+    inputs["url"] = inputs["url"].astype(object).fillna("")
+    g = inputs.groupby(["session_id", "url"], sort=False)
+    per = pd.DataFrame({"inputs": g.size(), "fields": g["target"].nunique(),
+                        "first_seq": g["seq"].min()})
+    last = inputs.loc[g["seq"].idxmax()].set_index(["session_id", "url"])
+    per = per.join(last[["seq", "timestamp", "target"]])
     per = per.loc[per["inputs"] >= p.min_inputs]
-    # submissions after the last input: a submit event, or a working press on a submit control
-    done: set[str] = set()
+    if per.empty:
+        return _empty_signals(extra)
+
+    # Submissions, as (session, url, seq): a submit event, a working press on a
+    # submit control, or a navigation straight after typing (Enter submits a form).
+    subs = []
+    presses = flags.loc[flags["press"], ["session_id", "seq", "url", "target", "rage", "dead"]]
+    presses = presses.assign(session_id=presses["session_id"].astype(str),
+                             url=presses["url"].astype(object).fillna(""))
+    tgt = presses["target"].astype(object).fillna("").astype(str)
+    submitlike = (tgt.str.contains(p.submit_pattern or SUBMIT_PATTERN, regex=True, case=False)
+                  & ~tgt.str.contains(NOT_SUBMIT_PATTERN, regex=True, case=False)).to_numpy()
+    tried = presses.loc[submitlike]
+    greyed = tried["target"].astype(str).str.contains(DISABLED_PATTERN, regex=True).to_numpy()
+    working = ~(tried["rage"] | tried["dead"]).to_numpy() & ~greyed
+    subs.append(tried.loc[working, ["session_id", "url", "seq"]])
     if p.submit_events:
-        sub = frame.loc[ev.isin(list(p.submit_events)).to_numpy(), ["session_id", "seq"]]
-        sub = sub.loc[sub["seq"].to_numpy() > sub["session_id"].map(per["seq"]).fillna(
-            np.inf).to_numpy()]
-        done |= set(sub["session_id"].astype(str))
-    presses = flags.loc[flags["press"]]
-    submitlike = presses["target"].astype(object).fillna("").astype(str).str.contains(
-        _SUBMIT_PATTERN, regex=True)
-    after = presses["seq"].to_numpy() > presses["session_id"].map(per["seq"]).fillna(
-        np.inf).to_numpy()
-    tried = presses.loc[submitlike.to_numpy() & after]
-    ok = tried.loc[~(tried["rage"] | tried["dead"] | tried["error"])]
-    done |= set(ok["session_id"].astype(str))
-    failed = tried.groupby("session_id")["rage"].sum()
-    per = per.loc[~per.index.astype(str).isin(done)]
-    del sid_col
+        se = frame.loc[ev.isin(list(p.submit_events)).to_numpy(), ["session_id", "url", "seq"]]
+        subs.append(se.assign(session_id=se["session_id"].astype(str),
+                              url=se["url"].astype(object).fillna("")))
+    if "url" in frame:
+        pv = frame.loc[(ev == "pageview").to_numpy(), ["session_id", "seq", "url"]]
+        seqs = pd.concat([
+            inputs[["session_id", "seq", "url"]].assign(kind=0),
+            pv.assign(session_id=pv["session_id"].astype(str),
+                      url=pv["url"].astype(object).fillna(""), kind=1),
+            presses[["session_id", "seq", "url"]].assign(kind=2),
+        ], ignore_index=True).sort_values(["session_id", "seq"], kind="stable")
+        prev_kind = seqs["kind"].shift()
+        prev_url = seqs["url"].shift()
+        same = seqs["session_id"].eq(seqs["session_id"].shift())
+        hit = (same & (seqs["kind"] == 1) & (prev_kind == 0) & (prev_url != seqs["url"])).to_numpy()
+        subs.append(pd.DataFrame({"session_id": seqs["session_id"].to_numpy()[hit],
+                                  "url": prev_url.to_numpy()[hit],
+                                  "seq": seqs["seq"].to_numpy()[hit]}))
+    subs_all = pd.concat(subs, ignore_index=True)
+    first = subs_all.merge(per[["first_seq"]].reset_index(), on=["session_id", "url"])
+    done = first.loc[first["seq"] > first["first_seq"], ["session_id", "url"]].drop_duplicates()
+    done_idx = pd.MultiIndex.from_frame(done) if len(done) else None
+    if done_idx is not None:
+        per = per.loc[~per.index.isin(done_idx)]
+    rage_tries = tried.loc[tried["rage"]].groupby(["session_id", "url"]).size()
     ev_text = []
-    for s, row in per.iterrows():
+    for key, row in per.iterrows():
         text = f"typed {row['inputs']} inputs in {row['fields']} field(s), never submitted"
-        n_rage = int(failed.get(s, 0))
+        n_rage = int(rage_tries.get(key, 0))
         if n_rage:
             text += f"; {n_rage} rage clicks on the submit control"
         ev_text.append(text)
+    per = per.reset_index()
     return _signal_frame("form_abandonment", {
-        "session_id": per.index.to_numpy(), "timestamp": per["timestamp"].to_numpy(),
-        "seq": per["seq"], "url": per["url"], "target": per["target"],
+        "session_id": per["session_id"], "timestamp": per["timestamp"].to_numpy(),
+        "seq": per["seq"], "url": per["url"].replace("", None), "target": per["target"],
         "element": _short_many(per["target"]).to_numpy(), "count": np.ones(len(per), "int64"),
         "evidence": ev_text, "inputs": per["inputs"].astype("int64"),
         "fields": per["fields"].astype("int64"),
@@ -1118,8 +1159,9 @@ def _engine_table_full(frame: pd.DataFrame, backend: Any = None) -> Any:
 
     cols = [c for c in _ENGINE_COLUMNS + _EXTRA_ENGINE_COLUMNS if c in frame.columns]
     sub = frame[cols]
-    if "is_interactive" in sub.columns:
-        sub = sub.assign(is_interactive=sub["is_interactive"].astype("boolean"))
+    for col in ("is_interactive", "target_is_control"):
+        if col in sub.columns:
+            sub = sub.assign(**{col: sub[col].astype("boolean")})
     return as_table(sub, backend)
 
 
@@ -1223,7 +1265,7 @@ def quick_backs(
     For consecutive pageviews A → B → A of a session, B is a quick back when
     the return to A comes at most ``max_ms`` (10 000, inclusive) after
     arriving on B. The signal is reported on B (the page that failed the
-    visitor). Clarity's "quick back" follows the same idea without
+    visitor), at the moment of the return. Clarity's "quick back" follows the same idea without
     publishing its threshold.
 
     Parameters
@@ -1261,15 +1303,25 @@ def form_abandonment(
 ) -> pd.DataFrame:
     """Forms typed into and never submitted.
 
-    Looks at the last page visit of each session (a later ``pageview``
-    counts as a navigation, which a submitted form usually causes): the
-    session typed at least ``min_inputs`` (1) ``input`` events there, and
-    after the last input there is neither an event named in
-    ``submit_events`` (``("submit",)``) nor a working press on a submit-like
-    control (``button``, ``[type=submit]``, ``[role=button]``,
-    ``input[type=button]``). A press that was itself a rage, dead or error
-    click does not count as working: the evidence then says how many rage
-    clicks the submit control took.
+    For each page (URL) of a session where the visitor typed at least
+    ``min_inputs`` (1) ``input`` events (ticking a checkbox or radio - a
+    target ever seen with ``checked`` true - is not typing), the form counts
+    as submitted
+    when, after the first input on that page, the session has an event named
+    in ``submit_events`` (``("submit",)``) on that page, a working press on a
+    submit-like control there (:data:`SUBMIT_PATTERN`: ``[type=submit]``, or
+    a button inside a ``form`` (HTML's default submit button), or a button,
+    link or ``[role=button]`` whose id or class names a submitting
+    action - submit, send, save, continue, next, confirm, sign-up, checkout,
+    ...; option buttons and skip, cancel, back, close, later controls are
+    not), or a navigation straight
+    after typing (no press in between: the Enter key submits a form).
+    Otherwise the form was abandoned - including when the visitor clicked
+    away ("Skip", a menu link) or left. A press that was itself a rage or
+    dead click, or on a disabled control (:data:`DISABLED_PATTERN`), does not
+    count as working (a greyed-out button): the evidence then says how many
+    rage clicks the submit control took. A submit that
+    got an error still counts as submitted (it is an error click).
 
     Parameters
     ----------
@@ -1278,7 +1330,8 @@ def form_abandonment(
     preset, backend
         As in :func:`flag_clicks` (the click flags use the preset).
     **params
-        ``min_inputs`` (1), ``submit_events``.
+        ``min_inputs`` (1), ``submit_events``, ``submit_pattern`` (a regex
+        over the target selector replacing :data:`SUBMIT_PATTERN`).
 
     Returns
     -------
@@ -1290,10 +1343,11 @@ def form_abandonment(
     >>> import pandas as pd
     >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
     >>> s = pd.Timedelta(seconds=1)
-    >>> events = pd.DataFrame({"session_id": ["a"] * 3 + ["b"] * 3, "user_id": "u",
-    ...     "event": ["pageview", "input", "click"] * 2,
-    ...     "timestamp": [t0, t0 + s, t0 + 2 * s] * 2,
-    ...     "target": [None, "input#email", "button#send", None, "input#email", "div.x"],
+    >>> events = pd.DataFrame({"session_id": ["a"] * 4 + ["b"] * 4, "user_id": "u",
+    ...     "event": ["pageview", "input", "click", "mutation"] * 2,
+    ...     "timestamp": [t0, t0 + s, t0 + 2 * s, t0 + 3 * s] * 2,
+    ...     "target": [None, "input#email", "button#send", None,
+    ...                None, "input#email", "a.skip", None],
     ...     "url": "https://a.test/invite"})
     >>> list(form_abandonment(events)["session_id"])
     ['b']

@@ -27,6 +27,7 @@ __all__ = [
     "INTERACTIVE_PATTERN",
     "TEXT_INPUT_PATTERN",
     "BUTTONLIKE_INPUT_PATTERN",
+    "DISABLED_PATTERN",
     "RageParams",
     "DeadParams",
     "ErrorParams",
@@ -60,6 +61,10 @@ INTERACTIVE_PATTERN = (
 TEXT_INPUT_PATTERN = _START + r"(input|textarea|select|canvas|a)" + _END + r"|\[contenteditable"
 #: Inputs that behave like buttons (excluded from :data:`TEXT_INPUT_PATTERN`).
 BUTTONLIKE_INPUT_PATTERN = r"input[^ >]*\[type=[\"']?(checkbox|radio|button|submit|reset|range)"
+#: A disabled control (attribute, ARIA state or the usual class names) cannot answer a click.
+DISABLED_PATTERN = (
+    r"\[disabled|\[aria-disabled=[\"']?true|\.(is-)?disabled([.#\[: >]|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -121,13 +126,17 @@ def _eligible(t: ir.Table, targets: str) -> ir.BooleanValue:
         texty = target.re_search(TEXT_INPUT_PATTERN).fill_null(False) & ~target.re_search(
             BUTTONLIKE_INPUT_PATTERN
         ).fill_null(False)
+        disabled = target.re_search(DISABLED_PATTERN).fill_null(False)
     else:
         interactive = ibis.literal(False)
         texty = ibis.literal(False)
-    if "is_interactive" in t.columns:
-        interactive = t.is_interactive.cast("boolean").fill_null(interactive)
+        disabled = ibis.literal(False)
+    # the reader's knowledge of the live DOM beats the selector text
+    for col in ("target_is_control", "is_interactive"):
+        if col in t.columns:
+            interactive = t[col].cast("boolean").fill_null(interactive)
     if targets == "non_interactive":
-        return ~interactive
+        return ~interactive | disabled
     if targets == "interactive":
         return interactive
     if targets == "not_text_input":
@@ -242,6 +251,13 @@ def click_flags(
         if error.status_zero_failed:
             failed |= t.status == 0
         error_cond |= (t.event == "network") & failed.fill_null(False)
+    # a request fails when its response arrives: start + duration
+    if "duration_ms" in cols:
+        error_t = t.t_ms + ibis.ifelse(
+            t.event == "network", t.duration_ms.fill_null(0).round().cast("int64"), 0
+        )
+    else:
+        error_t = t.t_ms
     if dead_mode == "fallback":
         answer_cond = ~t.event.isin(POINTER_EVENTS)
         answer_groups: dict[int, ir.BooleanValue] = {int(dead.window_ms): answer_cond}
@@ -259,6 +275,7 @@ def click_flags(
         is_click=t.event.isin(CLICK_EVENTS),
         eligible=eligible,
         is_error=error_cond,
+        error_t=error_t,
         **{f"_a{ms}": ibis.ifelse(cond, 1, 0) for ms, cond in answer_groups.items()},
     )
     following = ibis.window(group_by=sub.session_id, order_by=sub.seq, rows=(1, None))
@@ -268,7 +285,9 @@ def click_flags(
         .over(following)
         for ms in answer_groups
     }
-    nexts["_nerr"] = ibis.ifelse(sub.is_error, sub.t_ms, ibis.null("int64")).min().over(following)
+    nexts["_nerr"] = ibis.ifelse(sub.is_error, sub.error_t, ibis.null("int64")).min().over(
+        following
+    )
     sub = sub.mutate(**nexts)
     answered = ibis.literal(False)
     for ms in answer_groups:
@@ -300,8 +319,8 @@ def quick_backs(t: ir.Table, *, max_ms: int = 10_000, inclusive: bool = True) ->
     """Pages left and returned from within ``max_ms`` (A → B → A).
 
     One row per visit of B: ``session_id, seq`` (of B's pageview), ``url``
-    (B), ``from_url`` (A), ``t_ms`` (arrival on B) and ``dwell_ms`` (time on B
-    before coming back). Consecutive pageviews of the same URL (reloads) count
+    (B), ``from_url`` (A), ``t_ms`` (the return to A) and ``dwell_ms`` (time
+    on B before coming back). Consecutive pageviews of the same URL (reloads) count
     as separate visits.
     """
     import ibis
@@ -321,7 +340,9 @@ def quick_backs(t: ir.Table, *, max_ms: int = 10_000, inclusive: bool = True) ->
         & (pv.url != pv.from_url)
         & _cmp_le(pv.dwell_ms, max_ms, inclusive)
     )
-    return pv.filter(hit).select("session_id", "seq", "t_ms", "url", "from_url", "dwell_ms")
+    return pv.filter(hit).select(
+        "session_id", "seq", "url", "from_url", "dwell_ms", t_ms=pv.t_ms + pv.dwell_ms
+    )
 
 
 def thrash_reversals(
