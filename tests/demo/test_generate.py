@@ -8,6 +8,7 @@ trusting the generator's own bookkeeping.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import subprocess
@@ -548,8 +549,13 @@ def test_committed_sample_is_what_the_generator_makes(tmp_path):
     if path is None:
         pytest.skip("no committed sample in this checkout")
     fresh = generate(n_sessions=300, seed=7, path=tmp_path)
-    for name in ("recordings.jsonl.gz", "ground_truth.csv", "sessions.csv", "manifest.json"):
-        assert (tmp_path / name).read_bytes() == (path / name).read_bytes(), name
+    for name in ("recordings.jsonl.gz", "ground_truth.csv", "sessions.csv"):
+        assert (tmp_path / name).read_bytes() == (path / name).read_bytes(), (
+            f"{name} differs: regenerate with python -m uxlens.demo --n 300 --seed 7 "
+            "--out data-samples/onboarding")
+    committed = json.loads((path / "manifest.json").read_text())
+    committed.pop("uxlens_version")  # a version bump alone does not require regenerating
+    assert committed == {k: v for k, v in fresh.manifest.items() if k != "uxlens_version"}
     truth = pd.read_csv(path / "ground_truth.csv", parse_dates=["timestamp"])
     assert len(truth) == len(fresh.ground_truth)
     assert (truth["timestamp"] == fresh.ground_truth["timestamp"]).all()

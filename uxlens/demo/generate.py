@@ -324,7 +324,7 @@ def generate(n_sessions: int = 300, seed: int = 7, path: str | Path | None = Non
     Examples
     --------
     >>> data = generate(n_sessions=10, seed=2)
-    >>> data.manifest["n_sessions"], data.ground_truth["kind"].eq("version").sum()
+    >>> data.manifest["n_sessions"], int(data.ground_truth["kind"].eq("version").sum())
     (10, 10)
     """
     _check_args(n_sessions, seed)
