@@ -4,10 +4,10 @@ uxlens ``session_summary`` on the embedded DuckDB path against a hand-written
 DuckDB SQL query with the same semantics, on the same Arrow table, in the same
 process. Best of 3. Target (issues 3 and 10): uxlens within 1.5x of the SQL.
 
-Run from the repository root::
+Run from the repository root (``make bench`` runs every benchmark)::
 
-    python -m benchmarks.bench_sessions            # 10M events (about 1-2 min)
-    python -m benchmarks.bench_sessions --events 1000000 --repeat 1
+    python benchmarks/bench_sessions.py                  # 10M events, about 2 min
+    python benchmarks/bench_sessions.py --events 1000000 --repeat 1
 
 Lines printed:
 
@@ -26,12 +26,17 @@ The hand-written SQL is checked to give the same table as uxlens before timing.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import duckdb
 import ibis
 import numpy as np
 import pandas as pd
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/bench_sessions.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import best_of, machine, peak_rss_gib, report, synthetic_events
 from uxlens.engine.backend import to_arrow
