@@ -443,9 +443,11 @@ class Heatmap:
             return None
         fixed = self.fixed()
         boxes = self._alignment_boxes(refs) if self.align == "element" else None
+        sel_rows = fixed.loc[fixed["kind"] == "selector"]
+        targets = sorted({t for ts in sel_rows["targets"] for t in ts} | set(sel_rows["selector"]))
         return eng.plot_coords(
             self._valid(flags=flags), refs,
-            fixed_targets=list(fixed.loc[fixed["kind"] == "selector", "selector"]),
+            fixed_targets=targets, fixed_prefixes=sorted(set(sel_rows["selector"])),
             fixed_boxes=fixed.loc[fixed["kind"] == "box"],
             boxes=boxes,
         )
@@ -457,7 +459,9 @@ class Heatmap:
         Columns: ``kind`` (``"selector"`` or ``"box"``), ``source``
         (``"snapshot css"``, ``"rendered"``, ``"clicks"``), ``device``,
         ``selector``, ``left, top, width, height`` (boxes: viewport px at the
-        reference width).
+        reference width) and ``targets`` (click targets inside the element:
+        target paths stop at the nearest element with an id, so a link
+        ``a#nav`` inside a fixed header is listed here).
         """
         wide = self._wide()
         if wide is not self:
@@ -467,31 +471,41 @@ class Heatmap:
     def _compute_fixed(self) -> pd.DataFrame:
         rows: list[dict[str, Any]] = []
         if self.kind in _POINT_KINDS:
-            for sel in self._snapshot_fixed_selectors():
-                rows.append({"kind": "selector", "source": "snapshot css", "selector": sel})
+            for sel, targets in self._snapshot_fixed().items():
+                rows.append({"kind": "selector", "source": "snapshot css", "selector": sel,
+                             "targets": targets})
             pts = self._valid(kind="click" if self.kind in _FLAG_KINDS else self.kind)
             stats = eng.fixed_target_stats(pts.filter(pts.target.notnull()))
-            known = {r["selector"] for r in rows}
+            known = {t for r in rows for t in r["targets"]}
             for r in stats.itertuples(index=False):
                 if r.target in known or pd.isna(r.sd_scroll):
                     continue
                 if r.sd_scroll >= 50 and r.sd_client <= min(30.0, 0.25 * r.sd_y):
-                    rows.append({"kind": "selector", "source": "clicks", "selector": r.target})
+                    rows.append({"kind": "selector", "source": "clicks", "selector": r.target,
+                                 "targets": [r.target]})
         for device, info in self._renders().items():
+            vw, vh = self.reference_widths().get(device, 0), self._viewport_heights().get(device, 0)
             for b in info.fixed.itertuples(index=False):
+                # An element covering most of the viewport (an app shell, a modal backdrop)
+                # says nothing about where fixed bars are; its clicks stay on the page.
+                if vw and vh and b.width * b.height > 0.6 * vw * vh:
+                    continue
                 rows.append({"kind": "box", "source": "rendered", "device": device,
                              "selector": b.selector, "left": b.left, "top": b.top,
-                             "width": b.width, "height": b.height})
-        cols = ["kind", "source", "device", "selector", "left", "top", "width", "height"]
+                             "width": b.width, "height": b.height, "targets": []})
+        cols = ["kind", "source", "device", "selector", "left", "top", "width", "height",
+                "targets"]
         return pd.DataFrame(rows, columns=cols)
 
-    def _snapshot_fixed_selectors(self) -> list[str]:
-        from .render import fixed_selectors
+    def _snapshot_fixed(self) -> dict[str, list[str]]:
+        """Fixed/sticky elements of the page's DOM snapshots and the targets inside them."""
+        from .render import fixed_elements
 
-        found: set[str] = set()
+        found: dict[str, set[str]] = {}
         for _device, (recording, at_ms) in self._snapshots(limit=3).items():
-            found |= set(fixed_selectors(recording, at_ms=at_ms))
-        return sorted(found)
+            for r in fixed_elements(recording, at_ms=at_ms).itertuples(index=False):
+                found.setdefault(r.selector, set()).add(r.target)
+        return {sel: sorted(t) for sel, t in sorted(found.items())}
 
     # ------------------------------------------------------------------ grid
     def grid(self, bin_px: float | None = None, smooth: float | None = None) -> pd.DataFrame:

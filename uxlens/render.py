@@ -58,6 +58,7 @@ __all__ = [
     "render_png",
     "render_page",
     "fixed_selectors",
+    "fixed_elements",
     "page_snapshot_time",
     "wireframe",
     "browser_available",
@@ -414,12 +415,38 @@ _COMPOUND = re.compile(r"^([a-zA-Z][a-zA-Z0-9-]*|\*)?((?:[#.][-_a-zA-Z0-9]+)*)$"
 def fixed_selectors(recording: Any, at_ms: float | None = None) -> list[str]:
     """Selectors of elements styled ``position: fixed`` or ``sticky`` in a recorded page.
 
+    See :func:`fixed_elements` (which also lists their descendants).
+
+    Examples
+    --------
+    >>> rec = [{"type": 2, "timestamp": 1, "data": {"node": {"type": 0, "id": 1, "childNodes": [
+    ...     {"type": 2, "id": 2, "tagName": "html", "attributes": {}, "childNodes": [
+    ...       {"type": 2, "id": 3, "tagName": "body", "attributes": {}, "childNodes": [
+    ...         {"type": 2, "id": 4, "tagName": "nav",
+    ...          "attributes": {"style": "position: fixed; top: 0"}, "childNodes": []}]}]}]}}}]
+    >>> fixed_selectors(rec)
+    ['body > nav']
+    """
+    return sorted(set(fixed_elements(recording, at_ms)["selector"]))
+
+
+def fixed_elements(recording: Any, at_ms: float | None = None) -> pd.DataFrame:
+    """Fixed or sticky elements of a recorded page, with every target inside them.
+
     Looks at inline ``style`` attributes and at the page's CSS (``<style>``
     text and rrweb's inlined ``_cssText``); a CSS rule counts when the last
     compound of one of its selectors is a plain ``tag#id.class`` (pseudo
     classes and attribute selectors are not evaluated). Selectors are built
     by :class:`uxlens.io.dom.DomMirror`, the same way the reader names click
-    targets, so a click target equal to or under one of them is fixed.
+    targets. Because a target's path stops at the nearest element with an
+    id (``a#nav-pricing`` rather than ``header#top > a#nav-pricing``), the
+    selectors of all descendants are listed too.
+
+    Returns
+    -------
+    DataFrame
+        ``selector`` (the fixed element) and ``target`` (the element itself
+        or one of its descendants), one row per pair.
 
     Examples
     --------
@@ -432,8 +459,8 @@ def fixed_selectors(recording: Any, at_ms: float | None = None) -> list[str]:
     ...       {"type": 2, "id": 6, "tagName": "body", "attributes": {}, "childNodes": [
     ...         {"type": 2, "id": 7, "tagName": "header", "attributes": {"class": "top"},
     ...          "childNodes": []}]}]}]}}}]
-    >>> fixed_selectors(rec)
-    ['body > header.top']
+    >>> fixed_elements(rec).values.tolist()
+    [['body > header.top', 'body > header.top']]
     """
     from .io.dom import DomMirror
 
@@ -488,8 +515,23 @@ def fixed_selectors(recording: Any, at_ms: float | None = None) -> list[str]:
                 break
     mirror = DomMirror(mask=False)
     mirror.load_snapshot(root)  # type: ignore[arg-type]
-    selectors = {mirror.selector(nid) for nid in hits}
-    return sorted(s for s in selectors if s)
+    rows: set[tuple[str, str]] = set()
+    for nid in hits:
+        sel = mirror.selector(nid)
+        if not sel:
+            continue
+        todo, seen = [nid], 0
+        while todo and seen < 2000:  # a fixed element's subtree is small; cap hostile ones
+            cur = todo.pop()
+            seen += 1
+            el = mirror.element(cur)
+            if el is None or el.type != 2:
+                continue
+            target = mirror.selector(cur)
+            if target:
+                rows.add((sel, target))
+            todo.extend(el.children)
+    return pd.DataFrame(sorted(rows), columns=["selector", "target"])
 
 
 # ---------------------------------------------------------------------- browser

@@ -30,7 +30,7 @@ class _Server:
         hits: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 body = b"body{background:rgb(255,0,0)!important}" if self.path.endswith(
                     ".css") else b"document.documentElement.style.background='rgb(255,0,0)'"

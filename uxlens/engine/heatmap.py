@@ -254,6 +254,7 @@ def plot_coords(
     ref_widths: Mapping[str, int],
     *,
     fixed_targets: Sequence[str] = (),
+    fixed_prefixes: Sequence[str] = (),
     fixed_boxes: pd.DataFrame | None = None,
     boxes: pd.DataFrame | None = None,
 ) -> Any:
@@ -266,8 +267,11 @@ def plot_coords(
     ref_widths
         Reference layout width per device class.
     fixed_targets
-        Selectors of fixed/sticky elements: clicks on them or their
-        descendants (``selector`` or ``selector > ...``) go to the fixed layer.
+        Targets on fixed/sticky elements (the elements and their
+        descendants): clicks on them go to the fixed layer.
+    fixed_prefixes
+        Selectors of fixed/sticky elements: targets under them
+        (``selector > ...``) go to the fixed layer too.
     fixed_boxes
         Fixed/sticky element boxes in viewport coordinates with columns
         ``device, left, top, width, height`` (px at the reference width): a
@@ -287,9 +291,9 @@ def plot_coords(
     )
     scroll = expr.scroll_y.fill_null(0.0)
     client_y = expr.y - scroll
-    fixed = ibis.literal(False)
-    for sel in fixed_targets:
-        fixed = fixed | (expr.target == sel) | expr.target.startswith(f"{sel} > ")
+    fixed = expr.target.isin(list(fixed_targets)) if fixed_targets else ibis.literal(False)
+    for sel in fixed_prefixes:
+        fixed = fixed | expr.target.startswith(f"{sel} > ")
     if fixed_boxes is not None and len(fixed_boxes):
         frac = expr.x / expr.viewport_w
         for row in fixed_boxes.itertuples(index=False):
