@@ -58,6 +58,7 @@ SENSITIVE_QUERY_KEYS = (
 )
 
 _ALNUM = re.compile(r"[^\W_]")
+_DIGIT = re.compile(r"\d")
 _NON_SPACE = re.compile(r"\S")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 13-19 digits, optionally grouped by single spaces or dashes.
@@ -182,7 +183,7 @@ def mask_text(text: Any) -> Any:
         return text
     if "@" in text:
         text = _EMAIL.sub(_stars, text)
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return text
     text = _CARD.sub(_card_sub, text)
     text = _IBAN.sub(_iban_sub, text)

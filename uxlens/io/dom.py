@@ -62,6 +62,7 @@ _CSS_SPECIAL = re.compile(r"([^A-Za-z0-9_\-\u00a0-\uffff])")
 _TEXT_SLACK = 64  # extra characters collected so that masking sees whole emails
 _BLOCK_END = object()  # stack marker: a block element's text ends here
 _DETACHED: tuple[None, bool, bool] = (None, False, False)
+_MISSING = object()
 _MAX_DEPTH = 5_000  # deeper ancestor chains only come from corrupt (cyclic) mutations
 #: Attribute names whose change alters selectors, flags or fallback texts.
 _SELECTOR_ATTRS = frozenset({"id", "class"})
@@ -596,6 +597,24 @@ class DomMirror:
         ``None`` when the node is unknown or no longer in the document.
         """
         return self._info(node_id)[0]
+
+    def describe(self, node_id: Any) -> tuple[str | None, str | None, bool]:
+        """``(selector, text, is_link_or_control)`` of a node in one call.
+
+        The hot path of the readers: one lookup per interaction event.
+        ``(None, None, False)`` when the node is unknown or detached.
+        """
+        info = self._info_cache.get(node_id)
+        if info is None:
+            info = self._info(node_id)
+        if info[0] is None:
+            return None, None, False
+        # A cached selector means the node is attached (structural changes clear
+        # that cache), so a cached text for an element id is current.
+        text = self._text_cache.get(node_id, _MISSING)
+        if text is _MISSING:
+            text = self.text(node_id)
+        return info[0], text, info[1]
 
     def is_link_or_control(self, node_id: Any) -> bool:
         """Whether the node is, or is inside, a link or a form control.

@@ -788,7 +788,7 @@ class _Flattener:
         seen: dict[tuple[Any, int], Any] = {}
         loaded: list[dict[str, Any]] = []
         dom_info = dom._info
-        dom_text = dom.text
+        describe = dom.describe
 
         for item in self.bucket.items:
             ts, ev, source, pos = item
@@ -860,10 +860,10 @@ class _Flattener:
                                 xy_rows.append(r)
                                 xs.append(dx)
                                 ys.append(dy)
-                                sel, ctl, _ = dom_info(nid)
+                                sel, text, ctl = describe(nid)
                                 t_rows.append(r)
                                 targets.append(sel)
-                                texts.append(dom_text(nid) if sel is not None else None)
+                                texts.append(text)
                                 controls.append(ctl)
                     elif src == 2:
                         mtype = data.get("type")
@@ -881,10 +881,10 @@ class _Flattener:
                                 xy_rows.append(r)
                                 xs.append(dx)
                                 ys.append(dy)
-                            sel, ctl, _ = dom_info(nid)
+                            sel, text, ctl = describe(nid)
                             t_rows.append(r)
                             targets.append(sel)
-                            texts.append(dom_text(nid) if sel is not None else None)
+                            texts.append(text)
                             controls.append(ctl)
                             ts_col.append(ts)
                             code_col.append(code)
@@ -925,11 +925,11 @@ class _Flattener:
                         if checked is not None and type(checked) is not bool:
                             raise _Reject("malformed payload: isChecked is not a boolean")
                         nid = _node_id(data.get("id"))
-                        sel, ctl, _ = dom_info(nid)
+                        sel, text_, ctl = describe(nid)
                         r = len(ts_col)
                         t_rows.append(r)
                         targets.append(sel)
-                        texts.append(dom_text(nid) if sel is not None else None)
+                        texts.append(text_)
                         controls.append(ctl)
                         cols.v_rows.append(r)
                         cols.values.append(mask_input(text) if mask else text)
@@ -1206,27 +1206,34 @@ def _check_mutation(data: dict[str, Any]) -> int:
             continue
         if type(entries) is not list:
             raise _Reject(f"malformed payload: mutation '{key}' is not a list")
-        for k, entry in enumerate(entries):
-            if type(entry) is not dict:
-                raise _Reject(f"malformed payload: mutation {key}[{k}] is not an object")
-            if key == "adds":
-                node = entry.get("node")
-                ok = (
+        if key == "adds":
+            for entry in entries:
+                node = entry.get("node") if type(entry) is dict else None
+                if not (
                     type(node) is dict
                     and type(node.get("id")) is int
                     and type(entry.get("parentId")) is int
                     and _optional_int(entry.get("nextId"))
                     and _optional_int(entry.get("previousId"))
-                )
-                if not ok:
+                ):
                     raise _Reject(
-                        f"malformed payload: mutation adds[{k}] needs integer parentId and "
-                        "a node with an integer id"
+                        f"malformed payload: mutation adds[{entries.index(entry)}] needs "
+                        "integer parentId and a node with an integer id"
                     )
-            elif type(entry.get("id")) is not int:
-                raise _Reject(f"malformed payload: mutation {key}[{k}] has no integer node id")
-            elif key == "attributes" and type(entry.get("attributes")) is not dict:
-                raise _Reject(f"malformed payload: mutation attributes[{k}] is not an object")
+        else:
+            for entry in entries:
+                if type(entry) is not dict or type(entry.get("id")) is not int:
+                    raise _Reject(
+                        f"malformed payload: mutation {key}[{entries.index(entry)}] has no "
+                        "integer node id"
+                    )
+            if key == "attributes":
+                for entry in entries:
+                    if type(entry["attributes"] if "attributes" in entry else None) is not dict:
+                        raise _Reject(
+                            f"malformed payload: mutation attributes[{entries.index(entry)}] "
+                            "is not an object"
+                        )
         changes += len(entries)
     return changes
 
