@@ -258,7 +258,7 @@ class SessionList:
 
     def __repr__(self) -> str:
         label = f" {self.label}" if self.label else ""
-        return f"<SessionList{label}: {len(self)} sessions>\n{self.frame.head(10).to_string()}"
+        return f"<SessionList{label}: {len(self)} sessions>"
 
     def _repr_html_(self) -> str:
         label = f" · {html.escape(self.label)}" if self.label else ""

@@ -96,7 +96,7 @@ def demo_report(log: EventLog, out: str | Path, *, images: bool = True, say: Cal
               scores.head(5).to_string(index=False), ""]
     insights = friction.insights(top=5)
     if len(insights):
-        lines += ["Insights:", ""] + [f"- {t}" for t in insights["insight"].astype(str)] + [""]
+        lines += ["Insights:", ""] + [f"- {t}" for t in insights["text"].astype(str)] + [""]
     say(f"friction: {int((scores['score'] > 0).sum())} sessions with friction signals")
 
     journeys = Journeys(log, goal="*dashboard*")
