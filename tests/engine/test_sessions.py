@@ -249,11 +249,27 @@ def test_expression_is_lazy_ibis(canonical_events):
     assert execute(expr)["active_s"].tolist() == [0.0]
 
 
-def test_empty_events(canonical_events):
-    ev = canonical_events([("s1", 0, "click")], COLS).iloc[0:0]
+def test_empty_events_keep_columns_and_dtypes(canonical_events):
+    ev = canonical_events([("s1", 0, "click", "https://a.com/", "mobile")],
+                          ("session_id", "t", "event", "url", "device"))
+    full = session_summary(ev)
+    empty = session_summary(ev.iloc[0:0])
+    assert len(empty) == 0
+    assert list(empty.columns) == list(SUMMARY_COLUMNS)
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_all_null_optional_columns_keep_dtypes(canonical_events):
+    cols = ("session_id", "t", "event", "url", "device", "level", "status", "page_h",
+            "scroll_y", "viewport_h", "source", "version")
+    ev = canonical_events([("s1", 0, "console", *[None] * 9), ("s2", 5, "network", *[None] * 9)],
+                          cols)
     summary = session_summary(ev)
-    assert len(summary) == 0
-    assert list(summary.columns) == list(SUMMARY_COLUMNS)
+    for col in ("device", "entry_url", "exit_url", "source", "version"):
+        assert str(summary[col].dtype) == "string", col
+        assert summary[col].isna().all()
+    assert summary["errors"].tolist() == [0, 0]
+    assert summary["pages"].tolist() == [0, 0]
 
 
 @pytest.mark.parametrize("bad", ["soon", "-5s", 0, "0s", None, True, float("nan")])

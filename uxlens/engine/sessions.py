@@ -179,9 +179,10 @@ def _with_defaults(table: ir.Table) -> ir.Table:
     import ibis
 
     extra = {
-        name: ibis.null(dtype)
+        name: ibis.null(dtype) if name not in table.columns else table[name].cast(dtype)
         for name, dtype in _OPTIONAL_TYPES.items()
-        if name not in table.columns
+        # All-null columns arrive with the null type (e.g. an empty categorical).
+        if name not in table.columns or table[name].type().is_null()
     }
     if "seq" not in table.columns:
         window = ibis.window(group_by=table.session_id, order_by=table.t_ms)
@@ -251,6 +252,8 @@ def session_summary_expr(
     t = _with_defaults(table)
     passive = sorted(set(passive_events))
     props = [p for p in dict.fromkeys(properties) if p in t.columns]
+    untyped = {p: t[p].cast("string") for p in props if t[p].type().is_null()}
+    t = t.mutate(**untyped) if untyped else t
     clashes = [p for p in props if p in SUMMARY_COLUMNS]
     if clashes:
         raise UxlensError(
@@ -435,30 +438,33 @@ def _execute_arrow(expr: ir.Table, backend: Any = None) -> pa.Table:
 
 
 def _to_pandas(result: pa.Table, schema: Any) -> pd.DataFrame:
-    """The summary as pandas with stable dtypes, whatever the backend returned."""
+    """The summary as pandas with stable dtypes, whatever the backend returned.
+
+    Types follow the Ibis schema of the expression, not the Arrow result, so
+    an all-null column (Arrow ``null`` type) still comes back as strings,
+    booleans or numbers.
+    """
     columns = {}
     for name in schema.names:
         col = result.column(name)
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
+        dtype = schema[name]
         if name in ("start", "end"):
-            values = col.to_pandas()
-            values = pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
+            values = col.cast(pa.timestamp("ns", tz="UTC")).to_pandas()
         elif name in _COUNT_COLUMNS:
             values = col.fill_null(0).cast(pa.int64()).to_pandas()
-        elif name in _FLOAT_COLUMNS:
+        elif name in _FLOAT_COLUMNS or dtype.is_floating():
             values = col.cast(pa.float64()).to_pandas()
-        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        elif dtype.is_string():
             values = pd.Series(
                 pd.arrays.ArrowStringArray(col.cast(pa.large_string())),
                 dtype=pd.StringDtype("pyarrow"),
             )
-        elif pa.types.is_boolean(col.type):
-            values = col.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-        elif pa.types.is_integer(col.type):
-            values = col.to_pandas(types_mapper=lambda _: pd.Int64Dtype())
-        elif pa.types.is_null(col.type):
-            values = pd.Series([pd.NA] * len(col), dtype="object")
+        elif dtype.is_boolean():
+            values = col.cast(pa.bool_()).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        elif dtype.is_integer():
+            values = col.cast(pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         else:
             values = col.to_pandas()
         columns[name] = pd.Series(values).reset_index(drop=True)
