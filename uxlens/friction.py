@@ -36,6 +36,7 @@ OpenReplay compare with ``<``).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -964,7 +965,8 @@ def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd
     submitlike = (tgt.str.contains(p.submit_pattern or SUBMIT_PATTERN, regex=True, case=False)
                   & ~tgt.str.contains(NOT_SUBMIT_PATTERN, regex=True, case=False)).to_numpy()
     tried = presses.loc[submitlike]
-    greyed = tried["target"].astype(str).str.contains(DISABLED_PATTERN, regex=True).to_numpy()
+    greyed = tried["target"].astype(str).str.contains(
+        re.sub(r"(?<!\\)\((?!\?)", "(?:", DISABLED_PATTERN), regex=True).to_numpy()
     working = ~(tried["rage"] | tried["dead"]).to_numpy() & ~greyed
     subs.append(tried.loc[working, ["session_id", "url", "seq"]])
     if p.submit_events:
@@ -1059,16 +1061,20 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
     parts = []
     bursts = _bursts(flags)
     if len(bursts):
-        first_seq = flags.loc[flags["rage"]].groupby("rage_burst")["seq"].min()
+        in_burst = flags.loc[flags["rage"]].groupby("rage_burst")
+        first_seq = in_burst["seq"].min()
+        dead_in = in_burst["dead"].sum().reindex(bursts["rage_burst"]).to_numpy()
         parts.append(_signal_frame("rage_click", {
             "session_id": bursts["session_id"], "timestamp": bursts["start"].to_numpy(),
             "seq": bursts["rage_burst"].map(first_seq), "url": bursts["url"],
             "target": bursts["target"], "element": _short_many(bursts["target"]).to_numpy(),
             "count": bursts["clicks"],
-            "evidence": [f"{c} clicks in {_fmt_s(d)}" for c, d in
-                         zip(bursts["clicks"], bursts["duration_ms"])],
+            "evidence": [f"{c} clicks in {_fmt_s(d)}" + (", none answered" if n == c else (
+                f", {n} unanswered" if n else "")) for c, d, n in
+                         zip(bursts["clicks"], bursts["duration_ms"], dead_in)],
         }))
-    dead = flags.loc[flags["dead"]]
+    # a dead press inside a rage burst is part of that burst's story, not a second signal
+    dead = flags.loc[flags["dead"] & ~flags["rage"]]
     if len(dead):
         mode = flags.attrs.get("dead_mode", "mutation")
         w = p["dead"].window_ms
@@ -1094,7 +1100,7 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
 
 
 def _error_evidence(frame: pd.DataFrame, err: pd.DataFrame, p: ErrorParams) -> list[str]:
-    """What went wrong after each error click: the first error within the window."""
+    """What went wrong after each error click: the first error after it in its session."""
     ev = frame["event"]
     cond = np.zeros(len(frame), dtype=bool)
     if "level" in frame and p.console_levels:
@@ -1106,30 +1112,37 @@ def _error_evidence(frame: pd.DataFrame, err: pd.DataFrame, p: ErrorParams) -> l
         st = frame["status"].astype("Float64")
         failed = (st >= p.min_status) | ((st == 0) if p.status_zero_failed else False)
         cond |= ((ev == "network") & failed.fillna(False)).to_numpy()
-    cols = [c for c in ("session_id", "seq", "event", "message", "status", "method",
-                        "request_url") if c in frame]
-    errors = frame.loc[cond, cols]
-    by_session: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
-    for s, grp in errors.groupby("session_id", sort=False):
-        by_session[str(s)] = (grp["seq"].to_numpy(), grp)
-    out = []
-    for s, q in zip(err["session_id"].astype(str), err["seq"].to_numpy()):
-        text = f"error within {_fmt_s(p.window_ms)}"
-        if s in by_session:
-            seqs, grp = by_session[s]
-            i = int(np.searchsorted(seqs, q, side="right"))
-            if i < len(seqs):
-                row = grp.iloc[i]
-                if str(row["event"]) == "network":
-                    parts = [str(row.get("method") or ""), str(row.get("request_url") or "")]
-                    req = " ".join(x for x in parts if x and x != "nan" and x != "<NA>")
-                    text = f"{req} -> {row.get('status')}".strip()
-                else:
-                    msg = row.get("message")
-                    msg = "" if msg is None or msg is pd.NA else str(msg)
-                    text = f"{row['event']}: {msg[:80]}".rstrip(": ")
-        out.append(text)
-    return out
+    errors = frame.loc[cond].reset_index(drop=True)
+    default = f"error within {_fmt_s(p.window_ms)}"
+    if errors.empty:
+        return [default] * len(err)
+
+    def col(name: str) -> pd.Series:
+        if name not in errors:
+            return pd.Series("", index=errors.index)
+        return errors[name].astype(object).where(errors[name].notna(), "").astype(str)
+
+    is_net = errors["event"].astype(str).to_numpy() == "network"
+    request = (col("method") + " " + col("request_url")).str.strip()
+    net_text = request + " -> " + col("status")
+    msg_text = (errors["event"].astype(str) + ": " + col("message").str.slice(0, 80)).str.rstrip(
+        ": ")
+    text = np.where(is_net, net_text.str.strip(), msg_text)
+    # first error strictly after each click (by seq) in the same session
+    codes, uniques = pd.factorize(pd.concat([errors["session_id"].astype(str),
+                                             err["session_id"].astype(str)], ignore_index=True))
+    ecode, ccode = codes[: len(errors)], codes[len(errors):]
+    big = np.int64(1) << 40
+    ekey = ecode.astype("int64") * big + errors["seq"].to_numpy(dtype="int64")
+    order = np.argsort(ekey, kind="stable")
+    ekey = ekey[order]
+    ckey = ccode.astype("int64") * big + err["seq"].to_numpy(dtype="int64")
+    pos = np.searchsorted(ekey, ckey, side="right")
+    ok = pos < len(ekey)
+    idx = np.where(ok, pos, 0)
+    ok &= (ekey[idx] // big) == ccode
+    picked = text[order][idx]
+    return [t if good else default for t, good in zip(picked, ok)]
 
 
 # --------------------------------------------------------------------------- public wrappers
@@ -1613,7 +1626,9 @@ class Friction:
             burst, the reversals of a thrash, the visits of a re-edited
             field, else 1. ``points`` is the signal's share of the session
             score; ``severity`` is ``low`` (< 1.5 points), ``medium`` (< 3) or
-            ``high``.
+            ``high``. A dead press inside a rage burst is not listed again as
+            a dead click: the burst's evidence says how many of its presses
+            went unanswered (:meth:`flags` still marks each press dead).
         """
         if "signals" in self._cache:
             return self._cache["signals"]
@@ -2082,9 +2097,11 @@ class Friction:
                 y.reindex(ids).dropna()) else np.nan
             r["outcome_rate"] = orate
             r["text"] = _insight_text(r)
+            element = r["element"] if isinstance(r["element"], str) else None
+            r["element"] = element
             r["sessions"] = SessionList(
                 _summary_for(log, ids), log,
-                label=f"{_LABELS[r['kind']][1]} on {r['element'] or _page(r['url'])}")
+                label=f"{_LABELS[r['kind']][1]} on {element or _page(r['url'])}")
             out_rows.append(r)
         if anomalies:
             an = self.anomalies(anomalies)
@@ -2158,7 +2175,8 @@ class Friction:
 
 def _insight_text(r: Mapping[str, Any]) -> str:
     label = _LABELS[r["kind"]][1]
-    where = f" on {r['element']}" if r.get("element") else ""
+    element = r.get("element")
+    where = f" on {element}" if isinstance(element, str) and element else ""
     seg = "" if r["segment"] == "all" else f"{r['segment']} "
     text = (f"{label}{where} in {r['rate']:.0%} of {seg}sessions on {_page(r['url'])}, "
             f"{r['lift']:.1f}x the site baseline ({r['baseline']:.1%})")
