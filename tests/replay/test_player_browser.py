@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from _harness import CHROMIUM, LAUNCH_ARGS, data_file, open_harness, raw_state, widget_state
 
@@ -233,8 +234,6 @@ def test_console_panel_lists_the_error_and_seeks(context: Any) -> None:
 
 
 def test_playlist_buttons_set_the_index(context: Any) -> None:
-    import pandas as pd
-
     from uxlens.io.table import read_events
     from uxlens.widgets.replay import ReplayWidget
 
@@ -261,8 +260,6 @@ def test_warnings_are_shown(context: Any) -> None:
 
 
 def test_session_without_positions_shows_an_empty_wireframe(context: Any) -> None:
-    import pandas as pd
-
     from uxlens.io.table import read_events
 
     df = pd.DataFrame({"session_id": "a", "user_id": "u", "event": ["signup"], "url": "/join",
@@ -347,3 +344,41 @@ def test_session_still_frame_and_card_image() -> None:
     html = s._repr_html_()
     assert html.count("<img") == 1 and "src='data:image/png;base64," in html
     assert "PWNED" not in html and "evil.test" not in html
+
+
+# ----------------------------------------------------------------- the demo
+@pytest.fixture(scope="module")
+def demo_log() -> Any:
+    from uxlens.datasets import demo
+
+    sample = Path(__file__).resolve().parents[2] / "data-samples" / "onboarding"
+    return demo() if (sample / "recordings.jsonl.gz").exists() else demo(n_sessions=12, seed=7)
+
+
+def test_demo_session_shows_the_invite_form_and_its_console_error(context: Any, demo_log: Any) -> None:
+    ev = demo_log.events
+    name, url = ev["event"].astype(str), ev["url"].astype(str)
+    errors = set(ev.loc[name.eq("console") & ev["level"].astype(str).eq("error"), "session_id"])
+    invite = set(ev.loc[name.eq("pageview") & url.str.endswith("/onboarding/invite"), "session_id"])
+    sid = sorted(errors & invite)[0]
+    s = demo_log.session(sid)
+    w = s.replay()
+    state = widget_state(w)
+    h = open_harness(context, state)
+    h.wait_status("ready")
+    # seek 2 s after the invite page opened
+    pages = s.pages()
+    t_invite = pages.loc[pages["page"].astype(str).str.endswith("/onboarding/invite"), "start"].iat[0]
+    at = int((t_invite - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1))
+    at += 2000 - _start_ms(state)
+    h.py_set("_seek", {"ms": at, "n": 1})
+    h.page.wait_for_function("(t) => window.__model.get('current_ms') === t", arg=at)
+    assert "Send invites" in h.replay_text()
+    assert h.page.inner_text(".uxl-url").split("?")[0].endswith("/onboarding/invite")
+    bad = h.page.locator(".uxl-list-console .uxl-row.uxl-bad")
+    assert bad.count() == len([r for r in w.info["console"] if r["bad"]]) >= 1
+    assert "Error" in bad.first.inner_text()
+    h.page.click(".uxl-play")
+    h.page.wait_for_function("() => window.__model.get('current_ms') > 0")
+    assert h.pwned() == [] and h.outside == []
+

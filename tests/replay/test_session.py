@@ -213,6 +213,18 @@ def test_dom_payload_is_the_sanitised_recording(hostile) -> None:
 T_MS_HOSTILE = 1_700_000_000_000
 
 
+def _all_nodes(events: list[dict]) -> list[dict]:
+    todo = [e["data"]["node"] for e in events if e["type"] == 2]
+    todo += [a["node"] for e in events if e["type"] == 3 and e["data"]["source"] == 0
+             for a in e["data"]["adds"]]
+    out = []
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        todo += n.get("childNodes", [])
+    return out
+
+
 def test_unmasked_payload_keeps_typed_values() -> None:
     log = read_rrweb(str(HOSTILE / "pii_and_masking.json"), mask=False)
     s = log.session(log.session_ids[0])
@@ -300,16 +312,22 @@ def test_demo_sessions_replay_with_their_planted_rage_clicks() -> None:
     log = demo()
     truth = log.meta.get("ground_truth")
     rage = truth.loc[truth["kind"] == "rage_click"] if truth is not None else pd.DataFrame()
-    ids = list(dict.fromkeys(list(rage["session"].astype(str))[:5] + log.session_ids[:3]))
+    ids = list(dict.fromkeys(list(rage["session_id"].astype(str))[:5] + log.session_ids[:3]))
     for sid in ids:
         s = log.session(sid)
         data, info = replay_payload(s)
         assert info["mode"] == "dom", sid
         assert not info["warnings"], (sid, info["warnings"])
-        text = gzip.decompress(data)
-        assert b"<script" not in text
-        planted = rage.loc[rage["session"].astype(str) == sid]
+        events = json.loads(gzip.decompress(data))
+        assert not [e for e in events if e["type"] not in (0, 1, 2, 3, 4)]
+        for node in _all_nodes(events):
+            if node.get("type") == 2:
+                assert node["tagName"] != "script"
+                for name in ("src", "href", "srcset", "xlink:href"):
+                    value = node["attributes"].get(name, "#")
+                    assert value.startswith(("#", "data:image/")), (sid, name, value)
+        planted = rage.loc[rage["session_id"].astype(str) == sid]
         found = np.array([m["t"] for m in info["markers"] if m["kind"] == "rage"])
-        for when in pd.to_datetime(planted["time"], utc=True):
+        for when in pd.to_datetime(planted["timestamp"], utc=True):
             at = (when - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)
             assert len(found) and np.abs(found - at).min() <= 1500, (sid, when)

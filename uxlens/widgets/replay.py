@@ -64,6 +64,8 @@ _SPEEDS = (1.0, 2.0, 4.0, 8.0)
 _MS = pd.Timedelta(milliseconds=1)
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _CLICK_EVENTS = ("click", "dblclick", "touch")
+#: Custom events that carry session data, not user actions: no timeline marker.
+_QUIET_CUSTOM = frozenset({"identify", "page_size"})
 _MAX_LABEL = 160
 
 
@@ -158,7 +160,7 @@ def _markers(session: Session, mask: bool) -> tuple[list[dict], list[dict], list
         return [], [], []
     name = ev["event"].astype(str)
     builtin = set(EVENT_NAMES)
-    custom = ~name.isin(builtin) & ~name.str.startswith("$")
+    custom = ~name.isin(builtin) & ~name.isin(_QUIET_CUSTOM) & ~name.str.startswith("$")
     keep = name.isin([*_CLICK_EVENTS, "console", "error", "network", "pageview", "$pageview"])
     rows = ev.loc[keep | custom].copy()  # few rows: mouse moves and mutations are skipped
     if not len(rows):

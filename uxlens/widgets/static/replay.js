@@ -246,7 +246,10 @@ function render({ model, el }) {
     if (!replayer || !replayer.iframe) return;
     const w = Number(replayer.iframe.getAttribute("width")) || info.width || 1024;
     const ht = Number(replayer.iframe.getAttribute("height")) || info.height || 768;
-    const avail = model.get("width") || Math.max(ui.screen.clientWidth || 0, 320);
+    // the widget's width trait caps the size; the cell's width always wins
+    const room = ui.screen.clientWidth || 0;
+    const wanted = model.get("width") || Infinity;
+    const avail = room > 0 ? Math.min(wanted, room) : Number.isFinite(wanted) ? wanted : 800;
     const maxH = info.max_height || 640;
     const scale = Math.min(avail / w, maxH / ht, 1);
     const wrapper = replayer.wrapper;
