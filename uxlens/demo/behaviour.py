@@ -129,6 +129,10 @@ class Visitor:
         self.space_logged = False
         self.button_enabled = False
         self.selected: dict[str, str] = {}
+        self.scroll_memory: dict[str, int] = {}
+        self.onboarding_done_at = 0
+        self._typed = ""
+        self._count = 0
         first, last = self.r.choice(FIRST), self.r.choice(LAST)
         self.company, self.domain = self.r.choice(COMPANIES)
         self.name = f"{first.title()} {last.title()}"
@@ -486,11 +490,11 @@ class Visitor:
         self.wait(self.r.randint(150, 450))
         self.history.pop()
         page, query = self.history.pop()
-        self.go(page, query, back=True, scroll_y=getattr(self, "_scroll_memory", {}).get(page, 0))
+        self.go(page, query, back=True, scroll_y=self.scroll_memory.get(page, 0))
 
     def remember_scroll(self) -> None:
-        self._scroll_memory = getattr(self, "_scroll_memory", {})
-        self._scroll_memory[self.page] = self.rec.scroll_y
+        """Keep this page's scroll position for a later back navigation."""
+        self.scroll_memory[self.page] = self.rec.scroll_y
 
     # ------------------------------------------------------------------ landing
     def landing(self, intent: str, *, decoy: bool, explore: bool, quick_back: bool) -> None:
@@ -780,7 +784,7 @@ class Visitor:
                 value = formatted
             # count the complete addresses typed so far
             count = sum(bool(_EMAIL.match(part.strip())) for part in value.split(","))
-            if count != getattr(self, "_count", 0):
+            if count != self._count:
                 self._count = count
                 self.rec.set_text(t + 1, "invite-count",
                                   f"{count} teammate{'s' if count != 1 else ''} ready to invite"
