@@ -419,6 +419,15 @@ def test_posthog_blob_jsonl_windows_have_separate_doms(tmp_path):
     assert identity(log)["read"] == 6
 
 
+def test_posthog_window_event_pair_lines(tmp_path):
+    path = tmp_path / "sess-3.jsonl"
+    pairs = [["w1", e] for e in window_stream("w1")] + [["w2", e] for e in window_stream("w2", 2)]
+    path.write_text("\n".join(json.dumps(p) for p in pairs))
+    log = read_rrweb(path)
+    assert rows(log, "click", ["session_id", "window_id", "target"]) == [
+        ("sess-3", "w1", "body > button.w1"), ("sess-3", "w2", "body > a.w2")]
+
+
 def test_posthog_api_snapshot_data_by_window_id():
     api = {"next": None, "snapshot_data_by_window_id": {
         "w1": window_stream("w1"), "w2": window_stream("w2", 4)}}

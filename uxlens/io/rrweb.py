@@ -14,8 +14,8 @@ Accepted inputs (``source``):
   events); ``.json.gz`` too;
 - a JSON-lines file (``.jsonl``, ``.jsonl.gz``, ``.ndjson``): one recording
   per line ``{"session_id", "user_id"?, "events": [...]}``, PostHog blob lines
-  ``{"window_id", "data": [...]}``, ``$snapshot`` capture events, or one rrweb
-  event per line;
+  ``{"window_id", "data": [...]}`` or ``["<window_id>", {event}]``, ``$snapshot``
+  capture events, or one rrweb event per line;
 - a directory of such files (recursively);
 - in memory: a list of events, a list of recordings, one of the dict shapes
   above, or the bytes of a file.
@@ -194,14 +194,25 @@ class _Reader:
         one raw record; if no line is usable the file is not JSON lines and
         a :class:`RecordingFormatError` is raised.
         """
-        loose: list[Any] = []  # lines that are single rrweb events
-        loose_pos: list[Any] = []
+        # Lines that are single rrweb events, per window: plain events, or PostHog's
+        # newer blob lines ``["<window_id>", {event}]``.
+        loose: dict[str | None, tuple[list[Any], list[Any]]] = {}
         good = 0
         bad: list[tuple[int, Any, str]] = []
         for number, value, error in iter_json_lines(data):
+            window = None
+            if (
+                error is None
+                and type(value) is list
+                and len(value) == 2
+                and type(value[0]) is str
+                and _looks_like_event(value[1])
+            ):
+                window, value = value
             if error is None and isinstance(value, dict) and _looks_like_event(value):
-                loose.append(value)
-                loose_pos.append(f"line {number}")
+                events, positions = loose.setdefault(window, ([], []))
+                events.append(value)
+                positions.append(f"line {number}")
                 good += 1
                 continue
             if error is None:
@@ -225,8 +236,8 @@ class _Reader:
         for number, value, error in bad:
             self.read += 1
             self.reject(source, f"line {number}", f"{error}; the line was skipped", value)
-        if loose:
-            self.add_events(loose, source, stem, None, None, positions=loose_pos)
+        for window, (events, positions) in loose.items():
+            self.add_events(events, source, stem, None, window, positions=positions)
 
     def add_value(
         self, value: Any, source: str, stem: str, *, default_sid: str | None = None
@@ -1395,8 +1406,11 @@ def read_rrweb(
     ...      "data": {"source": 2, "type": 2, "id": 5, "x": 100, "y": 40}},
     ... ]
     >>> log = rr.read_rrweb(events, session_id="s1")
-    >>> log.events[["event", "x", "y", "target", "target_text"]].to_string()
-    '      event      x      y       target target_text\\n0  pageview    NaN    NaN          NaN        <NA>\\n1    scroll    NaN    NaN          NaN        <NA>\\n2     click  100.0  340.0  button#send        Send'
+    >>> log.events["event"].tolist()
+    ['pageview', 'scroll', 'click']
+    >>> clicks = log.events[log.events["event"] == "click"]
+    >>> clicks[["x", "y", "scroll_y", "target", "target_text"]].values.tolist()
+    [[100.0, 340.0, 300.0, 'button#send', 'Send']]
     >>> log.counts
     {'read': 4, 'loaded': 4, 'rejected': 0}
     """
