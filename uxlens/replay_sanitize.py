@@ -636,7 +636,8 @@ class _Sanitizer:
                 counts["bad_tag"] += 1
                 tag = out["tagName"] = "span"
                 out.pop("isCustom", None)
-            ltag = tag.lower()
+            # classify by local name: createElementNS(svg, "x:script") *is* a script
+            ltag = tag.lower().rsplit(":", 1)[-1]
             if ltag in _REMOVED_TAGS or ltag in _SVG_ANIMATION:
                 key = "script" if ltag == "script" else (
                     "svg_animation" if ltag in _SVG_ANIMATION else "removed_element"

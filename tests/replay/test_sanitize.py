@@ -340,6 +340,20 @@ def test_odd_incremental_events(odd: Any) -> None:
     assert not [e for e in odd.events if e["type"] == 3 and e["data"]["source"] == 5]
 
 
+def test_prefixed_tag_names_are_classified_by_local_name() -> None:
+    body = {"type": 2, "id": 3, "tagName": "body", "attributes": {}, "childNodes": [
+        {"type": 2, "id": 4, "tagName": "svg:script", "isSVG": True, "attributes": {},
+         "childNodes": [{"type": 3, "id": 5, "textContent": "top.PWNED=1"}]},
+        {"type": 2, "id": 6, "tagName": "svg:a", "isSVG": True,
+         "attributes": {"href": "javascript:top.PWNED=2"}, "childNodes": []}]}
+    doc = {"type": 0, "id": 1, "childNodes": [
+        {"type": 2, "id": 2, "tagName": "html", "attributes": {}, "childNodes": [body]}]}
+    clean = sanitize_recording([{"type": 2, "timestamp": T0, "data": {"node": doc}}])
+    n = nodes(clean.events)
+    assert removed(n[4], "script") and 5 not in n
+    assert n[6]["tagName"] == "svg:a" and n[6]["attributes"] == {"href": "#"}
+
+
 # ------------------------------------------------------------- CSS and URLs
 @pytest.mark.parametrize(
     "css",

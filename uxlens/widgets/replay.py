@@ -61,6 +61,7 @@ IDLE_MARGIN_MS = 1_000
 #: rrweb incremental sources that count as user activity (PostHog's set).
 ACTIVE_SOURCES = frozenset({1, 2, 3, 4, 5, 6, 7, 12})
 _SPEEDS = (1.0, 2.0, 4.0, 8.0)
+_PAYLOAD_CACHE = 8  # sessions of a playlist kept ready
 _MS = pd.Timedelta(milliseconds=1)
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _CLICK_EVENTS = ("click", "dblclick", "touch")
@@ -416,7 +417,8 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[
         ``info``: ``mode`` (``"dom"``, ``"wireframe"`` or ``"empty"``),
         ``markers``, ``clicks``, ``inactive``, ``pages``, ``console``,
         ``network``, ``warnings``, ``sanitized`` (counts of what was
-        neutralised), ``csp``, ``width``/``height`` and ``title``.
+        neutralised), ``csp``, ``width``/``height``, ``title`` and ``start``
+        (epoch ms of the first replayed event: the player's time zero).
     """
     warnings: list[str] = []
     mode = "dom"
@@ -439,6 +441,7 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[
     summary = _title(session)
     info: dict[str, Any] = {
         "session_id": session.session_id,
+        "start": int(events[0]["timestamp"]) if events else None,
         "title": summary,
         "mode": mode,
         "csp": REPLAY_CSP,
@@ -602,16 +605,16 @@ class ReplayWidget(anywidget.AnyWidget):
         return list(self._info.get("warnings", []))
 
     def _start_ms(self) -> int:
-        data = self._payloads.get(self.index)
-        if data is not None:
-            events = orjson.loads(gzip.decompress(data[0]))
-            if events:
-                return int(events[0]["timestamp"])
+        start = self._info.get("start")
+        if start is not None:
+            return int(start)
         ev = self.session.events
         return int(_epoch_ms(ev["timestamp"]).min()) if len(ev) else 0
 
     def _payload(self, i: int) -> tuple[bytes, dict[str, Any]]:
         if i not in self._payloads:
+            if len(self._payloads) >= _PAYLOAD_CACHE:
+                self._payloads.pop(next(iter(self._payloads)))  # oldest first
             self._payloads[i] = replay_payload(self._playlist[i], mask=self._mask)
         return self._payloads[i]
 
