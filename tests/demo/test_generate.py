@@ -667,3 +667,12 @@ def test_rrweb_replayer_replays_the_demo_without_warnings(demo):
                     assert mid["modal"] and mid["warnings"] == []
         finally:
             browser.close()
+
+
+def test_ux_demo_stays_callable_after_the_subpackage_is_imported():
+    import uxlens as ux
+    import uxlens.demo
+
+    assert callable(ux.demo) and callable(uxlens.demo)
+    log = ux.demo()
+    assert ux.demo() is log  # cached, and still a call after the import rebinding

@@ -16,7 +16,28 @@ Examples
 ['events', 'session_id', 'user_id']
 """
 
+import sys
+import types
+from typing import Any
+
 from .generate import STORY, TRUTH_COLUMNS, DemoData, generate, label, plan_sessions, sample_path
 
 __all__ = ["generate", "sample_path", "DemoData", "plan_sessions", "label", "STORY",
            "TRUTH_COLUMNS"]
+
+
+class _CallableModule(types.ModuleType):
+    """``uxlens.demo`` is also the name of the loader ``ux.demo()``.
+
+    Importing this subpackage rebinds the attribute ``uxlens.demo`` to the
+    module, so the module forwards calls to :func:`uxlens.datasets.demo` and
+    ``ux.demo()`` keeps working whichever was bound last.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from ..datasets import demo
+
+        return demo(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
