@@ -88,7 +88,7 @@ _MOUSE_ROWS = {2: "click", 4: "dblclick", 7: "touch", 5: "focus", 6: "blur"}
 _KNOWN_SOURCES = frozenset(range(17))
 _MUTATION_KEYS = ("adds", "removes", "texts", "attributes")
 _CV_FIELDS = {0: _MUTATION_KEYS, 8: ("adds", "removes")}
-_NUM = (int, float)
+_INF = float("inf")
 
 
 class _Reject(Exception):
@@ -96,8 +96,9 @@ class _Reject(Exception):
 
 
 def _is_num(v: Any) -> bool:
+    """A finite int or float (booleans, NaN and infinities are not numbers here)."""
     t = type(v)
-    return (t is int or t is float) and v == v and v not in (float("inf"), float("-inf"))
+    return (t is int or t is float) and -_INF < v < _INF
 
 
 def _num_or_none(v: Any, what: str) -> float | None:
