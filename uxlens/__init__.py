@@ -11,6 +11,7 @@ Examples
 True
 """
 
+from . import demo as _demo_package  # noqa: F401 - load it before `demo` is bound below
 from . import export
 from ._version import __version__
 from .datasets import demo
