@@ -723,6 +723,8 @@ class Heatmap:
         if cells.empty:
             return empty
         cells["device"] = cells["device"].astype(str)
+        # Engines return groups in any order: sort so that labels are reproducible.
+        cells = cells.sort_values(["device", "cy", "cx"]).reset_index(drop=True)
         labelled = []
         next_id = 0
         for _device, part in cells.groupby("device", sort=True):
@@ -765,7 +767,7 @@ class Heatmap:
         hs["sessions"] = sess.set_index("label")["sessions"].reindex(hs.index).fillna(0)
         hs["sessions"] = hs["sessions"].astype("int64")
         hs["target"] = pd.Series(hs.index, index=hs.index).map(top)
-        hs = hs.sort_values(["clicks", "device"], ascending=[False, True])
+        hs = hs.sort_values(["clicks", "device", "y", "x"], ascending=[False, True, True, True])
         order = {old: new for new, old in enumerate(hs.index)}
         hs = hs.reset_index(drop=True)
         hs.insert(0, "hotspot", np.arange(len(hs)))
