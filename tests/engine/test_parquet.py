@@ -194,3 +194,28 @@ def test_timestamp_that_is_not_a_timestamp_is_refused(tmp_path: Path) -> None:
     _frame(timestamp=["2024-01-01", "2024-01-01", "2024-01-02"]).to_parquet(tmp_path / "a.parquet")
     with pytest.raises(SchemaError, match=r"(?s)must be a timestamp.*VARCHAR.*Fix"):
         scan_parquet(tmp_path)
+
+
+def _generator() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_events.py"
+    spec = importlib.util.spec_from_file_location("uxlens_bench_generate_events", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_dataset_is_chunked_and_scans_as_canonical(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    files = _generator().generate(30_000, tmp_path, chunk=10_000, row_group=4_000, seed=1)
+    assert [f.name for f in files] == [f"part-0000{i}.parquet" for i in range(3)]
+    assert [pq.ParquetFile(f).metadata.num_row_groups for f in files] == [3, 3, 3]
+    t = scan_parquet(tmp_path, memory_limit="256MB", threads=1)
+    summary = session_summary(t)
+    # 10_000 // 20 sessions per chunk; session ids carry the chunk so none collide
+    assert (len(summary), int(summary["events"].sum())) == (1500, 30_000)
+    assert summary["session_id"].str.slice(0, 7).value_counts().to_dict() == {
+        "c00000-": 500, "c00001-": 500, "c00002-": 500
+    }
