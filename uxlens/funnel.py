@@ -478,9 +478,15 @@ class Funnel:
         """Events per name (cached): used for name checks and hints."""
         if "event_counts" not in getattr(self, "_cache", {}):
             if self._data.frame is not None:
-                counts = self._data.frame["event"].value_counts()
-                counts = counts[counts > 0]
-                counts.index = counts.index.astype(str)
+                ev = self._data.frame["event"]
+                if isinstance(ev.dtype, pd.CategoricalDtype):
+                    codes = ev.cat.codes.to_numpy()
+                    n = np.bincount(codes.astype(np.int64) + 1, minlength=len(ev.cat.categories) + 1)
+                    counts = pd.Series(n[1:], index=ev.cat.categories.astype(str))
+                    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+                else:
+                    counts = ev.value_counts()
+                    counts.index = counts.index.astype(str)
             else:
                 from .engine.backend import execute
 
@@ -538,28 +544,60 @@ class Funnel:
                 out.append(c)
         return out
 
-    def _table(self, extra: Sequence[str] = (), *, events: Sequence[str] | None = None) -> Any:
+    def _table(
+        self,
+        extra: Sequence[str] = (),
+        *,
+        events: Sequence[str] | None = None,
+        positions: bool = False,
+    ) -> Any:
         """The Ibis table the engine runs on (built once per set of columns).
 
         For an in-memory DataFrame only the needed columns are handed to the
         engine, and with ``events`` only the rows of those event names (a
-        categorical ``isin`` costs far less than converting every event).
+        lookup on categorical codes costs far less than converting every
+        event). With ``positions`` the rows carry their position in the frame
+        (``_pos``) in place of the session id, which the engine then need not
+        move (see :func:`uxlens.engine.funnel.fetch_rows`).
         """
         from .engine.backend import as_table
 
         if self._data.table is not None:
             return as_table(self._data.table)
-        cols = tuple(self._needed_columns(extra))
+        cols = list(self._needed_columns(extra))
+        if positions and self.unit == "user" and not self._uses_column("session_id"):
+            cols.remove("session_id")
         names = tuple(sorted(events)) if events is not None else None
-        key = ("table", cols, names)
+        key = ("table", tuple(cols), names, positions)
         if key not in self._cache:
             frame = self._data.frame
             if names is not None:
-                frame = frame.loc[frame["event"].isin(names).to_numpy(), list(cols)]
+                mask = _event_mask(frame["event"], names)
+                sub = frame.loc[mask, cols]
+                pos = np.flatnonzero(mask)
             else:
-                frame = frame[list(cols)]
-            self._cache[key] = as_table(frame, self.backend)
+                sub = frame[cols]
+                pos = np.arange(len(frame))
+            if positions:
+                sub = sub.assign(_pos=pos.astype(np.int64))
+            self._cache[key] = as_table(sub, self.backend)
         return self._cache[key]
+
+    def _uses_column(self, column: str) -> bool:
+        steps = self._steps + [e[0] for e in self._exclusions]
+        used = {c for s in steps for c in (s.where or {})} | set(self.where or {})
+        return column in used or column == self.breakdown
+
+    def _session_ids(self) -> Any:
+        """The frame's ``session_id`` column as an Arrow array (zero-copy when possible)."""
+        import pyarrow as pa
+
+        if "session_ids" not in self._cache:
+            col = self._data.frame["session_id"]
+            self._cache["session_ids"] = pa.Table.from_pandas(
+                col.to_frame(), preserve_index=False
+            ).column(0)
+        return self._cache["session_ids"]
 
     def _resolved(self, step: Step) -> _eng.StepSpec:
         urls = targets = None
@@ -602,8 +640,15 @@ class Funnel:
             names = None
             if self.order != "strict":
                 names = [s.event for s in self._steps] + [e[0].event for e in self._exclusions]
-            expr = _eng.funnel_rows_expr(self._table(events=names), spec)
-            rows = _eng.fetch_rows(expr, breakdown=spec.breakdown is not None, backend=self.backend)
+            in_memory = self._data.frame is not None
+            table = self._table(events=names, positions=in_memory)
+            expr = _eng.funnel_rows_expr(table, spec)
+            rows = _eng.fetch_rows(
+                expr,
+                breakdown=spec.breakdown is not None,
+                backend=self.backend,
+                session_ids=self._session_ids if in_memory else None,
+            )
             self._cache["scores"] = (rows, _eng.score(rows, spec))
         return self._cache["scores"]
 
@@ -673,7 +718,7 @@ class Funnel:
         if "units" not in self._cache:
             rows, sc = self._scores()
             keep = sc.reached > 0
-            frame = pd.DataFrame({"unit_id": rows.units[sc.unit_code[keep]].astype(str)})
+            frame = pd.DataFrame({"unit_id": rows.unit_labels(sc.unit_code[keep]).astype(str)})
             if self.breakdown:
                 frame[self.breakdown] = self._value_labels(rows, sc.value_code[keep])
             frame["reached"] = sc.reached[keep]
@@ -683,7 +728,8 @@ class Funnel:
                 frame[f"step_{k + 1}_at"] = pd.to_datetime(
                     np.where(col == _eng._NA, np.iinfo(np.int64).min, col * 1_000_000), utc=True
                 ) if len(col) else pd.Series([], dtype="datetime64[ns, UTC]")
-            self._cache["units"] = frame.reset_index(drop=True)
+            sort = ["unit_id"] + ([self.breakdown] if self.breakdown else [])
+            self._cache["units"] = frame.sort_values(sort, kind="stable").reset_index(drop=True)
         return self._cache["units"].copy()
 
     @staticmethod
@@ -800,12 +846,16 @@ class Funnel:
 
         rows, sc = self._scores()
         chosen = units[mask]
-        pairs = []
         fills = sc.fills[chosen["row_index"].to_numpy()]
-        for i, (code, reached) in enumerate(zip(chosen["unit_code"], chosen["reached"])):
-            for r in fills[i, : int(reached)]:
-                pairs.append((rows.units[code], rows.sessions[rows.sid_code[r]]))
-        link = pd.DataFrame(pairs, columns=["unit_id", "session_id"]).drop_duplicates()
+        reached = chosen["reached"].to_numpy()
+        filled = np.arange(self.n_steps)[None, :] < reached[:, None]
+        unit_codes = np.broadcast_to(chosen["unit_code"].to_numpy()[:, None], fills.shape)[filled]
+        link = pd.DataFrame(
+            {
+                "unit_id": rows.unit_labels(unit_codes),
+                "session_id": rows.session_labels(rows.sid_code[fills[filled]]),
+            }
+        ).drop_duplicates()
         link = link.astype({"unit_id": str, "session_id": str})
         log = self._log()
         if log is None:
@@ -1162,7 +1212,7 @@ class Funnel:
         end = np.where(success, last, t1 + self._window_ms)
         spans = pd.DataFrame(
             {
-                "su": rows.units[units["unit_code"].to_numpy()].astype(str),
+                "su": rows.unit_labels(units["unit_code"].to_numpy()).astype(str),
                 "s_start": t1.astype(np.int64),
                 "s_end": end.astype(np.int64),
                 "s_ok": success,
@@ -1294,6 +1344,16 @@ class Funnel:
             "f.plot() for the interactive chart · f.dropped(step) for who left · "
             "f.explore() to click through</div></div>"
         )
+
+
+def _event_mask(events: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Rows whose event is one of ``names`` (a lookup on the codes of a categorical)."""
+    if isinstance(events.dtype, pd.CategoricalDtype):
+        wanted = events.cat.categories.get_indexer(list(names))
+        lookup = np.zeros(len(events.cat.categories) + 1, dtype=bool)
+        lookup[wanted[wanted >= 0]] = True
+        return lookup[events.cat.codes.to_numpy()]  # code -1 (missing) hits the last slot
+    return events.isin(list(names)).to_numpy()
 
 
 def _small_table(frame: pd.DataFrame, like: Any) -> Any:

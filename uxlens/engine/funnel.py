@@ -289,7 +289,9 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
     unit_col = "user_id" if spec.unit == "user" else "session_id"
     cols: dict[str, Any] = {
         "u": table[unit_col].cast("string"),
-        "sid": table.session_id.cast("string"),
+        # "_pos" (row position in an in-memory frame) stands in for the session
+        # id when present: an integer is cheaper to fetch than a string.
+        "sid": table["_pos"] if "_pos" in table.columns else table.session_id.cast("string"),
         "t": table.t_ms.cast("int64"),
         "seq": table.seq.cast("int64") if "seq" in table.columns else zero,
         "smask": smask,
@@ -310,8 +312,9 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
 class Rows:
     """The funnel-relevant rows, fetched and sorted by (unit, time, step).
 
-    ``units`` / ``sessions`` / ``values`` are the sorted distinct labels, the
-    ``*_code`` arrays index into them (``bd_code`` is -1 for a missing value).
+    ``unit_code`` / ``sid_code`` index ``units`` / ``sessions`` (Arrow string
+    arrays, in first-seen order: cheap, and no result depends on it);
+    ``bd_code`` indexes ``values`` (sorted breakdown labels; -1 when missing).
     """
 
     unit_code: np.ndarray
@@ -320,12 +323,38 @@ class Rows:
     smask: np.ndarray
     xmask: np.ndarray
     bd_code: np.ndarray
-    units: np.ndarray
-    sessions: np.ndarray
+    units: Any
+    sessions: Any
     values: np.ndarray
 
     def __len__(self) -> int:
         return len(self.t)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    def unit_labels(self, codes: np.ndarray) -> np.ndarray:
+        """Unit ids (str) of unit codes."""
+        return _take_labels(self.units, codes)
+
+    def session_labels(self, codes: np.ndarray) -> np.ndarray:
+        """Session ids (str) of session codes."""
+        return _take_labels(self.sessions, codes)
+
+
+def _take_labels(labels: Any, codes: np.ndarray) -> np.ndarray:
+    import pyarrow as pa
+
+    if callable(labels):  # resolved lazily: e.g. a frame's whole session_id column
+        labels = labels()
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(codes) == 0:
+        return np.array([], dtype=object)
+    taken = labels.take(pa.array(codes))
+    if isinstance(taken, pa.ChunkedArray):
+        taken = taken.combine_chunks()
+    return np.asarray(taken.to_pylist(), dtype=object)
 
 
 def _label(value: Any) -> str:
@@ -334,12 +363,8 @@ def _label(value: Any) -> str:
     return str(value)
 
 
-def _factorize(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Codes into the sorted distinct values of an Arrow column (-1 for null).
-
-    Hash-encodes with Arrow, then sorts only the (few) distinct values, so the
-    codes do not depend on the order in which the engine returned the rows.
-    """
+def _encode(column: Any) -> tuple[np.ndarray, Any]:
+    """Codes of an Arrow string column into its distinct values (first-seen order)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -348,15 +373,23 @@ def _factorize(column: Any) -> tuple[np.ndarray, np.ndarray]:
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     encoded = pc.dictionary_encode(column)
-    dictionary = encoded.dictionary
+    codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    return codes, encoded.dictionary
+
+
+def _factorize(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct values of an Arrow column (-1 for null).
+
+    Used for breakdown values (few), whose order decides ties between rows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, dictionary = _encode(column)
     order = np.asarray(pc.sort_indices(dictionary), dtype=np.int64)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    indices = encoded.indices
-    raw = np.asarray(indices.fill_null(0), dtype=np.int64)
-    codes = rank[raw] if len(rank) else raw
-    if indices.null_count:
-        codes = np.where(np.asarray(indices.is_null()), -1, codes)
+    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else codes, -1)
     uniques = np.asarray(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
     return codes, uniques
 
@@ -366,7 +399,7 @@ def _run_arrow(expr: Any, backend: Any = None) -> Any:
 
     try:
         con = expr._find_backend(use_default=False)
-    except Exception:
+    except Exception:  # memtable-only expressions have no backend
         con = get_backend(backend)
     try:
         return con.to_pyarrow(expr)
@@ -374,17 +407,32 @@ def _run_arrow(expr: Any, backend: Any = None) -> Any:
         raise EngineError(f"The {con.name} engine failed to run the funnel query: {exc}") from exc
 
 
-def fetch_rows(expr: Any, *, breakdown: bool, backend: Any = None) -> Rows:
+def fetch_rows(
+    expr: Any, *, breakdown: bool, backend: Any = None, session_ids: Any = None
+) -> Rows:
     """Run :func:`funnel_rows_expr`, sort its rows locally and drop same-instant twins.
 
-    The sort does not rely on the engine's output order, so every backend gives
-    the same arrays: by unit, time, lowest matched step, masks, breakdown value,
-    session and ``seq``. Rows identical for the funnel (same unit, instant,
-    masks and value) are kept once.
+    Rows are sorted by unit, time, lowest matched step, masks and breakdown
+    value; the engine's output order never matters. Rows identical for the
+    funnel (same unit, instant, masks and value) are one event: the one kept is
+    the first by (session id, ``seq``), so every backend keeps the same one.
+
+    When the table carried row positions (``_pos``) instead of session ids,
+    ``session_ids`` gives the frame's ``session_id`` column as an Arrow array
+    (or a function returning it, called only if session ids are needed) and
+    twins keep the first position (in a validated frame, sorted by session and
+    time, that is the first by session id and ``seq``).
     """
+    import pyarrow as pa
+
     arrow = _run_arrow(expr, backend)
-    unit_code, units = _factorize(arrow.column("u"))
-    sid_code, sessions = _factorize(arrow.column("sid"))
+    unit_code, units = _encode(arrow.column("u"))
+    by_position = pa.types.is_integer(arrow.schema.field("sid").type)
+    if by_position:
+        sid_code = np.asarray(arrow.column("sid").combine_chunks(), dtype=np.int64)
+        sessions = session_ids
+    else:
+        sid_code, sessions = _encode(arrow.column("sid"))
 
     def ints(name: str) -> np.ndarray:
         return np.asarray(arrow.column(name).combine_chunks().fill_null(0), dtype=np.int64)
@@ -393,29 +441,20 @@ def fetch_rows(expr: Any, *, breakdown: bool, backend: Any = None) -> Rows:
     if breakdown:
         raw = arrow.column("bd").to_pandas()
         labels = pd.Series(raw.map(_label, na_action="ignore"), dtype=object)
-        import pyarrow as pa
-
         bd_code, values = _factorize(pa.array(labels.where(labels.notna(), None), type=pa.string()))
     else:
         bd_code, values = np.full(len(t), -1, dtype=np.int64), np.array([], dtype=object)
-    low = _lowest_bit(smask)
-    order = np.lexsort((seq, sid_code, bd_code, xmask, smask, low, t, unit_code))
+    sbits = int(smask.max()).bit_length() if len(smask) else 0
+    step_key = (_lowest_bit(smask) << sbits) | smask
+    order = _sort_order([unit_code, t, step_key, xmask, bd_code + 1])
     unit_code, sid_code, t = unit_code[order], sid_code[order], t[order]
-    smask, xmask, bd_code = smask[order], xmask[order], bd_code[order]
-    # Identical events at one instant count once: same unit, time, matched steps,
-    # exclusions and breakdown value (the first by session and seq is kept).
-    if len(t) > 1:
-        same = (
-            (unit_code[1:] == unit_code[:-1])
-            & (t[1:] == t[:-1])
-            & (smask[1:] == smask[:-1])
-            & (xmask[1:] == xmask[:-1])
-            & (bd_code[1:] == bd_code[:-1])
-        )
-        keep = np.concatenate([[True], ~same])
-        if not keep.all():
-            unit_code, sid_code, t = unit_code[keep], sid_code[keep], t[keep]
-            smask, xmask, bd_code = smask[keep], xmask[keep], bd_code[keep]
+    smask, xmask, bd_code, seq = smask[order], xmask[order], bd_code[order], seq[order]
+    keep = _first_of_twins(
+        unit_code, t, smask, xmask, bd_code, sid_code, seq, None if by_position else sessions
+    )
+    if keep is not None:
+        unit_code, sid_code, t = unit_code[keep], sid_code[keep], t[keep]
+        smask, xmask, bd_code = smask[keep], xmask[keep], bd_code[keep]
     return Rows(
         unit_code=unit_code,
         sid_code=sid_code,
@@ -427,6 +466,73 @@ def fetch_rows(expr: Any, *, breakdown: bool, backend: Any = None) -> Rows:
         sessions=sessions,
         values=values,
     )
+
+
+def _sort_order(columns: list[np.ndarray]) -> np.ndarray:
+    """Row order sorting by several integer columns (most significant first).
+
+    Packs the columns into one int64 key when their value ranges fit in 62
+    bits (one argsort: far faster than ``np.lexsort``), else uses lexsort.
+    Columns whose values are all equal are skipped.
+    """
+    n = len(columns[0]) if columns else 0
+    parts = []
+    for col in columns:
+        if n == 0:
+            break
+        low = int(col.min())
+        span = int(col.max()) - low
+        if span:
+            parts.append((col - low, span.bit_length()))
+    if not parts:
+        return np.arange(n)
+    if sum(b for _, b in parts) <= 62:
+        key = np.zeros(n, dtype=np.int64)
+        for col, bits in parts:
+            key = (key << bits) | col.astype(np.int64)
+        return np.argsort(key, kind="stable")
+    return np.lexsort([c for c, _ in reversed(parts)])
+
+
+def _first_of_twins(
+    unit_code: np.ndarray,
+    t: np.ndarray,
+    smask: np.ndarray,
+    xmask: np.ndarray,
+    bd_code: np.ndarray,
+    sid_code: np.ndarray,
+    seq: np.ndarray,
+    sessions: Any,
+) -> np.ndarray | None:
+    """Rows to keep so that identical events at one instant count once (None: all).
+
+    Among twins the first by (session id, seq) is kept; with ``sessions=None``
+    the session codes are row positions and the smallest position is kept.
+    """
+    if len(t) < 2:
+        return None
+    same = (
+        (unit_code[1:] == unit_code[:-1])
+        & (t[1:] == t[:-1])
+        & (smask[1:] == smask[:-1])
+        & (xmask[1:] == xmask[:-1])
+        & (bd_code[1:] == bd_code[:-1])
+    )
+    if not same.any():
+        return None
+    keep = np.concatenate([[True], ~same])
+    # Runs of twins: keep the first by (session id, seq), whatever the engine order.
+    starts = np.flatnonzero(keep)
+    ends = np.concatenate([starts[1:], [len(t)]])
+    for a, b in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+        if sessions is None:
+            best = int(np.argmin(sid_code[a:b]))
+        else:
+            names = _take_labels(sessions, sid_code[a:b])
+            best = min(range(b - a), key=lambda i: (names[i], seq[a + i]))
+        keep[a] = False
+        keep[a + best] = True
+    return keep
 
 
 def _lowest_bit(mask: np.ndarray) -> np.ndarray:
@@ -844,7 +950,7 @@ def score(rows: Rows, spec: FunnelSpec) -> Scores:
         # Unit codes are dense (0..units-1) and every unit has rows.
         take = np.arange(len(rows))
         key = rows.unit_code
-        key_unit = np.arange(len(rows.units))
+        key_unit = np.arange(rows.n_units)
         key_value = np.full(len(key_unit), -1)
     t = rows.t[take]
     smask = rows.smask[take]
@@ -932,8 +1038,8 @@ def default_rows_frame(rows: Rows) -> pd.DataFrame:
     """The fetched rows as a small DataFrame (for debugging and tests)."""
     return pd.DataFrame(
         {
-            "unit": rows.units[rows.unit_code] if len(rows) else [],
-            "session_id": rows.sessions[rows.sid_code] if len(rows) else [],
+            "unit": rows.unit_labels(rows.unit_code),
+            "session_id": rows.session_labels(rows.sid_code),
             "t": rows.t,
             "smask": rows.smask,
             "xmask": rows.xmask,
