@@ -259,6 +259,27 @@ def test_warnings_are_shown(context: Any) -> None:
     assert items == w.warnings and len(items) >= 3
 
 
+def test_viewport_resize_rescales_the_stage(context: Any) -> None:
+    from uxlens.replay_sanitize import sanitize_recording
+
+    events = json.loads(data_file("scripts_and_handlers.json").read_text(encoding="utf-8"))
+    t0 = events[0]["timestamp"]
+    events.append({"type": 3, "timestamp": t0 + 3500, "data": {"source": 4, "width": 400,
+                                                                "height": 700}})
+    h = open_harness(context, raw_state(sanitize_recording(events).events))
+    h.wait_status("ready")
+    assert h.page.inner_text(".uxl-size") == "1024×768"
+    wide = h.page.locator(".uxl-stage").bounding_box()
+    screen = h.page.locator(".uxl-screen").bounding_box()
+    assert wide["width"] <= screen["width"]
+    h.py_set("_seek", {"ms": 3600, "n": 1})
+    h.page.wait_for_function("() => window.__model.get('current_ms') === 3600")
+    assert h.page.inner_text(".uxl-size") == "400×700"
+    narrow = h.page.locator(".uxl-stage").bounding_box()
+    # the same height limit (640 px) now binds: 400 x 700 shows at 640/700 of its size
+    assert round(narrow["height"]) == 640 and round(narrow["width"]) == round(400 * 640 / 700)
+
+
 def test_session_without_positions_shows_an_empty_wireframe(context: Any) -> None:
     from uxlens.io.table import read_events
 
