@@ -149,8 +149,9 @@ class HeatmapExplorer(anywidget.AnyWidget):
         t = self._base._shared.table
         if column not in t.columns:
             return []
-        vals = execute(t.filter(t[column].notnull()).group_by(column).agg(n=t.count())
-                       .order_by([lambda s: s.n.desc()]).limit(limit))
+        known = t.filter(t[column].notnull())
+        vals = execute(known.group_by(column).agg(n=known.count())
+                       .order_by([lambda s: s.n.desc(), column]).limit(limit))
         return vals[column].tolist()
 
     def _versions(self) -> list[str]:
