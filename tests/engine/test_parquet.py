@@ -219,3 +219,14 @@ def test_generated_dataset_is_chunked_and_scans_as_canonical(tmp_path: Path) -> 
     assert summary["session_id"].str.slice(0, 7).value_counts().to_dict() == {
         "c00000-": 500, "c00001-": 500, "c00002-": 500
     }
+
+
+def test_files_with_different_columns_are_unioned_by_name(tmp_path: Path) -> None:
+    _frame(url=["https://a.com/", None, "https://a.com/b"]).iloc[:2].to_parquet(
+        tmp_path / "a.parquet"
+    )
+    _frame().iloc[2:].to_parquet(tmp_path / "b.parquet")  # no url column
+    got = _sorted(execute(scan_parquet(tmp_path).select("session_id", "url", "t_ms")), ["t_ms"])
+    assert got["url"].iloc[0] == "https://a.com/"
+    assert got["session_id"].tolist() == ["s1", "s2", "s1"]
+    assert got["url"].isna().tolist() == [False, True, True]
