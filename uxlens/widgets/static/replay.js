@@ -65,6 +65,16 @@ async function loadRrweb(model) {
   return rrwebModule;
 }
 
+// The replayer builds its sandboxed iframe inside our element, which must be in
+// the document by then; some front ends call render() before attaching it.
+async function whenConnected(node, timeoutMs = 10000) {
+  const t0 = performance.now();
+  while (!node.isConnected) {
+    if (performance.now() - t0 > timeoutMs) throw new Error("the player was never attached to the page");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -514,6 +524,7 @@ function render({ model, el }) {
         return;
       }
       const { Replayer } = await loadRrweb(model);
+      await whenConnected(ui.root);
       if (token !== loadToken || disposed) return;
       replayer = new Replayer(events, {
         root: ui.stage,
