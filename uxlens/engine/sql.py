@@ -40,6 +40,7 @@ DIALECTS: dict[str, str] = {
 REQUIRED_COLUMNS: tuple[str, ...] = ("session_id", "user_id", "timestamp", "event")
 _NAIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATETIME")
 _AWARE_TIMESTAMPS = ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")
+_SPILL: list[str] = []
 
 
 def to_sql(expr: ir.Expr, dialect: str = "duckdb", *, pretty: bool = True) -> str:
@@ -180,7 +181,8 @@ def scan_parquet(
     threads
         DuckDB worker threads; default: DuckDB's (all cores).
     temp_directory
-        Where DuckDB spills; default: a fresh folder under the system temp dir.
+        Where DuckDB spills; default: one folder per process under the system
+        temp dir.
 
     Returns
     -------
@@ -217,7 +219,10 @@ def scan_parquet(
 
     files = _parquet_files(path)
     if temp_directory is None:
-        temp_directory = tempfile.mkdtemp(prefix="uxlens-duckdb-")
+        # One spill folder per process (DuckDB deletes its spill files itself).
+        if not _SPILL:
+            _SPILL.append(tempfile.mkdtemp(prefix="uxlens-duckdb-"))
+        temp_directory = _SPILL[0]
     Path(temp_directory).mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect()
     try:
