@@ -16,6 +16,7 @@ from . import export
 from ._version import __version__
 from .datasets import demo
 from .engine.backend import connect
+from .engine.sql import scan_parquet, to_sql
 from .eventlog import EventLog, SessionList
 from .exceptions import (
     EngineError,
@@ -37,6 +38,8 @@ from .session import Session
 __all__ = [
     "__version__",
     "connect",
+    "scan_parquet",
+    "to_sql",
     "demo",
     "read_rrweb",
     "read_events",
