@@ -712,7 +712,7 @@ class Funnel:
         >>> import uxlens as ux
         >>> from uxlens.funnel import Funnel
         >>> f = Funnel(ux.demo(), ["signup_started", "signup_done"], window="1h")
-        >>> (f.units()["reached"] >= 1).all()
+        >>> bool((f.units()["reached"] >= 1).all())
         True
         """
         if "units" not in self._cache:
