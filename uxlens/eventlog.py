@@ -252,6 +252,14 @@ class SessionList:
         return SessionList(self.frame.sort_values(by, ascending=ascending).reset_index(drop=True),
                            self.log, label=self.label)
 
+    def replay(self, **kwargs: Any) -> Any:
+        """A replay player with previous/next over these sessions (see ``Session.replay``)."""
+        from .widgets.replay import ReplayWidget
+
+        if not len(self):
+            raise UxlensError(f"No sessions to replay in {self!r}.")
+        return ReplayWidget(list(self), **kwargs)
+
     def head(self, n: int = 5) -> SessionList:
         """The first ``n`` sessions."""
         return SessionList(self.frame.head(n), self.log, label=self.label)

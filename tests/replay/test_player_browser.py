@@ -12,15 +12,12 @@ import base64
 import gzip
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from _harness import CHROMIUM, LAUNCH_ARGS, data_file, open_harness, raw_state, widget_state
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/_paths.py
 from _paths import shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("replay-browser")]
