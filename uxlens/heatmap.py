@@ -508,7 +508,9 @@ class Heatmap:
         return {sel: sorted(t) for sel, t in sorted(found.items())}
 
     # ------------------------------------------------------------------ grid
-    def grid(self, bin_px: float | None = None, smooth: float | None = None) -> pd.DataFrame:
+    def grid(
+        self, bin_px: float | None = None, smooth: float | None = None, *, sessions: bool = True
+    ) -> pd.DataFrame:
         """The map's numbers as a tidy DataFrame.
 
         Parameters
@@ -517,6 +519,10 @@ class Heatmap:
             Bin size in CSS px (default: the heatmap's ``bin_px``).
         smooth
             Gaussian sigma in px for the ``value`` column (``count`` stays exact).
+        sessions
+            Count the distinct sessions of each bin (point maps). Counting
+            them costs about as much as the rest of the grid on millions of
+            points; ``False`` leaves ``sessions`` empty.
 
         Returns
         -------
@@ -540,13 +546,14 @@ class Heatmap:
             return self._cached(("scroll", b), lambda: self._scroll(b)[0])
         if self.kind == "attention":
             return self._cached(("attention", b), lambda: self._attention(b))
-        return self._cached(("grid", b, smooth), lambda: self._grid(b, smooth))
+        return self._cached(("grid", b, smooth, sessions),
+                            lambda: self._grid(b, smooth, sessions))
 
-    def _grid(self, b: float, smooth: float | None) -> pd.DataFrame:
+    def _grid(self, b: float, smooth: float | None, sessions: bool = True) -> pd.DataFrame:
         coords = self._coords()
         if coords is None:
             return eng.grid_frame(pd.DataFrame(), b, {})
-        counts = execute(eng.grid_counts(coords, b))
+        counts = execute(eng.grid_counts(coords, b, sessions=sessions))
         return eng.grid_frame(counts, b, self.reference_widths(), smooth=smooth)
 
     def _scroll(self, b: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1252,11 +1259,50 @@ class Heatmap:
             "<table style='margin-top:4px'><tr><th>device</th><th>events</th><th>sessions</th>"
             f"<th>layout px</th></tr>{rows}</table></div>"
         )
+        from .plotting.heatmap import heat_html
+
         try:
-            fig_html = self.plot().to_html(full_html=False, include_plotlyjs="cdn")
+            body = heat_html(self._preview_panels())
         except UxlensError as exc:
-            fig_html = f"<div style='color:#b42318'>{html.escape(str(exc))}</div>"
-        return head + fig_html
+            body = f"<div style='color:#b42318'>{html.escape(str(exc))}</div>"
+        hint = ("<div style='color:#667085;font-size:11px;margin-top:4px'>h.plot() for the "
+                "interactive chart · h.explore() to click through to sessions · h.grid(), "
+                "h.elements(), h.hotspots() for the numbers</div>")
+        return head + body + hint
+
+    def _preview_panels(self) -> dict[str, dict[str, Any]]:
+        """Per device: the map as a dense array over the page, for static previews."""
+        b = float(self.bin_px)
+        panels: dict[str, dict[str, Any]] = {}
+        refs = self.reference_widths()
+        for device in self._plot_devices(None):
+            width = float(refs[device])
+            bg = self.background_image(device)
+            bg_h = float(bg["height"]) if bg else 0.0
+            if self.kind in ("scroll", "attention"):
+                g = self.grid(b)
+                g = g.loc[g["device"] == device]
+                col = "share" if self.kind == "scroll" else "seconds_per_session"
+                top = g["y"] if self.kind == "scroll" else g["y0"]
+                ny = int(top.max() // b) + 1 if len(g) else 1
+                z = np.full((ny, 1), np.nan)
+                z[(top // b).astype(int).to_numpy(), 0] = g[col].to_numpy()
+                caption = f"{width:.0f} px"
+            else:
+                g = self.grid(b, smooth=b, sessions=False)
+                g = g.loc[(g["device"] == device) & (g["x_bin"] >= 0) & (g["y_bin"] >= 0)]
+                nx = max(1, int(np.ceil(width / b)))
+                counted = g.loc[g["count"] > 0, "y_bin"]
+                ny = max(int(counted.max()) + 1 if len(counted) else 1, int(np.ceil(bg_h / b)))
+                g = g.loc[(g["x_bin"] < nx) & (g["y_bin"] < ny)]
+                z = np.zeros((ny, nx))
+                np.add.at(z, (g["y_bin"].to_numpy(int), g["x_bin"].to_numpy(int)),
+                          g["value"].to_numpy(float))
+                z[z <= z.max() * 1e-3] = np.nan
+                caption = f"{width:.0f} px · {int(g['count'].sum()):,} {KINDS[self.kind]}"
+            panels[device] = {"z": z, "width": width, "height": max(z.shape[0] * b, bg_h, 1.0),
+                              "background": bg, "caption": caption, "zmin": 0.0}
+        return panels
 
 
 def _with_reference_boxes(boxes: pd.DataFrame, refs: Mapping[str, int]) -> pd.DataFrame:
@@ -1489,10 +1535,30 @@ class HeatmapComparison:
                 f"{r['rate_a']:.2f} to {r['rate_b']:.2f} {unit} (p={r['p_adj']:.2g}).")
 
     def _repr_html_(self) -> str:
+        from .plotting.heatmap import heat_html
+        from .plotting.theme import DIVERGING
+
         head = (f"<div style='font-family:system-ui,sans-serif;font-size:13px'><b>Heatmap "
-                f"comparison</b> · {html.escape(self._subtitle())}</div>")
-        table = self.table().loc[lambda t: t["significant"]].head(10).to_html(index=False)
-        return head + table + self.plot().to_html(full_html=False, include_plotlyjs="cdn")
+                f"comparison</b> · {html.escape(self._subtitle())}<br>"
+                f"{html.escape(self.takeaway())}</div>")
+        b = float(self.a.bin_px)
+        g = self.grid(b)
+        lim = float(g["diff"].abs().max()) if len(g) else 1.0
+        panels = {}
+        for device, width in self._refs().items():
+            sub = g.loc[(g["device"] == device) & (g["x_bin"] >= 0) & (g["y_bin"] >= 0)]
+            nx = max(1, int(np.ceil(width / b)))
+            sub = sub.loc[sub["x_bin"] < nx]
+            ny = int(sub["y_bin"].max()) + 1 if len(sub) else 1
+            z = np.full((ny, nx), np.nan)
+            z[sub["y_bin"].to_numpy(int), sub["x_bin"].to_numpy(int)] = sub["diff"].to_numpy()
+            z[z == 0] = np.nan
+            panels[device] = {"z": z, "width": float(width), "height": ny * b,
+                              "background": self.a.background_image(device),
+                              "colorscale": DIVERGING, "zmin": -lim, "zmax": lim,
+                              "caption": "blue: less in b · red: more in b"}
+        sig = self.table().loc[lambda t: t["significant"]].head(10)
+        return head + heat_html(panels) + sig.to_html(index=False, border=0)
 
 
 def zone_test(m: pd.DataFrame, *, unit: str) -> pd.DataFrame:

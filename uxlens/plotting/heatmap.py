@@ -9,7 +9,11 @@ image under the heat, in map px (y grows downwards, one px = one px).
 
 from __future__ import annotations
 
+import base64
+import html as _html
 import math
+import struct
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +24,8 @@ from plotly.subplots import make_subplots
 
 from .theme import COLORS, DIVERGING, SEQUENTIAL, base_layout
 
-__all__ = ["heatmap_figure", "scroll_figure", "attention_figure", "difference_figure"]
+__all__ = ["heatmap_figure", "scroll_figure", "attention_figure", "difference_figure",
+           "heat_png", "heat_html"]
 
 _MAX_CELLS = 400_000
 
@@ -416,3 +421,80 @@ def difference_figure(
     fig.update_layout(**base_layout(title, subtitle), width=fig_w, height=fig_h, showlegend=False,
                       margin={"l": 50, "r": 30, "t": 110, "b": 40})
     return fig
+
+
+# ------------------------------------------------------------ static previews
+def _rgba(color: str) -> tuple[float, float, float, float]:
+    c = color.strip()
+    if c.startswith("#") and len(c) == 7:
+        return int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16), 1.0
+    inner = c[c.index("(") + 1 : c.rindex(")")].split(",")
+    vals = [float(v) for v in inner]
+    return vals[0], vals[1], vals[2], vals[3] if len(vals) > 3 else 1.0
+
+
+def heat_png(z: np.ndarray, *, colorscale: list[list[Any]] | None = None,
+             zmin: float | None = None, zmax: float | None = None) -> bytes:
+    """An RGBA PNG with one pixel per bin, coloured by the scale (NaN = transparent).
+
+    Pure numpy and zlib: the static preview of a map needs no browser.
+
+    Examples
+    --------
+    >>> png = heat_png(np.array([[0.0, 1.0], [np.nan, 2.0]]))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", struct.unpack(">II", png[16:24])
+    (True, (2, 2))
+    """
+    scale = colorscale or SEQUENTIAL
+    z = np.asarray(z, dtype=float)
+    lo = np.nanmin(z) if zmin is None and np.isfinite(z).any() else (zmin or 0.0)
+    hi = np.nanmax(z) if zmax is None and np.isfinite(z).any() else (zmax or 1.0)
+    t = np.clip((z - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
+    stops = np.array([float(st) for st, _ in scale])
+    cols = np.array([_rgba(c) for _, c in scale])
+    rgba = np.stack([np.interp(np.nan_to_num(t), stops, cols[:, k]) for k in range(4)], axis=-1)
+    rgba[..., 3] *= 255
+    rgba[~np.isfinite(z)] = 0
+    pixels = rgba.round().astype(np.uint8)
+    h, w = pixels.shape[:2]
+    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def heat_html(
+    panels: Mapping[str, Mapping[str, Any]], *, panel_px: int = 320,
+) -> str:
+    """Static HTML preview: per panel, the page image with the heat PNG stretched over it.
+
+    ``panels`` maps a label to ``{"z": 2-D array (rows top to bottom), "width",
+    "height" (page px covered by z), "background": {source, ...} or None,
+    "colorscale", "zmin", "zmax", "caption"}``. Used by ``_repr_html_`` so that
+    a bare heatmap in a notebook shows the map without any JavaScript.
+    """
+    cells = []
+    for label, p in panels.items():
+        w, h = float(p["width"]), float(p["height"])
+        shown_w = panel_px if w >= h * 0.6 else max(140, int(panel_px * w / (h * 0.6)))
+        shown_h = int(shown_w * h / max(w, 1.0))
+        bg = p.get("background")
+        img = (f"<img src='{bg['source']}' style='position:absolute;left:0;top:0;width:100%;"
+               f"height:{100 * float(bg['height']) / h:.2f}%'>" if bg else "")
+        heat = base64.b64encode(heat_png(p["z"], colorscale=p.get("colorscale"),
+                                         zmin=p.get("zmin"), zmax=p.get("zmax"))).decode()
+        cells.append(
+            "<figure style='margin:0 12px 0 0;display:inline-block;vertical-align:top'>"
+            f"<div style='position:relative;width:{shown_w}px;height:{shown_h}px;"
+            "border:1px solid #E9ECEF;background:#fff;overflow:hidden'>"
+            f"{img}<img src='data:image/png;base64,{heat}' style='position:absolute;left:0;"
+            "top:0;width:100%;height:100%'></div>"
+            f"<figcaption style='font-size:11px;color:#667085'>{_html.escape(label)}"
+            f"{' · ' + _html.escape(str(p['caption'])) if p.get('caption') else ''}"
+            "</figcaption></figure>"
+        )
+    return "<div>" + "".join(cells) + "</div>"

@@ -283,7 +283,7 @@ def _payload(h: Heatmap, device: str) -> dict[str, Any]:
         height = max(height, y0 + ny * b)
         nx = 1
     else:
-        g = h.grid(b, smooth=b)
+        g = h.grid(b, smooth=b, sessions=False)
         g = g.loc[g["device"] == device]
         y0 = 0.0
         nx = int(np.ceil(width / b))
