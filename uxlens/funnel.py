@@ -752,7 +752,7 @@ class Funnel:
             at least this one), ``conversion`` (count / count at step 1),
             ``step_conversion`` (count / count at the previous step),
             ``dropped`` (units that reached this step and went no further: the
-            size of :meth:`dropped`), ``median_time_s`` and ``mean_time_s``
+            size of :meth:`dropped`; 0 at the last step), ``median_time_s`` and ``mean_time_s``
             (seconds from the previous step, in the deciding attempt). With a
             breakdown, the breakdown column comes first, one block per value,
             largest first, ``"(none)"`` last.
@@ -808,7 +808,8 @@ class Funnel:
             conversion = counts / counts[0] if counts[0] else np.full(n, np.nan)
             prev = np.concatenate([[counts[0]], counts[:-1]])
             step_conv = np.where(prev > 0, counts / np.where(prev > 0, prev, 1), np.nan)
-        dropped = counts - np.concatenate([counts[1:], [0]])
+        # Units that reached this step and not the next; nobody drops at the last step.
+        dropped = counts - np.concatenate([counts[1:], counts[-1:]])
         medians, means = [np.nan], [np.nan]
         for k in range(2, n + 1):
             sel = reached >= k
@@ -1301,6 +1302,28 @@ class Funnel:
             self.table(), breakdown=self.breakdown, title=title or self._title(),
             subtitle=self._subtitle(),
         )
+
+    def plot_compare(self, by: str | None = None, **kwargs: Any) -> Any:
+        """:meth:`compare` as a figure: conversion and interval per segment.
+
+        Keyword arguments are those of :meth:`compare`; significant segments
+        are highlighted.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.funnel import Funnel
+        >>> f = Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> len(f.plot_compare(by="version").data[0].x)
+        2
+        """
+        from .plotting.funnel import compare_figure
+
+        table = self.compare(by=by, **kwargs)
+        column = table.columns[0]
+        a, b = table.attrs["from_step"], table.attrs["to_step"]
+        title = f"Conversion {self.labels[a - 1]} → {self.labels[b - 1]} by {column}"
+        return compare_figure(table, column, title=title)
 
     def explore(self) -> Any:
         """An interactive explorer widget (click a step to list who dropped there)."""

@@ -75,7 +75,7 @@ def test_table_numbers(f: Funnel) -> None:
     assert t["count"].tolist() == [6, 4, 3]
     assert t["conversion"].tolist() == pytest.approx([1.0, 4 / 6, 0.5])
     assert t["step_conversion"].tolist() == pytest.approx([1.0, 4 / 6, 0.75])
-    assert t["dropped"].tolist() == [2, 1, 3]
+    assert t["dropped"].tolist() == [2, 1, 0]
     assert t["median_time_s"].tolist()[1:] == [10.0, 25.0]
     assert t["mean_time_s"].tolist()[1:] == pytest.approx([11.25, 65 / 3])
 
@@ -235,6 +235,13 @@ def test_plot(f: Funnel) -> None:
     assert [int(v) for v in fig.data[0].y] == [6, 4, 3]
     assert [int(v) for v in fig.data[1].y] == [0, 2, 1]
     assert "A → B → C" in fig.layout.title.text
+
+
+def test_plot_compare(f: Funnel) -> None:
+    fig = f.plot_compare(by="version", from_step=2)
+    assert list(fig.data[0].y) == ["A", "B"]
+    assert [round(v, 3) for v in fig.data[0].x] == [0.5, 1.0]
+    assert "B → C by version" in fig.layout.title.text
 
 
 def test_plot_breakdown_has_a_bar_pair_per_segment(df: pd.DataFrame) -> None:

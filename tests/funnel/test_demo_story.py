@@ -14,7 +14,7 @@ STEPS = ["signup_started", "signup_done", "profile_done", "invite_sent", "onboar
 
 def _need_demo() -> None:
     try:
-        import uxlens.demo.generate  # noqa: F401
+        import uxlens.demo.generate
         import uxlens.io.rrweb  # noqa: F401
     except ImportError as exc:  # pragma: no cover - both exist in the repository
         pytest.skip(f"the demo generator or the rrweb reader is missing: {exc}")

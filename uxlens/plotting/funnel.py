@@ -132,7 +132,10 @@ def funnel_figure(
         yaxis_title="units",
         legend={"orientation": "h", "y": -0.15},
         hovermode="closest",
+        # Labels that do not fit a (thin) bar are hidden rather than shrunk or rotated.
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
+    fig.update_traces(textangle=0)
     return fig
 
 

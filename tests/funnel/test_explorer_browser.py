@@ -1,0 +1,149 @@
+"""The funnel explorer's front end in headless Chromium, wired to the Python widget.
+
+A local page mounts ``widgets/static/funnel_explorer.js`` with a fake anywidget
+model; the test plays the Jupyter comm: what the page sets is applied to the
+Python :class:`FunnelExplorer`, and what Python changes is pushed back to the
+page. Every request is intercepted; nothing may leave the page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from uxlens.funnel import Funnel
+from uxlens.widgets.funnel_explorer import STATIC, FunnelExplorer
+
+from .test_api import dataset
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("funnel-browser")]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ORIGIN = "http://uxlens.test"
+KEYS = ("funnel", "split_options", "split_by", "selected", "sessions", "selected_session",
+        "replay_request", "message")
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>__CSS__</style></head>
+<body><div id="app"></div><script type="module">
+import widget from "/funnel_explorer.js";
+const state = await (await fetch("/state.json")).json();
+const listeners = {};
+const sets = [];
+const model = {
+  get: (k) => state[k],
+  set: (k, v) => { state[k] = v; sets.push([k, v]);
+                   (listeners["change:" + k] || []).forEach((cb) => cb()); },
+  save_changes: () => {},
+  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
+  off: () => {},
+};
+window.__model = model;
+window.__sets = sets;
+widget.render({ model, el: document.getElementById("app") });
+window.__rendered = true;
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Bridge:
+    """The page and the Python widget, synced by hand like a Jupyter comm."""
+
+    def __init__(self, page: Any, explorer: FunnelExplorer) -> None:
+        self.page = page
+        self.ex = explorer
+        self.seen = 0
+
+    def to_python(self) -> None:
+        sets = self.page.evaluate("() => window.__sets")
+        for key, value in sets[self.seen:]:
+            setattr(self.ex.view, key, value)
+        self.seen = len(sets)
+        for key in KEYS:  # Python's answer back to the page
+            value = getattr(self.ex.view, key)
+            if self.page.evaluate("(k) => JSON.stringify(window.__model.get(k))", key) != json.dumps(value):
+                self.page.evaluate("([k, v]) => window.__model.set(k, v)", [key, value])
+        self.seen = self.page.evaluate("() => window.__sets.length")
+
+
+def open_page(browser: Any, explorer: FunnelExplorer) -> tuple[Any, Bridge, list[str], list[str]]:
+    state = {k: getattr(explorer.view, k) for k in KEYS}
+    files = {
+        "/": PAGE.replace("__CSS__", (STATIC / "funnel_explorer.css").read_text()),
+        "/funnel_explorer.js": (STATIC / "funnel_explorer.js").read_text(),
+        "/state.json": json.dumps(state),
+    }
+    types = {"/": "text/html", "/funnel_explorer.js": "text/javascript",
+             "/state.json": "application/json"}
+    outside: list[str] = []
+    errors: list[str] = []
+    page = browser.new_page()
+
+    def route(r: Any) -> None:
+        path = r.request.url[len(ORIGIN):] if r.request.url.startswith(ORIGIN) else None
+        if path in files:
+            r.fulfill(status=200, body=files[path], content_type=types[path])
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(ORIGIN + "/")
+    page.wait_for_function("window.__rendered === true", timeout=15_000)
+    return page, Bridge(page, explorer), outside, errors
+
+
+def test_bars_click_lists_sessions_and_replay(browser: Any) -> None:
+    ex = FunnelExplorer(Funnel(dataset(), ["A", "B", "C"]))
+    page, bridge, outside, errors = open_page(browser, ex)
+    labels = page.locator(".uxl-fx-label").all_inner_texts()
+    assert labels == ["1. A", "2. B", "3. C"]
+    assert page.locator(".uxl-fx-count").all_inner_texts() == ["6", "4", "3"]
+    assert page.locator(".uxl-fx-replay").count() == 0
+
+    page.click(".uxl-fx-bar[data-step='1']")
+    bridge.to_python()
+    assert ex.view.selected == {"step": 1, "segment": None}
+    rows = page.locator(".uxl-fx-table tbody tr")
+    assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.session)")) == ["u3-s", "u6-s"]
+    assert page.locator(".uxl-fx-replay").is_disabled()
+
+    page.click(".uxl-fx-table tbody tr[data-session='u6-s']")
+    bridge.to_python()
+    assert ex.view.selected_session == "u6-s"
+    assert not page.locator(".uxl-fx-replay").is_disabled()
+    page.click(".uxl-fx-replay")
+    bridge.to_python()
+    assert "u6-s" in page.locator(".uxl-fx-message").inner_text()
+    assert outside == [] and errors == []
+    page.close()
+
+
+def test_split_selector_resplits(browser: Any) -> None:
+    ex = FunnelExplorer(Funnel(dataset(), ["A", "B", "C"]))
+    page, bridge, outside, errors = open_page(browser, ex)
+    page.select_option(".uxl-fx-split", "version")
+    bridge.to_python()
+    assert ex._current.breakdown == "version"
+    assert page.locator(".uxl-fx-key").all_inner_texts() == ["A", "B"]
+    assert page.locator(".uxl-fx-bar").count() == 6
+    page.click(".uxl-fx-bar[data-step='1'][data-segment='B']")
+    bridge.to_python()
+    assert ex.view.sessions["rows"][0][1] == "u6"
+    assert outside == [] and errors == []
+    page.close()
