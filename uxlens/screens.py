@@ -1,0 +1,930 @@
+"""Screens, not URLs: the UI states users actually saw, found in rrweb recordings.
+
+One URL often shows several screens: a modal opens over the page, an A/B test
+swaps the layout, a single-page app changes views without navigating. This
+module turns the DOM snapshots and mutations of the recordings into **screen
+states** so that heatmaps, funnels and journeys can be grouped by what was on
+the screen instead of by URL.
+
+How it works
+------------
+1. **Fingerprint** (:func:`fingerprint`): the visible layout at an instant as a
+   set of structure tokens, one per visible element: the element's
+   ``tag#id.class[role]`` segment prefixed by up to ``depth - 1`` ancestor
+   segments. Text, style values, ``data-*`` attributes and digits are ignored,
+   as are state classes (``is-*``, ``has-*``, ``*focus*``, ``*hover*``,
+   ``*active*``), elements hidden inline (``display: none``,
+   ``visibility: hidden``, ``hidden``, ``aria-hidden="true"``), rrweb-blocked
+   subtrees (``rr-block``), live regions (``role="status"``/``alert``/``log``/
+   ``timer``/``marquee``: toasts) and the contents of ``aria-live`` regions.
+   A dialog (``<dialog open>``, ``role="dialog"``/``alertdialog`` or
+   ``aria-modal="true"``) marks its tokens and adds ``modal_weight`` extra
+   tokens, because a modal covers the page even when it has few elements.
+2. **Observations**: each recording is replayed once with
+   :class:`~uxlens.io.dom.DomMirror`. A fingerprint is taken at each page load
+   and after each burst of structural mutations, once the structure has been
+   stable for ``debounce_ms`` (the burst's state starts when the burst starts).
+   Consecutive observations with the same fingerprint in one page view merge.
+3. **States**: per URL (without query), the distinct fingerprints are
+   clustered with scikit-learn on the Jaccard distance of their tokens
+   (agglomerative clustering, average linkage, cut at ``distance_threshold``;
+   or DBSCAN with ``eps=distance_threshold``). States with less than
+   ``min_share`` of the URL's observations are folded into the nearest kept
+   state.
+4. **Names** come from the representative page (the most frequent fingerprint
+   of the state, rebuilt from its first occurrence): the first visible ``h1``
+   (else heading, else the document title, else the URL path), followed by the
+   state's most distinctive visible text against the other states of its URL:
+   the heading of a dialog (``"Your projects — modal: You're all set!"``) or
+   the first element with text that the other states lack. Texts come from the
+   masked mirror and private (``rr-mask``/``rr-block``) elements are never used.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .events import split_url
+from .exceptions import SchemaError, UxlensError
+from .io.dom import DomMirror
+
+__all__ = ["fingerprint", "screen_states", "Screens", "fingerprint_distance"]
+
+#: Tags that are never visible (or whose content is not layout).
+_SKIP_TAGS = frozenset(
+    "head script style noscript template meta link title base".split()
+)
+#: Live-region roles: transient announcements (toasts), not screens.
+_LIVE_ROLES = frozenset({"status", "alert", "log", "timer", "marquee"})
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
+#: Classes that describe a transient state of an element, not the layout.
+_STATE_CLASS = re.compile(r"^(?:is|has)-|focus|hover|active|^rr-|^ng-|^js-")
+_DIGITS = re.compile(r"\d+")
+_HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+#: Attributes whose change can alter a fingerprint.
+_STRUCT_ATTRS = frozenset(
+    {"class", "id", "role", "hidden", "aria-hidden", "aria-modal", "open", "aria-live", "type"}
+)
+_METHODS = ("agglomerative", "dbscan")
+
+
+# --------------------------------------------------------------------------- fingerprint
+def _stable_classes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, str):
+        return ()
+    out = {_DIGITS.sub("0", c) for c in value.split() if not _STATE_CLASS.search(c)}
+    return tuple(sorted(out))
+
+
+def _segment(tag: str, attrs: Mapping[str, Any]) -> str:
+    seg = tag
+    el_id = attrs.get("id")
+    if isinstance(el_id, str) and el_id.strip():
+        seg += "#" + _DIGITS.sub("0", el_id.strip())
+    for c in _stable_classes(attrs.get("class")):
+        seg += "." + c
+    role = attrs.get("role")
+    if isinstance(role, str) and role.strip():
+        seg += f"[role={role.strip()}]"
+    if tag == "input":
+        typ = attrs.get("type")
+        seg += f"[type={typ if isinstance(typ, str) else 'text'}]"
+    return seg
+
+
+def _is_hidden(attrs: Mapping[str, Any]) -> bool:
+    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = attrs.get("style")
+    if isinstance(style, str) and _HIDDEN_STYLE.search(style):
+        return True
+    cls = attrs.get("class")
+    return isinstance(cls, str) and "rr-block" in cls.split()
+
+
+def _is_dialog(tag: str, attrs: Mapping[str, Any]) -> bool:
+    role = attrs.get("role")
+    return (
+        (tag == "dialog" and "open" in attrs)
+        or (isinstance(role, str) and role.strip() in _DIALOG_ROLES)
+        or str(attrs.get("aria-modal", "")).lower() == "true"
+    )
+
+
+def _serialized_kids(node: Mapping[str, Any]) -> Any:
+    return node.get("childNodes")
+
+
+def _serialized_attrs(node: Mapping[str, Any]) -> Any:
+    return node.get("attributes")
+
+
+def _mirror_access(dom: DomMirror) -> tuple[Mapping[str, Any] | None, Any, Any]:
+    """Root node and child/attribute accessors reading the mirror's current state.
+
+    The mirror keeps the recorded dicts untouched and stores mutations as
+    overrides; reading through its accessors avoids copying the whole tree
+    (:meth:`DomMirror.to_serialized`) for every fingerprint.
+    """
+    try:
+        dom._ensure()
+        raw = dom._raw
+        kids_of = dom._child_nodes
+        attrs_of = dom._attributes
+    except AttributeError:  # pragma: no cover - a mirror without these internals
+        root = dom.to_serialized()
+        return root, _serialized_kids, _serialized_attrs
+    root = raw.get(dom.root_id)
+    return (
+        root,
+        lambda node: kids_of(node.get("id")),
+        lambda node: attrs_of(node.get("id"), node),
+    )
+
+
+def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
+          nodes: list[tuple[str, Mapping[str, Any]]] | None = None,
+          kids: Any = _serialized_kids, attributes: Any = _serialized_attrs) -> set[str]:
+    """Tokens of the visible elements under ``root`` (a serialized rrweb node).
+
+    When ``nodes`` is given, ``(token, node)`` pairs are appended in document
+    order. ``kids`` and ``attributes`` read a node's children and attributes.
+    """
+    tokens: set[str] = set()
+    if not isinstance(root, Mapping):
+        return tokens
+    # stack items: node, ancestor segments, inside a dialog, inside an aria-live region
+    stack: list[tuple[Mapping[str, Any], tuple[str, ...], bool, bool]] = [(root, (), False, False)]
+    keep = max(depth - 1, 0)
+    while stack:
+        node, path, in_dialog, in_live = stack.pop()
+        ntype = node.get("type")
+        if ntype == 2:
+            tag = node.get("tagName")
+            tag = tag.lower() if isinstance(tag, str) else "*"
+            if tag in _SKIP_TAGS or in_live:
+                continue
+            attrs = attributes(node)
+            if not isinstance(attrs, Mapping):
+                attrs = {}
+            if attrs:
+                if _is_hidden(attrs):
+                    continue
+                role = attrs.get("role")
+                if isinstance(role, str) and role.strip() in _LIVE_ROLES:
+                    continue
+                seg = _segment(tag, attrs)
+                if not in_dialog and _is_dialog(tag, attrs):
+                    in_dialog = True
+                    for k in range(modal_weight):
+                        tokens.add(f"@modal:{seg}:{k}")
+                live = str(attrs.get("aria-live", "")).lower() in ("polite", "assertive")
+            else:
+                seg = _segment(tag, attrs) if tag == "input" else tag
+                live = False
+            full = path + (seg,)
+            token = ("@" if in_dialog else "") + " > ".join(full[-depth:])
+            tokens.add(token)
+            if nodes is not None:
+                nodes.append((token, node))
+            child_path = full[-keep:] if keep else ()
+        elif ntype == 0:
+            child_path, live = path, False
+        else:
+            continue
+        children = kids(node)
+        if children:
+            for child in reversed(children):
+                if isinstance(child, Mapping) and child.get("type") in (0, 2):
+                    stack.append((child, child_path, in_dialog, in_live or live))
+    return tokens
+
+
+def _mirror_tokens(dom: DomMirror, depth: int, modal_weight: int,
+                   nodes: list[tuple[str, Mapping[str, Any]]] | None = None) -> set[str]:
+    root, kids, attrs = _mirror_access(dom)
+    return _walk(root, depth, modal_weight, nodes, kids, attrs)
+
+
+def fingerprint(mirror_or_nodes: DomMirror | Mapping[str, Any] | None, *, depth: int = 3,
+                modal_weight: int = 8) -> frozenset[str]:
+    """The visible layout of a page at one instant, as a set of structure tokens.
+
+    Parameters
+    ----------
+    mirror_or_nodes
+        A :class:`~uxlens.io.dom.DomMirror` (its current state) or a serialized
+        rrweb node (``FullSnapshot.data.node`` or any subtree).
+    depth
+        Segments per token: the element and up to ``depth - 1`` ancestors.
+    modal_weight
+        Extra tokens added per open dialog, so that a small modal still moves
+        the fingerprint by a noticeable share of a page's tokens.
+
+    Returns
+    -------
+    frozenset of str
+        One token per distinct visible element structure (see the module
+        docstring for what is ignored). Empty for an empty page.
+
+    Examples
+    --------
+    >>> page = {"type": 0, "id": 1, "childNodes": [
+    ...     {"type": 2, "id": 2, "tagName": "html", "attributes": {}, "childNodes": [
+    ...         {"type": 2, "id": 3, "tagName": "body", "attributes": {}, "childNodes": [
+    ...             {"type": 2, "id": 4, "tagName": "h1",
+    ...              "attributes": {"id": "title-42", "style": "color: red", "data-x": "9"},
+    ...              "childNodes": [{"type": 3, "id": 5, "textContent": "Hello"}]},
+    ...             {"type": 2, "id": 6, "tagName": "button",
+    ...              "attributes": {"class": "btn is-disabled"}, "childNodes": []},
+    ...             {"type": 2, "id": 7, "tagName": "p", "attributes": {"hidden": ""},
+    ...              "childNodes": []}]}]}]}
+    >>> sorted(fingerprint(page))
+    ['html', 'html > body', 'html > body > button.btn', 'html > body > h1#title-0']
+    """
+    if not isinstance(depth, int) or depth < 1:
+        raise UxlensError(f"depth must be a positive integer, got {depth!r}.")
+    if isinstance(mirror_or_nodes, DomMirror):
+        return frozenset(_mirror_tokens(mirror_or_nodes, depth, modal_weight))
+    if mirror_or_nodes is not None and not isinstance(mirror_or_nodes, Mapping):
+        raise UxlensError(
+            "fingerprint() expects a DomMirror or a serialized rrweb node (a dict with type, "
+            f"id, childNodes), got {type(mirror_or_nodes).__name__}."
+        )
+    return frozenset(_walk(mirror_or_nodes, depth, modal_weight))
+
+
+def fingerprint_distance(a: Iterable[str], b: Iterable[str]) -> float:
+    """Jaccard distance between two fingerprints (0 = same structure, 1 = nothing shared).
+
+    Examples
+    --------
+    >>> fingerprint_distance({"a", "b", "c"}, {"a", "b", "d"})
+    0.5
+    """
+    a, b = set(a), set(b)
+    union = len(a | b)
+    return 0.0 if union == 0 else 1.0 - len(a & b) / union
+
+
+def _jaccard_matrix(fps: Sequence[frozenset[str]]) -> np.ndarray:
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, fp in enumerate(fps):
+        for tok in fp:
+            rows.append(i)
+            cols.append(vocab.setdefault(tok, len(vocab)))
+    x = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(fps), max(len(vocab), 1))
+    )
+    inter = (x @ x.T).toarray()
+    size = np.asarray(x.sum(axis=1)).ravel()
+    union = size[:, None] + size[None, :] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dist = np.where(union > 0, 1.0 - inter / np.where(union > 0, union, 1), 0.0)
+    np.fill_diagonal(dist, 0.0)
+    return np.clip(dist, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- observations
+@dataclass
+class _Obs:
+    session_id: str
+    url: str | None
+    start: float  # epoch ms: the state begins
+    taken: float  # epoch ms: the DOM at this instant has the fingerprint
+    fp: int
+    load: int  # page-load counter within the session
+    width: Any = None
+    height: Any = None
+
+
+def _sorted_events(rec: Any) -> list[Mapping[str, Any]]:
+    events = [e for e in rec if isinstance(e, Mapping)] if isinstance(rec, Sequence) else []
+    stamps = [e.get("timestamp") for e in events]
+    if all(isinstance(t, (int, float)) for t in stamps) and all(
+        a <= b for a, b in zip(stamps, stamps[1:], strict=False)
+    ):
+        return events
+    return sorted(
+        (e for e in events if isinstance(e.get("timestamp"), (int, float))),
+        key=lambda e: e["timestamp"],
+    )
+
+
+def _structural(dom: DomMirror, data: Mapping[str, Any]) -> bool:
+    """Whether a mutation can change the fingerprint (cheap test before applying it)."""
+    adds = data.get("adds")
+    if isinstance(adds, list):
+        for a in adds:
+            node = a.get("node") if isinstance(a, Mapping) else None
+            if isinstance(node, Mapping) and node.get("type") == 2:
+                return True
+    removes = data.get("removes")
+    if isinstance(removes, list):
+        for r in removes:
+            if isinstance(r, Mapping):
+                el = dom.element(r.get("id"))
+                if el is not None and el.type == 2:
+                    return True
+    attributes = data.get("attributes")
+    if isinstance(attributes, list):
+        for a in attributes:
+            change = a.get("attributes") if isinstance(a, Mapping) else None
+            if not isinstance(change, Mapping):
+                continue
+            for name, value in change.items():
+                if name == "style":
+                    text = str(value)
+                    if "display" in text or "visibility" in text:
+                        return True
+                elif name == "class":
+                    el = dom.element(a.get("id"))
+                    old = el.attributes.get("class") if el is not None else None
+                    if _stable_classes(old) != _stable_classes(value):
+                        return True
+                elif name in _STRUCT_ATTRS:
+                    return True
+    return False
+
+
+def _observe(session_id: str, rec: Any, debounce_ms: float, depth: int, modal_weight: int,
+             intern: dict[frozenset[str], int]) -> tuple[list[_Obs], float | None]:
+    """Observations of one recording, and its last timestamp."""
+    events = _sorted_events(rec)
+    out: list[_Obs] = []
+    dom = DomMirror(mask=True)
+    url: str | None = None
+    width = height = None
+    meta_ts: float | None = None
+    load = -1
+    pending: list[Any] | None = None  # [start, last change, url, width, height]
+    has_doc = False
+
+    def settle() -> None:
+        nonlocal pending
+        if pending is None or not has_doc:
+            pending = None
+            return
+        fp = frozenset(_mirror_tokens(dom, depth, modal_weight))
+        fid = intern.setdefault(fp, len(intern))
+        prev = out[-1] if out else None
+        if prev is None or prev.fp != fid or prev.load != load:
+            out.append(_Obs(session_id, pending[2], pending[0], pending[1], fid, load,
+                            pending[3], pending[4]))
+        pending = None
+
+    last_ts: float | None = None
+    for ev in events:
+        ts = ev.get("timestamp")
+        if not isinstance(ts, (int, float)):
+            continue
+        last_ts = ts
+        etype = ev.get("type")
+        data = ev.get("data")
+        if not isinstance(data, Mapping):
+            continue
+        if etype == 4:
+            href = data.get("href")
+            url = split_url(href)[0] if isinstance(href, str) else url
+            width, height = data.get("width", width), data.get("height", height)
+            meta_ts = ts
+        elif etype == 2:
+            settle()
+            dom.load_snapshot(data.get("node"))  # type: ignore[arg-type]
+            has_doc = isinstance(data.get("node"), Mapping)
+            load += 1
+            start = meta_ts if meta_ts is not None else ts
+            pending = [start, ts, url, width, height]
+            meta_ts = None
+        elif etype == 3 and data.get("source") == 0 and has_doc:
+            if _structural(dom, data):
+                if pending is not None and ts - pending[1] >= debounce_ms:
+                    settle()
+                if pending is None:
+                    pending = [ts, ts, url, width, height]
+                else:
+                    pending[1] = ts
+            dom.apply_mutation(data)
+    settle()
+    return out, last_ts
+
+
+# --------------------------------------------------------------------------- clustering
+def _cluster(fps: list[frozenset[str]], weights: np.ndarray, method: str, threshold: float,
+             min_share: float) -> np.ndarray:
+    """Cluster labels (0..k-1, by decreasing weight) of distinct fingerprints."""
+    n = len(fps)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    dist = _jaccard_matrix(fps)
+    if method == "agglomerative":
+        from sklearn.cluster import AgglomerativeClustering
+
+        model = AgglomerativeClustering(
+            n_clusters=None, metric="precomputed", linkage="average",
+            distance_threshold=max(threshold, 1e-12),
+        )
+        labels = model.fit_predict(dist)
+    else:
+        from sklearn.cluster import DBSCAN
+
+        labels = DBSCAN(eps=max(threshold, 1e-12), min_samples=1,
+                        metric="precomputed").fit_predict(dist)
+    share = pd.Series(weights).groupby(labels).sum() / weights.sum()
+    kept = share[share >= min_share].index.tolist() or [share.idxmax()]
+    if len(kept) < share.size:
+        kept_arr = np.array(kept)
+        members = {k: np.flatnonzero(labels == k) for k in kept}
+        for lab in share.index.difference(kept):
+            idx = np.flatnonzero(labels == lab)
+            mean = [dist[np.ix_(idx, members[k])].mean() for k in kept]
+            labels[idx] = kept_arr[int(np.argmin(mean))]
+    # relabel by decreasing weight (ties: first fingerprint seen)
+    total = pd.Series(weights).groupby(labels).sum()
+    first = pd.Series(np.arange(n)).groupby(labels).min()
+    order = sorted(total.index, key=lambda k: (-total[k], first[k]))
+    remap = {k: i for i, k in enumerate(order)}
+    return np.array([remap[k] for k in labels])
+
+
+# --------------------------------------------------------------------------- naming
+def _clean(text: str | None, limit: int = 60) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    if "*" in text:  # masked content is never a name
+        return ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _name_state(dom: DomMirror, depth: int, modal_weight: int, distinctive: set[str],
+                url: str | None) -> str:
+    nodes: list[tuple[str, Mapping[str, Any]]] = []
+    _mirror_tokens(dom, depth, modal_weight, nodes)
+
+    def text_of(node: Mapping[str, Any]) -> str:
+        nid = node.get("id")
+        if dom.is_masked(nid):
+            return ""
+        return _clean(dom.text(nid))
+
+    base = ""
+    for want in _HEADINGS:
+        for tok, node in nodes:
+            if str(node.get("tagName", "")).lower() == want and not tok.startswith("@"):
+                base = text_of(node)
+                if base:
+                    break
+        if base:
+            break
+    if not base:
+        title = _document_title(dom.to_serialized())
+        base = _clean(title) or (url.split("://", 1)[-1] if url else "screen")
+    extra = ""
+    dialogs = [(tok, node) for tok, node in nodes if tok.startswith("@") and tok in distinctive]
+    if dialogs:
+        heading = next(
+            (text_of(n) for _, n in dialogs
+             if str(n.get("tagName", "")).lower() in _HEADINGS
+             or n.get("attributes", {}).get("role") == "heading"),
+            "",
+        )
+        extra = f"modal: {heading}" if heading else "modal open"
+    else:
+        for tok, node in nodes:
+            if tok in distinctive:
+                txt = text_of(node)
+                if txt and txt != base:
+                    extra = txt
+                    break
+    return f"{base} \u2014 {extra}" if extra else base
+
+
+def _document_title(root: Mapping[str, Any] | None) -> str:
+    stack = [root] if isinstance(root, Mapping) else []
+    while stack:
+        node = stack.pop()
+        if node.get("type") == 2 and str(node.get("tagName", "")).lower() == "title":
+            return " ".join(
+                c.get("textContent", "") for c in node.get("childNodes", [])
+                if isinstance(c, Mapping) and isinstance(c.get("textContent"), str)
+            )
+        for c in node.get("childNodes") or []:
+            if isinstance(c, Mapping):
+                stack.append(c)
+    return ""
+
+
+# --------------------------------------------------------------------------- result
+@dataclass
+class Screens:
+    """Screen states found in a log's recordings (see :func:`screen_states`).
+
+    Attributes
+    ----------
+    segments
+        One row per stretch of time a session spent in a state: ``session_id``,
+        ``screen``, ``url``, ``start`` and ``end`` (UTC timestamps), ``state``
+        (integer id).
+    states
+        One row per state with its name, URL(s) and representative.
+    """
+
+    segments: pd.DataFrame
+    states: pd.DataFrame
+    recordings: Mapping[str, Any] = field(repr=False)
+    params: dict[str, Any] = field(default_factory=dict)
+    _images: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        """State names, in table order."""
+        return self.states["screen"].tolist()
+
+    def table(self) -> pd.DataFrame:
+        """One row per state.
+
+        Columns: ``screen`` (name), ``url`` (the URL, or URLs joined by
+        ``", "``), ``sessions`` (distinct sessions that saw it), ``visits``
+        (times a session entered it), ``time_spent_s`` (total seconds spent in
+        it, until the session's next state or its last recorded event),
+        ``representative`` (``(session_id, timestamp)`` of the snapshot that
+        shows it) and ``first_seen``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.screens import screen_states
+        >>> t = screen_states(ux.demo()).table()
+        >>> t[t.url.str.endswith("/onboarding/invite")].shape[0]
+        2
+        """
+        seg = self.segments
+        g = seg.groupby("state", sort=True)
+        stats = pd.DataFrame({
+            "sessions": g["session_id"].nunique(),
+            "visits": g.size(),
+            "time_spent_s": g["duration_s"].sum().round(3),
+            "first_seen": g["start"].min(),
+        })
+        out = self.states.join(stats, on="state")
+        out["sessions"] = out["sessions"].fillna(0).astype("int64")
+        out["visits"] = out["visits"].fillna(0).astype("int64")
+        out["representative"] = list(zip(out["rep_session"], out["rep_time"], strict=True))
+        cols = ["screen", "url", "sessions", "visits", "time_spent_s", "representative",
+                "first_seen"]
+        return out[cols].reset_index(drop=True)
+
+    def assign(self, events: Any) -> pd.Series:
+        """The screen of each event: the state its session was in at its timestamp.
+
+        Parameters
+        ----------
+        events
+            An :class:`~uxlens.EventLog` or a DataFrame with ``session_id`` and
+            ``timestamp`` columns.
+
+        Returns
+        -------
+        pandas.Series
+            Categorical of screen names aligned with ``events`` (same index),
+            ``NA`` for events before the session's first snapshot or in
+            sessions without a recording.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.screens import screen_states
+        >>> log = ux.demo()
+        >>> screen = screen_states(log).assign(log)
+        >>> int(screen.notna().sum()) == len(log.events) - int(screen.isna().sum())
+        True
+        """
+        frame = getattr(events, "events", events)
+        if not isinstance(frame, pd.DataFrame):
+            raise SchemaError(
+                "assign() expects an EventLog or a DataFrame with session_id and timestamp, "
+                f"got {type(events).__name__}."
+            )
+        missing = [c for c in ("session_id", "timestamp") if c not in frame.columns]
+        if missing:
+            raise SchemaError(
+                f"assign() needs columns session_id and timestamp; missing {missing}. "
+                "Fix: pass log.events or rename the columns."
+            )
+        cats = pd.CategoricalDtype(self.states["screen"].tolist())
+        if frame.empty or self.segments.empty:
+            return pd.Series(pd.Categorical([None] * len(frame), dtype=cats),
+                             index=frame.index, name="screen")
+        left = pd.DataFrame({
+            "session_id": frame["session_id"].astype("string").to_numpy(),
+            "t": _to_ms(frame["timestamp"]),
+            "pos": np.arange(len(frame)),
+        })
+        ok = left["t"].notna() & left["session_id"].notna()
+        left = left[ok].astype({"t": "int64"}).sort_values("t", kind="stable")
+        right = pd.DataFrame({
+            "session_id": self.segments["session_id"].astype("string").to_numpy(),
+            "t": self.segments["start_ms"].astype("int64").to_numpy(),
+            "state": self.segments["state"].to_numpy(),
+        }).sort_values("t", kind="stable")
+        merged = pd.merge_asof(left, right, on="t", by="session_id", direction="backward")
+        codes = np.full(len(frame), -1, dtype=int)
+        names = self.states.set_index("state")["screen"]
+        code_of = {s: i for i, s in enumerate(cats.categories)}
+        has = merged["state"].notna().to_numpy()
+        codes[merged["pos"].to_numpy()[has]] = [
+            code_of[names[int(s)]] for s in merged["state"].to_numpy()[has]
+        ]
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=cats), index=frame.index,
+                         name="screen")
+
+    def with_screen(self, log: Any) -> pd.DataFrame:
+        """A copy of the log's events with a ``screen`` column (see :meth:`assign`)."""
+        frame = getattr(log, "events", log).copy()
+        frame["screen"] = self.assign(frame)
+        return frame
+
+    def _state_row(self, screen: str | int) -> pd.Series:
+        st = self.states
+        if isinstance(screen, (int, np.integer)) and not isinstance(screen, bool):
+            hit = st[st["state"] == int(screen)]
+        else:
+            hit = st[st["screen"] == screen]
+        if hit.empty:
+            from .exceptions import did_you_mean
+
+            raise UxlensError(
+                f"No screen named {screen!r}.{did_you_mean(str(screen), self.names)} "
+                f"Known screens: {self.names[:10]}"
+            )
+        return hit.iloc[0]
+
+    def snapshot_html(self, screen: str | int, *, mask: bool = True) -> str:
+        """Sanitised HTML of a state's representative snapshot (see :mod:`uxlens.render`)."""
+        from .render import snapshot_html
+
+        row = self._state_row(screen)
+        return snapshot_html(self.recordings[row["rep_session"]], at_ms=float(row["rep_ms"]),
+                             mask=mask)
+
+    def image(self, screen: str | int, *, full_page: bool = False) -> bytes:
+        """PNG of a state's representative snapshot, rendered by Chromium (cached).
+
+        Raises
+        ------
+        MissingDependencyError
+            When no Chromium is available (see :func:`uxlens.render.browser_available`).
+        """
+        row = self._state_row(screen)
+        key = f"{row['state']}:{full_page}"
+        if key not in self._images:
+            from .render import render_png
+
+            width = int(row["width"]) if pd.notna(row["width"]) else 1280
+            height = int(row["height"]) if pd.notna(row["height"]) else 800
+            self._images[key] = render_png(self.snapshot_html(screen), width, height,
+                                           full_page=full_page)
+        return self._images[key]
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def __repr__(self) -> str:
+        urls = self.states["url"].nunique()
+        return f"Screens({len(self.states)} states on {urls} URLs, {len(self.segments)} visits)"
+
+    def _repr_html_(self) -> str:
+        t = self.table().drop(columns=["representative"])
+        return (f"<div><b>{_html.escape(repr(self))}</b>"
+                f"{t.to_html(index=False, escape=True)}</div>")
+
+
+def _to_ms(ts: pd.Series) -> pd.Series:
+    if isinstance(ts.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(ts):
+        values = pd.to_datetime(ts, utc=True)
+    else:
+        values = pd.to_datetime(ts, utc=True, errors="coerce")
+    out = values.astype("datetime64[ms, UTC]").astype("int64").astype("Int64")
+    out[values.isna().to_numpy()] = pd.NA
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- entry point
+def screen_states(
+    log: Any,
+    *,
+    min_share: float = 0.02,
+    method: str = "agglomerative",
+    distance_threshold: float = 0.05,
+    debounce_ms: float = 300.0,
+    depth: int = 3,
+    modal_weight: int = 8,
+    by_url: bool = True,
+    cache: bool = True,
+) -> Screens:
+    """Group a log's recordings into the screen states users saw.
+
+    Parameters
+    ----------
+    log
+        An :class:`~uxlens.EventLog` with recordings (or a mapping
+        ``{session_id: [rrweb events]}``).
+    min_share
+        States seen in less than this share of their URL's observations are
+        folded into the nearest kept state (toasts, flickers, rare errors).
+    method
+        ``"agglomerative"`` (average linkage cut at ``distance_threshold``) or
+        ``"dbscan"`` (``eps=distance_threshold``, ``min_samples=1``).
+    distance_threshold
+        Jaccard distance between fingerprints under which they are one state:
+        0.05 means states differ in at least about 5 % of their visible
+        structure (a variant's extra label, a modal).
+    debounce_ms
+        A structure must stay unchanged this long to count as a state; a burst
+        of mutations makes one state that starts when the burst starts.
+    depth, modal_weight
+        See :func:`fingerprint`.
+    by_url
+        Cluster per URL (without query). ``False`` clusters all fingerprints
+        together, so one state may span URLs (``url`` lists them).
+    cache
+        Keep the result in ``log.meta["screens"]`` (keyed by the parameters)
+        and return it on later calls.
+
+    Returns
+    -------
+    Screens
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.screens import screen_states
+    >>> screens = screen_states(ux.demo())
+    >>> invite = screens.table().query("url.str.endswith('/onboarding/invite')")
+    >>> sorted(invite.screen)
+    ['Invite your teammates \u2014 Add comma-separated emails', \
+'Invite your teammates \u2014 use comma-separated emails']
+    """
+    if method not in _METHODS:
+        from .exceptions import did_you_mean
+
+        raise UxlensError(
+            f"method must be one of {_METHODS}, got {method!r}.{did_you_mean(str(method), _METHODS)}"
+        )
+    if not (0 <= min_share < 1):
+        raise UxlensError(f"min_share must be in [0, 1), got {min_share!r}.")
+    if not (0 <= distance_threshold <= 1):
+        raise UxlensError(f"distance_threshold must be in [0, 1], got {distance_threshold!r}.")
+    if debounce_ms < 0:
+        raise UxlensError(f"debounce_ms must be >= 0, got {debounce_ms!r}.")
+    if not isinstance(depth, int) or depth < 1:
+        raise UxlensError(f"depth must be a positive integer, got {depth!r}.")
+    params = dict(min_share=min_share, method=method, distance_threshold=distance_threshold,
+                  debounce_ms=debounce_ms, depth=depth, modal_weight=modal_weight, by_url=by_url)
+    key = tuple(sorted(params.items()))
+    meta = getattr(log, "meta", None)
+    if cache and isinstance(meta, dict):
+        cached = meta.get("screens")
+        if isinstance(cached, dict) and key in cached:
+            return cached[key]
+    recordings = getattr(log, "recordings", log)
+    if not isinstance(recordings, Mapping):
+        raise UxlensError(
+            "screen_states() needs rrweb recordings: an EventLog from ux.read_rrweb / ux.demo "
+            f"or a mapping {{session_id: [rrweb events]}}, got {type(log).__name__}."
+        )
+    result = _compute(recordings, params)
+    if cache and isinstance(meta, dict):
+        store = meta.get("screens")
+        if not isinstance(store, dict):
+            store = meta["screens"] = {}
+        store[key] = result
+    return result
+
+
+def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
+    depth, modal_weight = params["depth"], params["modal_weight"]
+    intern: dict[frozenset[str], int] = {}
+    obs: list[_Obs] = []
+    ends: dict[str, float] = {}
+    for sid, rec in recordings.items():
+        found, last = _observe(str(sid), rec, params["debounce_ms"], depth, modal_weight, intern)
+        obs.extend(found)
+        if last is not None:
+            ends[str(sid)] = last
+    fps = [fp for fp, _ in sorted(intern.items(), key=lambda kv: kv[1])]
+    if not obs:
+        segments = pd.DataFrame({
+            "session_id": pd.Series(dtype="string"), "state": pd.Series(dtype="int64"),
+            "screen": pd.Series(dtype="string"), "url": pd.Series(dtype="string"),
+            "start": pd.Series(dtype="datetime64[ns, UTC]"),
+            "end": pd.Series(dtype="datetime64[ns, UTC]"),
+            "start_ms": pd.Series(dtype="int64"), "duration_s": pd.Series(dtype="float64"),
+        })
+        states = pd.DataFrame(columns=["state", "screen", "url", "rep_session", "rep_ms",
+                                       "rep_time", "width", "height"])
+        return Screens(segments, states, recordings, params)
+    ob = pd.DataFrame({
+        "session_id": [o.session_id for o in obs],
+        "url": [o.url if o.url is not None else "" for o in obs],
+        "start_ms": [o.start for o in obs],
+        "taken_ms": [o.taken for o in obs],
+        "fp": [o.fp for o in obs],
+        "load": [o.load for o in obs],
+        "width": [o.width for o in obs],
+        "height": [o.height for o in obs],
+    })
+    group_key = ob["url"] if params["by_url"] else pd.Series("", index=ob.index)
+    # cluster the distinct fingerprints of each URL (weights: observations)
+    state_of: dict[tuple[str, int], int] = {}
+    state_rows: list[dict[str, Any]] = []
+    next_state = 0
+    first_seen = ob.groupby(group_key, sort=False)["start_ms"].min().sort_values(kind="stable")
+    for gkey in first_seen.index:
+        part = ob[group_key == gkey]
+        counts = part["fp"].value_counts(sort=False)
+        fids = counts.index.to_numpy()
+        labels = _cluster([fps[f] for f in fids], counts.to_numpy(dtype=float),
+                          params["method"], params["distance_threshold"], params["min_share"])
+        members: dict[int, list[int]] = {}
+        for fid, lab in zip(fids, labels, strict=True):
+            members.setdefault(int(lab), []).append(int(fid))
+        for lab in sorted(members):
+            sid_ = next_state
+            next_state += 1
+            for fid in members[lab]:
+                state_of[(gkey, fid)] = sid_
+            # representative: the most frequent fingerprint, at its first occurrence
+            best = max(members[lab], key=lambda f: (counts[f], -f))
+            rep = part[part["fp"] == best].sort_values("start_ms", kind="stable").iloc[0]
+            urls = part.loc[part["fp"].isin(members[lab]), "url"].unique().tolist()
+            state_rows.append({
+                "state": sid_, "group": gkey, "fp": best,
+                "url": ", ".join(u for u in urls if u) or None,
+                "rep_session": rep["session_id"], "rep_ms": float(rep["taken_ms"]),
+                "width": rep["width"], "height": rep["height"],
+            })
+    ob["state"] = [state_of[(g, f)] for g, f in zip(group_key, ob["fp"], strict=True)]
+    # consecutive observations of the same state within a page view are one visit
+    prev_same = (
+        (ob["session_id"] == ob["session_id"].shift())
+        & (ob["load"] == ob["load"].shift())
+        & (ob["state"] == ob["state"].shift())
+    )
+    seg = ob[~prev_same].reset_index(drop=True)
+    nxt = seg.groupby("session_id", sort=False)["start_ms"].shift(-1)
+    end_ms = nxt.fillna(seg["session_id"].map(ends)).fillna(seg["start_ms"])
+    end_ms = np.maximum(end_ms.to_numpy(dtype=float), seg["start_ms"].to_numpy(dtype=float))
+    states = pd.DataFrame(state_rows)
+    names = _names(states, recordings, fps, depth, modal_weight)
+    states["screen"] = names
+    states["rep_time"] = pd.to_datetime(states["rep_ms"], unit="ms", utc=True)
+    segments = pd.DataFrame({
+        "session_id": seg["session_id"].astype("string"),
+        "state": seg["state"].astype("int64"),
+        "screen": seg["state"].map(dict(zip(states["state"], names, strict=True))).astype(
+            "string"),
+        "url": seg["url"].replace("", None).astype("string"),
+        "start": pd.to_datetime(seg["start_ms"], unit="ms", utc=True),
+        "end": pd.to_datetime(end_ms, unit="ms", utc=True),
+        "start_ms": seg["start_ms"].round().astype("int64"),
+        "duration_s": (end_ms - seg["start_ms"].to_numpy(dtype=float)) / 1000.0,
+    })
+    states = states[["state", "screen", "url", "rep_session", "rep_ms", "rep_time", "width",
+                     "height"]]
+    return Screens(segments, states, recordings, params)
+
+
+def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozenset[str]],
+           depth: int, modal_weight: int) -> list[str]:
+    names: list[str] = []
+    for _, row in states.iterrows():
+        siblings = states[(states["group"] == row["group"]) & (states["state"] != row["state"])]
+        own = fps[row["fp"]]
+        others: set[str] = set()
+        for f in siblings["fp"]:
+            others |= fps[f]
+        distinctive = set(own - others) if len(siblings) else set()
+        dom = DomMirror.from_events(_sorted_events(recordings[row["rep_session"]]),
+                                    until=row["rep_ms"], mask=True)
+        names.append(_name_state(dom, depth, modal_weight, distinctive, row["url"]))
+    # unique names: number repeats in table order
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
