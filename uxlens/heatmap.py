@@ -1574,7 +1574,7 @@ def zone_test(m: pd.DataFrame, *, unit: str) -> pd.DataFrame:
     ...                   "sessions_b": [100.0], "sum_n_a": [10.0], "sum_n_b": [30.0],
     ...                   "sum_n2_a": [10.0], "sum_n2_b": [30.0]})
     >>> r = zone_test(m, unit="session").iloc[0]
-    >>> round(r["z"], 3), round(r["p"], 5)
+    >>> float(round(r["z"], 3)), float(round(r["p"], 5))
     (3.536, 0.00041)
     """
     from scipy.stats import norm
