@@ -338,17 +338,6 @@ def _dead_mode(frame: pd.DataFrame, dead: DeadParams) -> str:
     return "mutation" if has else "fallback"
 
 
-def _engine_table(frame: pd.DataFrame, backend: Any = None) -> Any:
-    from .engine.backend import as_table
-
-    cols = [c for c in _ENGINE_COLUMNS if c in frame.columns]
-    sub = frame[cols]
-    for col in ("is_interactive", "target_is_control"):
-        if col in sub.columns:
-            sub = sub.assign(**{col: sub[col].astype("boolean")})
-    return as_table(sub, backend)
-
-
 # --------------------------------------------------------------------------- clicks
 _FLAG_COLUMNS = ["session_id", "seq", "timestamp", "event", "url", "x", "y", "target",
                  "press", "rage", "dead", "error", "rage_burst", "burst_size"]
@@ -424,10 +413,40 @@ def flag_clicks(
     return _flag_clicks(frame, p, backend=backend)
 
 
-def _flag_clicks(frame: pd.DataFrame, p: Mapping[str, Any], *, backend: Any = None) -> pd.DataFrame:
-    from .engine.backend import execute
-    from .engine.friction import click_flags
+class _Engine:
+    """Runs a detector on numpy (pandas input, no backend) or as an Ibis expression."""
 
+    def __init__(self, frame: pd.DataFrame, backend: Any = None) -> None:
+        self.frame = frame
+        self.backend = backend
+        self.in_memory = backend is None
+        self._fr: Any = None
+        self._table: Any = None
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:
+            self._table = _engine_table_full(self.frame, self.backend)
+        return self._table
+
+    @property
+    def fr(self) -> Any:
+        if self._fr is None:
+            from .engine.friction import Frame
+
+            self._fr = Frame(self.frame)
+        return self._fr
+
+    def run(self, name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        from .engine import friction as eng
+
+        if self.in_memory:
+            return getattr(eng, "np_" + name)(self.fr, *args, **kwargs)
+        return _run(getattr(eng, name)(self.table, *args, **kwargs), self.backend)
+
+
+def _flag_clicks(frame: pd.DataFrame, p: Mapping[str, Any], *, backend: Any = None,
+                 engine: _Engine | None = None) -> pd.DataFrame:
     mode = _dead_mode(frame, p["dead"])
     ev = frame["event"]
     n_clicks = int(ev.isin(list(CLICK_EVENTS)).sum())
@@ -438,9 +457,8 @@ def _flag_clicks(frame: pd.DataFrame, p: Mapping[str, Any], *, backend: Any = No
         out["rage_burst"] = out["rage_burst"].astype("int64")
         out["burst_size"] = out["burst_size"].astype("int64")
     else:
-        table = _engine_table(frame, backend)
-        expr = click_flags(table, p["rage"], p["dead"], p["error"], dead_mode=mode)
-        out = execute(expr, backend)
+        engine = engine or _Engine(frame, backend)
+        out = engine.run("click_flags", p["rage"], p["dead"], p["error"], dead_mode=mode)
         out = _finish_flags(out)
     out.attrs["dead_mode"] = mode
     out.attrs["params"] = {k: dataclasses.asdict(p[k]) for k in ("rage", "dead", "error")}
@@ -761,6 +779,14 @@ def short_selector(target: Any) -> Any:
     return last
 
 
+def _matches(values: pd.Series, test: Any) -> np.ndarray:
+    """``test(text)`` per row, evaluated once per distinct value (targets repeat a lot)."""
+    obj = values.astype(object)
+    uniques = pd.unique(obj[obj.notna()])
+    mapping = {u: bool(test(str(u))) for u in uniques}
+    return obj.map(mapping).fillna(False).to_numpy(dtype=bool)
+
+
 def _short_many(values: pd.Series) -> pd.Series:
     obj = values.astype(object)
     uniques = pd.unique(obj[obj.notna()])
@@ -797,7 +823,8 @@ def _signal_frame(kind: str, data: dict[str, Any], extra: tuple[str, ...] = ()) 
     n = len(next(iter(data.values()))) if data else 0
     if n == 0:
         return _empty_signals(extra)
-    out = pd.DataFrame(data)
+    # Series lose their index here (rows are positional) but keep their dtype (tz, NA)
+    out = pd.DataFrame({k: (v.array if isinstance(v, pd.Series) else v) for k, v in data.items()})
     out["kind"] = kind
     for c in _SIGNAL_COLUMNS + list(extra):
         if c not in out.columns:
@@ -821,15 +848,12 @@ def _fmt_s(ms: float) -> str:
 
 
 # --------------------------------------------------------------------------- other detectors
-def _thrash_signals(table: Any, p: ThrashParams, backend: Any) -> pd.DataFrame:
-    from .engine.friction import thrash_reversals
-
+def _thrash_signals(engine: _Engine, p: ThrashParams) -> pd.DataFrame:
     extra = ("reversals", "duration_ms")
-    if "x" not in table.columns:
+    if "x" not in engine.frame.columns:
         return _empty_signals(extra)
-    revs = _run(
-        thrash_reversals(table, window_ms=p.window_ms, min_speed_px_s=p.min_speed_px_s,
-                         min_leg_px=p.min_leg_px, max_gap_ms=p.max_gap_ms), backend)
+    revs = engine.run("thrash_reversals", window_ms=p.window_ms, min_speed_px_s=p.min_speed_px_s,
+                      min_leg_px=p.min_leg_px, max_gap_ms=p.max_gap_ms)
     hit = revs.loc[revs["n"] >= p.min_reversals].sort_values(["session_id", "t_ms", "seq"])
     if hit.empty:
         return _empty_signals(extra)
@@ -852,7 +876,7 @@ def _thrash_signals(table: Any, p: ThrashParams, backend: Any) -> pd.DataFrame:
         "seq": gi["seq"].first(), "url": gi["url"].first(), "reversals": gi.size(),
     })
     return _signal_frame("thrashed_cursor", {
-        "session_id": ep["session_id"], "timestamp": _ts(ep["t0"]).to_numpy(),
+        "session_id": ep["session_id"], "timestamp": _ts(ep["t0"]),
         "seq": ep["seq"], "url": ep["url"], "count": ep["reversals"],
         "evidence": [f"{int(r)} horizontal direction reversals in {d / 1000:.2f} s"
                      for r, d in zip(ep["reversals"], ep["t1"] - ep["t0"])],
@@ -860,13 +884,11 @@ def _thrash_signals(table: Any, p: ThrashParams, backend: Any) -> pd.DataFrame:
     }, extra)
 
 
-def _scroll_signals(table: Any, p: ScrollParams, backend: Any) -> pd.DataFrame:
-    from .engine.friction import scroll_legs, scroll_visits
-
+def _scroll_signals(engine: _Engine, p: ScrollParams) -> pd.DataFrame:
     extra = ("travel_px",)
-    if "scroll_y" not in table.columns:
+    if "scroll_y" not in engine.frame.columns:
         return _empty_signals(extra)
-    visits = _run(scroll_visits(table), backend)
+    visits = engine.run("scroll_visits")
     ref = visits["page_h"].astype("float64")
     explored = visits["max_y"].astype("float64") + visits["viewport_h"].astype("float64")
     ref = ref.where(ref.notna() & (ref > 0), explored)
@@ -874,20 +896,20 @@ def _scroll_signals(table: Any, p: ScrollParams, backend: Any) -> pd.DataFrame:
     ex = visits.loc[(ratio >= p.excessive_page_heights).fillna(False)]
     r = ratio.loc[ex.index]
     excessive = _signal_frame("excessive_scroll", {
-        "session_id": ex["session_id"], "timestamp": _ts(ex["t_ms"]).to_numpy(),
+        "session_id": ex["session_id"], "timestamp": _ts(ex["t_ms"]),
         "seq": ex["seq"], "url": ex["url"], "count": np.ones(len(ex), dtype="int64"),
         "evidence": [f"scrolled {tr:,.0f} px, {rr:.1f}x the page height"
                      for tr, rr in zip(ex["travel"], r)],
         "travel_px": ex["travel"].astype("float64"),
     }, extra)
-    legs = _run(scroll_legs(table), backend)
+    legs = engine.run("scroll_legs")
     prev = legs["prev_travel"].astype("float64")
     cur = legs["travel"].astype("float64")
     gap = legs["start_ms"] - legs["prev_end_ms"]
     u = legs.loc[((prev >= p.min_leg_px) & (-cur >= p.return_ratio * prev)
                   & (gap <= p.uturn_ms)).fillna(False)]
     uturns = _signal_frame("scroll_uturn", {
-        "session_id": u["session_id"], "timestamp": _ts(u["start_ms"]).to_numpy(),
+        "session_id": u["session_id"], "timestamp": _ts(u["start_ms"]),
         "seq": u["seq"], "url": u["url"], "count": np.ones(len(u), dtype="int64"),
         "evidence": [f"scrolled down {a:,.0f} px, then back up {-b:,.0f} px"
                      for a, b in zip(u["prev_travel"], u["travel"])],
@@ -896,15 +918,13 @@ def _scroll_signals(table: Any, p: ScrollParams, backend: Any) -> pd.DataFrame:
     return pd.concat([excessive, uturns], ignore_index=True)
 
 
-def _quick_back_signals(table: Any, p: QuickBackParams, backend: Any) -> pd.DataFrame:
-    from .engine.friction import quick_backs as qb_expr
-
+def _quick_back_signals(engine: _Engine, p: QuickBackParams) -> pd.DataFrame:
     extra = ("from_url", "dwell_ms")
-    if "url" not in table.columns:
+    if "url" not in engine.frame.columns:
         return _empty_signals(extra)
-    qb = _run(qb_expr(table, max_ms=p.max_ms, inclusive=p.inclusive), backend)
+    qb = engine.run("quick_backs", max_ms=p.max_ms, inclusive=p.inclusive)
     return _signal_frame("quick_back", {
-        "session_id": qb["session_id"], "timestamp": _ts(qb["t_ms"]).to_numpy(),
+        "session_id": qb["session_id"], "timestamp": _ts(qb["t_ms"]),
         "seq": qb["seq"], "url": qb["url"], "count": np.ones(len(qb), dtype="int64"),
         "evidence": [f"left after {_fmt_s(d)}, back to {_page(f)}"
                      for d, f in zip(qb["dwell_ms"], qb["from_url"])],
@@ -912,13 +932,11 @@ def _quick_back_signals(table: Any, p: QuickBackParams, backend: Any) -> pd.Data
     }, extra)
 
 
-def _hesitation_signals(table: Any, p: HesitationParams, backend: Any) -> pd.DataFrame:
-    from .engine.friction import hesitations as h_expr
-
+def _hesitation_signals(engine: _Engine, p: HesitationParams) -> pd.DataFrame:
     extra = ("idle_ms",)
-    h = _run(h_expr(table, actions=p.actions, min_ms=p.min_ms, max_ms=p.max_ms), backend)
+    h = engine.run("hesitations", actions=p.actions, min_ms=p.min_ms, max_ms=p.max_ms)
     return _signal_frame("hesitation", {
-        "session_id": h["session_id"], "timestamp": _ts(h["t_ms"]).to_numpy(),
+        "session_id": h["session_id"], "timestamp": _ts(h["t_ms"]),
         "seq": h["seq"], "url": h["url"], "target": h["target"],
         "element": _short_many(h["target"]).to_numpy(),
         "count": np.ones(len(h), dtype="int64"),
@@ -961,12 +979,12 @@ def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd
     presses = flags.loc[flags["press"], ["session_id", "seq", "url", "target", "rage", "dead"]]
     presses = presses.assign(session_id=presses["session_id"].astype(str),
                              url=presses["url"].astype(object).fillna(""))
-    tgt = presses["target"].astype(object).fillna("").astype(str)
-    submitlike = (tgt.str.contains(p.submit_pattern or SUBMIT_PATTERN, regex=True, case=False)
-                  & ~tgt.str.contains(NOT_SUBMIT_PATTERN, regex=True, case=False)).to_numpy()
+    yes = re.compile(p.submit_pattern or SUBMIT_PATTERN, re.IGNORECASE)
+    no = re.compile(NOT_SUBMIT_PATTERN, re.IGNORECASE)
+    submitlike = _matches(presses["target"], lambda t: bool(yes.search(t) and not no.search(t)))
     tried = presses.loc[submitlike]
-    greyed = tried["target"].astype(str).str.contains(
-        re.sub(r"(?<!\\)\((?!\?)", "(?:", DISABLED_PATTERN), regex=True).to_numpy()
+    disabled = re.compile(DISABLED_PATTERN)
+    greyed = _matches(tried["target"], lambda t: bool(disabled.search(t)))
     working = ~(tried["rage"] | tried["dead"]).to_numpy() & ~greyed
     subs.append(tried.loc[working, ["session_id", "url", "seq"]])
     if p.submit_events:
@@ -995,16 +1013,14 @@ def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd
     if done_idx is not None:
         per = per.loc[~per.index.isin(done_idx)]
     rage_tries = tried.loc[tried["rage"]].groupby(["session_id", "url"]).size()
-    ev_text = []
-    for key, row in per.iterrows():
-        text = f"typed {row['inputs']} inputs in {row['fields']} field(s), never submitted"
-        n_rage = int(rage_tries.get(key, 0))
-        if n_rage:
-            text += f"; {n_rage} rage clicks on the submit control"
-        ev_text.append(text)
+    n_rage = rage_tries.reindex(per.index).fillna(0).astype("int64")
+    ev_text = ("typed " + per["inputs"].astype(str) + " inputs in " + per["fields"].astype(str)
+               + " field(s), never submitted")
+    ev_text = ev_text.where(n_rage == 0, ev_text + "; " + n_rage.astype(str)
+                            + " rage clicks on the submit control").to_numpy()
     per = per.reset_index()
     return _signal_frame("form_abandonment", {
-        "session_id": per["session_id"], "timestamp": per["timestamp"].to_numpy(),
+        "session_id": per["session_id"], "timestamp": per["timestamp"],
         "seq": per["seq"], "url": per["url"].replace("", None), "target": per["target"],
         "element": _short_many(per["target"]).to_numpy(), "count": np.ones(len(per), "int64"),
         "evidence": ev_text, "inputs": per["inputs"].astype("int64"),
@@ -1046,7 +1062,7 @@ def _edit_signals(frame: pd.DataFrame, p: EditParams) -> pd.DataFrame:
     per = per.loc[(per["visits"] >= p.min_visits) | (per["clears"] >= p.min_clears)]
     per = per.reset_index()
     return _signal_frame("repeated_edit", {
-        "session_id": per["session_id"], "timestamp": per["timestamp"].to_numpy(),
+        "session_id": per["session_id"], "timestamp": per["timestamp"],
         "seq": per["seq"], "url": per["url"], "target": per["target"].astype(object),
         "element": _short_many(per["target"]).to_numpy(),
         "count": per["visits"].astype("int64"),
@@ -1065,7 +1081,7 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
         first_seq = in_burst["seq"].min()
         dead_in = in_burst["dead"].sum().reindex(bursts["rage_burst"]).to_numpy()
         parts.append(_signal_frame("rage_click", {
-            "session_id": bursts["session_id"], "timestamp": bursts["start"].to_numpy(),
+            "session_id": bursts["session_id"], "timestamp": bursts["start"],
             "seq": bursts["rage_burst"].map(first_seq), "url": bursts["url"],
             "target": bursts["target"], "element": _short_many(bursts["target"]).to_numpy(),
             "count": bursts["clicks"],
@@ -1081,7 +1097,7 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
         what = "no DOM change, navigation, scroll or selection" if mode == "mutation" else (
             "no following event")
         parts.append(_signal_frame("dead_click", {
-            "session_id": dead["session_id"], "timestamp": dead["timestamp"].to_numpy(),
+            "session_id": dead["session_id"], "timestamp": dead["timestamp"],
             "seq": dead["seq"], "url": dead["url"], "target": dead["target"],
             "element": _short_many(dead["target"]).to_numpy(),
             "count": np.ones(len(dead), "int64"),
@@ -1090,7 +1106,7 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
     err = flags.loc[flags["error"]]
     if len(err):
         parts.append(_signal_frame("error_click", {
-            "session_id": err["session_id"], "timestamp": err["timestamp"].to_numpy(),
+            "session_id": err["session_id"], "timestamp": err["timestamp"],
             "seq": err["seq"], "url": err["url"], "target": err["target"],
             "element": _short_many(err["target"]).to_numpy(),
             "count": np.ones(len(err), "int64"),
@@ -1150,17 +1166,17 @@ def _detector(kind: str, events: Any, preset: str | None, backend: Any,
               prefix: str, params: Mapping[str, Any]) -> pd.DataFrame:
     frame = _frame(events)
     p = resolve_params(preset, **_flat(prefix, params))
-    table = _engine_table_full(frame, backend)
+    engine = _Engine(frame, backend)
     if kind == "thrash":
-        return _thrash_signals(table, p["thrash"], backend)
+        return _thrash_signals(engine, p["thrash"])
     if kind == "scroll":
-        return _scroll_signals(table, p["scroll"], backend)
+        return _scroll_signals(engine, p["scroll"])
     if kind == "quick_back":
-        return _quick_back_signals(table, p["quick_back"], backend)
+        return _quick_back_signals(engine, p["quick_back"])
     if kind == "hesitation":
-        return _hesitation_signals(table, p["hesitation"], backend)
+        return _hesitation_signals(engine, p["hesitation"])
     if kind == "form":
-        return _form_signals(frame, _flag_clicks(frame, p, backend=backend), p["form"])
+        return _form_signals(frame, _flag_clicks(frame, p, engine=engine), p["form"])
     return _edit_signals(frame, p["edits"])
 
 
@@ -1600,15 +1616,19 @@ class Friction:
             self._cache["log"] = ev if isinstance(ev, EventLog) else EventLog(self.frame_)
         return self._cache["log"]
 
+    def _engine(self) -> _Engine:
+        if "engine" not in self._cache:
+            self._cache["engine"] = _Engine(self.frame_, self.backend)
+        return self._cache["engine"]
+
     def _table(self) -> Any:
-        if "table" not in self._cache:
-            self._cache["table"] = _engine_table_full(self.frame_, self.backend)
-        return self._cache["table"]
+        return self._engine().table
 
     def flags(self) -> pd.DataFrame:
         """Every click-like event with rage/dead/error flags (see :func:`flag_clicks`)."""
         if "flags" not in self._cache:
-            self._cache["flags"] = _flag_clicks(self.frame_, self._params, backend=self.backend)
+            self._cache["flags"] = _flag_clicks(self.frame_, self._params,
+                                                engine=self._engine())
         return self._cache["flags"]
 
     # ------------------------------------------------------------------ signals
@@ -1632,15 +1652,15 @@ class Friction:
         """
         if "signals" in self._cache:
             return self._cache["signals"]
-        frame, p, table, be = self.frame_, self._params, self._table(), self.backend
+        frame, p, engine = self.frame_, self._params, self._engine()
         flags = self.flags()
         parts = [
             _click_signals(frame, flags, p),
-            _thrash_signals(table, p["thrash"], be),
-            _scroll_signals(table, p["scroll"], be),
-            _quick_back_signals(table, p["quick_back"], be),
+            _thrash_signals(engine, p["thrash"]),
+            _scroll_signals(engine, p["scroll"]),
+            _quick_back_signals(engine, p["quick_back"]),
             _form_signals(frame, flags, p["form"]),
-            _hesitation_signals(table, p["hesitation"], be),
+            _hesitation_signals(engine, p["hesitation"]),
             _edit_signals(frame, p["edits"]),
         ]
         parts = [x[_SIGNAL_COLUMNS] for x in parts if len(x)]
@@ -1768,6 +1788,18 @@ class Friction:
         if "visits" not in self._cache:
             if "url" not in self.frame_.columns:
                 self._cache["visits"] = pd.DataFrame({"session_id": [], "url": []})
+            elif self._engine().in_memory:
+                fr = self._engine().fr
+                codes, cats = fr.codes("url")
+                rows = np.flatnonzero(codes >= 0)
+                key = np.unique(fr.sid[rows] * np.int64(len(cats) + 1) + codes[rows])
+                sid_code, url_code = key // (len(cats) + 1), key % (len(cats) + 1)
+                first = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
+                    np.zeros(0, dtype="int64"))
+                names = fr.strings("session_id", first).astype(str)
+                self._cache["visits"] = pd.DataFrame({
+                    "session_id": names[sid_code],
+                    "url": np.asarray(cats, dtype=object)[url_code]})
             else:
                 t = self._table()
                 q = t.filter(t.url.notnull()).select("session_id", url=t.url.cast("string"))
@@ -1846,13 +1878,26 @@ class Friction:
         if "features" in self._cache:
             return self._cache["features"]
         sc = self.scores().set_index("session_id")
-        t = self._table()
-        per = _run(t.group_by("session_id").aggregate(
-            events=t.count(),
-            clicks=(t.event.isin(list(CLICK_EVENTS))).sum(),
-            duration_s=(t.t_ms.max() - t.t_ms.min()) / 1000.0,
-        ), self.backend).set_index("session_id")
-        per.index = per.index.astype(str)
+        engine = self._engine()
+        if engine.in_memory:
+            fr = engine.fr
+            starts = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
+                np.zeros(0, dtype="int64"))
+            ends = np.r_[starts[1:], fr.n] - 1
+            clicks = np.add.reduceat(fr.mask(*CLICK_EVENTS).astype("int64"), starts) if fr.n \
+                else np.zeros(0, dtype="int64")
+            per = pd.DataFrame({
+                "events": (ends - starts + 1).astype("int64"), "clicks": clicks,
+                "duration_s": (fr.t[ends] - fr.t[starts]) / 1000.0,
+            }, index=pd.Index(fr.strings("session_id", starts).astype(str), name="session_id"))
+        else:
+            t = engine.table
+            per = _run(t.group_by("session_id").aggregate(
+                events=t.count(),
+                clicks=(t.event.isin(list(CLICK_EVENTS))).sum(),
+                duration_s=(t.t_ms.max() - t.t_ms.min()) / 1000.0,
+            ), self.backend).set_index("session_id")
+            per.index = per.index.astype(str)
         out = sc[list(SIGNAL_KINDS) + ["score"]].join(per, how="left").fillna(0)
         out = out.loc[self._session_ids()]
         self._cache["features"] = out

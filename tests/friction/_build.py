@@ -62,3 +62,30 @@ def random_mix(seed: int, n_sessions: int = 12) -> pd.DataFrame:
                            value="*" * int(rng.integers(0, 4)))
             rows.append(row)
     return events(rows)
+
+
+def planted_mix(seed: int, n_sessions: int = 40) -> pd.DataFrame:
+    """:func:`random_mix` plus a session with scroll U-turns, excess scrolling, a thrash,
+    a rage burst on a dead image and an error click."""
+    planted = [dict(t=0, event="pageview", url="u", session_id="planted", page_h=1000)]
+    planted += [dict(t=100 * (i + 1), event="scroll", scroll_y=y, url="u", session_id="planted")
+                for i, y in enumerate([0.0, 500.0, 900.0, 300.0, 1500.0, 0.0])]
+    planted += [dict(t=2000 + 40 * i, event="mousemove", x=100.0 + 200 * (i % 2), y=5.0,
+                     url="u", session_id="planted") for i in range(12)]
+    planted += [dict(t=5000 + 150 * i, event="click", x=40.0, y=40.0, target="img.decoy",
+                     url="u", session_id="planted") for i in range(4)]
+    planted += [dict(t=9000, event="click", x=9.0, y=9.0, target="button#save", url="u",
+                     session_id="planted"),
+                dict(t=9400, event="network", status=500, duration_ms=300.0, url="u",
+                     session_id="planted")]
+    both = pd.concat([random_mix(seed, n_sessions), events(planted)], ignore_index=True)
+    return validate(both.drop(columns="seq"), drop_duplicates=False).events
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns with None for missing, plain index: for engine-to-engine comparisons."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype) in ("string", "str", "category"):
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out.reset_index(drop=True)

@@ -9,6 +9,7 @@ from uxlens.eventlog import EventLog
 from uxlens.exceptions import UxlensError
 from uxlens.friction import (
     PRESETS,
+    Friction,
     dead_clicks,
     error_clicks,
     flag_clicks,
@@ -22,7 +23,7 @@ from uxlens.friction import (
     thrashed_cursor,
 )
 
-from ._build import clicks, events
+from ._build import clicks, events, normalise, planted_mix
 
 
 # ----------------------------------------------------------------------------- rage
@@ -467,3 +468,33 @@ def test_repeated_edit_clears(clears, found):
     assert len(out) == int(found)
     if found:
         assert out["clears"].iloc[0] == clears
+
+
+# ----------------------------------------------------------------------------- engines
+@pytest.mark.parametrize("preset", [None, "posthog", "datadog", "amplitude", "openreplay"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_numpy_and_ibis_duckdb_engines_agree(seed, preset):
+    """The in-memory numpy passes and the Ibis expressions give the same signals."""
+    import ibis
+
+    ev = planted_mix(seed)
+    fast = Friction(ev, preset=preset, thrash_min_speed_px_s=1.0)
+    ibis_ = Friction(ev, preset=preset, thrash_min_speed_px_s=1.0,
+                     backend=ibis.duckdb.connect())
+    pd.testing.assert_frame_equal(normalise(fast.flags()), normalise(ibis_.flags()),
+                                  check_dtype=False)
+    a, b = fast.signals(), ibis_.signals()
+    assert set(a["kind"]) >= {"rage_click", "dead_click", "error_click", "quick_back",
+                              "scroll_uturn", "excessive_scroll", "thrashed_cursor"}
+    pd.testing.assert_frame_equal(normalise(a), normalise(b), check_dtype=False)
+    pd.testing.assert_frame_equal(fast.features(), ibis_.features(), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        fast._page_sessions().sort_values(["session_id", "url"]).reset_index(drop=True),
+        ibis_._page_sessions().sort_values(["session_id", "url"]).reset_index(drop=True),
+        check_dtype=False)
+
+
+def test_unsorted_input_is_sorted_first():
+    ev = planted_mix(3, n_sessions=10)
+    shuffled = ev.sample(frac=1.0, random_state=0)
+    pd.testing.assert_frame_equal(normalise(flag_clicks(shuffled)), normalise(flag_clicks(ev)))

@@ -16,7 +16,7 @@ Same-instant events are ordered by ``seq`` (the stable order that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -38,6 +38,13 @@ __all__ = [
     "scroll_visits",
     "hesitations",
     "count_events",
+    "Frame",
+    "np_click_flags",
+    "np_quick_backs",
+    "np_thrash_reversals",
+    "np_scroll_visits",
+    "np_scroll_legs",
+    "np_hesitations",
 ]
 
 #: Events that count as a press on the page.
@@ -490,3 +497,518 @@ def hesitations(
         "session_id", "seq", "t_ms", url=sub.url.cast("string"),
         target=sub.target.cast("string"), idle_ms=sub.idle_ms,
     )
+
+
+# =============================================================================== in memory
+# The same detectors as vectorised numpy passes over a pandas events table that is
+# sorted by (session_id, seq), as every validated table is. They give the results
+# of the Ibis expressions above, row for row (the tests check it on DuckDB and
+# PySpark), without shipping the table to an engine: on one machine a linear scan
+# beats sorting each subset again. Positions (row numbers) replace ``seq`` for
+# "before/after", which is the same order inside a session.
+
+
+class Frame:
+    """Read-only numpy views of a canonical events table sorted by (session_id, seq)."""
+
+    def __init__(self, frame: Any) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.frame = frame
+        self.n = len(frame)
+        sid = _session_codes(frame["session_id"])
+        seq = frame["seq"].to_numpy(dtype="int64")
+        ok = sid is not None and (
+            self.n < 2 or bool(np.all((sid[1:] != sid[:-1]) | (seq[1:] > seq[:-1])))
+        )
+        if not ok:
+            order = np.lexsort((seq, frame["session_id"].astype(str).to_numpy()))
+            self.frame = frame = frame.iloc[order].reset_index(drop=True)
+            sid = _session_codes(frame["session_id"])
+            seq = frame["seq"].to_numpy(dtype="int64")
+        self.sid = sid
+        self.seq = seq
+        ts = frame["timestamp"]
+        self.t = pd.DatetimeIndex(ts).asi8 // 1_000_000
+        ev = frame["event"]
+        if isinstance(ev.dtype, pd.CategoricalDtype):
+            self.ev = ev.cat.codes.to_numpy()
+            self.ev_names = [str(c) for c in ev.cat.categories]
+        else:
+            codes, uniques = pd.factorize(ev.astype(str))
+            self.ev, self.ev_names = codes, [str(u) for u in uniques]
+        self._cache: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ columns
+    def has(self, col: str) -> bool:
+        return col in self.frame.columns
+
+    def mask(self, *names: str) -> Any:
+        """Rows whose event is one of ``names``."""
+        import numpy as np
+
+        codes = [i for i, e in enumerate(self.ev_names) if e in set(names)]
+        if not codes:
+            return np.zeros(self.n, dtype=bool)
+        if len(codes) == 1:
+            return self.ev == codes[0]
+        return np.isin(self.ev, codes)
+
+    def num(self, col: str) -> Any:
+        """A numeric column as float64 (NaN for missing or absent)."""
+        import numpy as np
+
+        key = "num:" + col
+        if key not in self._cache:
+            if col not in self.frame.columns:
+                self._cache[key] = np.full(self.n, np.nan)
+            else:
+                s = self.frame[col]
+                self._cache[key] = s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+        return self._cache[key]
+
+    def codes(self, col: str) -> tuple[Any, list[Any]]:
+        """Integer codes (-1 = missing) and categories of a string-like column."""
+        import numpy as np
+        import pandas as pd
+
+        key = "codes:" + col
+        if key not in self._cache:
+            if col not in self.frame.columns:
+                self._cache[key] = (np.full(self.n, -1, dtype="int32"), [])
+            else:
+                s = self.frame[col]
+                if isinstance(s.dtype, pd.CategoricalDtype):
+                    self._cache[key] = (s.cat.codes.to_numpy().astype("int32"),
+                                        [str(c) for c in s.cat.categories])
+                else:
+                    c, u = pd.factorize(s.astype(object).where(s.notna(), None))
+                    self._cache[key] = (c.astype("int32"), [str(x) for x in u])
+        return self._cache[key]
+
+    def flag(self, col: str) -> Any:
+        """A nullable boolean column as int8: 1 true, 0 false, -1 missing."""
+        import numpy as np
+
+        s = self.frame[col].astype("boolean")
+        out = np.where(s.fillna(False).to_numpy(dtype=bool), 1, 0).astype("int8")
+        out[s.isna().to_numpy()] = -1
+        return out
+
+    def strings(self, col: str, rows: Any) -> Any:
+        """Values of a column at ``rows`` as an object array (None for missing)."""
+        import numpy as np
+
+        if col not in self.frame.columns:
+            return np.full(len(rows), None, dtype=object)
+        s = self.frame[col].take(rows)
+        return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+
+    def same_prev(self, rows: Any) -> Any:
+        """For positions ``rows`` (ascending), whether the previous one is in the same session."""
+        import numpy as np
+
+        out = np.zeros(len(rows), dtype=bool)
+        if len(rows) > 1:
+            out[1:] = self.sid[rows[1:]] == self.sid[rows[:-1]]
+        return out
+
+    def timestamps(self, rows: Any) -> Any:
+        return self.frame["timestamp"].take(rows).reset_index(drop=True)
+
+
+def _session_codes(series: Any) -> Any:
+    """Codes that change where the session changes, or None if the ids are not sorted."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(series)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    arr = getattr(series.array, "_pa_array", None)
+    if arr is None:
+        arr = pa.array(series.astype(str).to_numpy(dtype=object))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return None
+    if n > 1:
+        tail, head = arr.slice(1), arr.slice(0, n - 1)
+        if pc.any(pc.less(tail, head)).as_py():
+            return None
+        change = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
+    else:
+        change = np.zeros(0, dtype=bool)
+    out = np.zeros(n, dtype="int64")
+    np.cumsum(change, out=out[1:])
+    del pd
+    return out
+
+
+def _le(values: Any, limit: float, inclusive: bool) -> Any:
+    return values <= limit if inclusive else values < limit
+
+
+def _next_in(positions: Any, rows: Any) -> Any:
+    """Index in ``positions`` (ascending) of the first entry after each of ``rows`` (or len)."""
+    import numpy as np
+
+    return np.searchsorted(positions, rows, side="right")
+
+
+def np_click_flags(
+    fr: Frame, rage: RageParams, dead: DeadParams, error: ErrorParams, *, dead_mode: str
+) -> Any:
+    """:func:`click_flags` on a :class:`Frame`; same columns (``burst`` is global here)."""
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    c = np.flatnonzero(fr.mask(*CLICK_EVENTS))
+    ev_c = np.asarray(fr.ev_names, dtype=object)[fr.ev[c]] if len(c) else np.zeros(0, object)
+    t = fr.t[c]
+    sid = fr.sid[c]
+    nxt_same = np.zeros(len(c), dtype=bool)
+    nxt_same[:-1] = sid[1:] == sid[:-1]
+    synthetic = np.zeros(len(c), dtype=bool)
+    synthetic[:-1] = nxt_same[:-1] & (ev_c[1:] == "click") & (t[1:] - t[:-1]
+                                                               <= rage.touch_merge_ms)
+    press = (ev_c == "click") | ((ev_c == "touch") & ~synthetic)
+
+    p = c[press]
+    tp, sp = fr.t[p], fr.sid[p]
+    link = fr.same_prev(p)
+    gap = np.zeros(len(p), dtype="int64")
+    gap[1:] = tp[1:] - tp[:-1]
+    link &= _le(gap, rage.max_interval_ms, rage.inclusive)
+    x, y = fr.num("x")[p], fr.num("y")[p]
+    if rage.max_distance_px is not None:
+        dx = np.full(len(p), np.nan)
+        dy = np.full(len(p), np.nan)
+        dx[1:], dy[1:] = x[1:] - x[:-1], y[1:] - y[:-1]
+        with np.errstate(invalid="ignore"):
+            if rage.distance == "manhattan":
+                close = _le(np.abs(dx) + np.abs(dy), rage.max_distance_px, rage.inclusive)
+            else:
+                close = _le(dx * dx + dy * dy, float(rage.max_distance_px) ** 2, rage.inclusive)
+        link &= close
+    if rage.same_url:
+        u = fr.codes("url")[0][p]
+        same = np.zeros(len(p), dtype=bool)
+        same[1:] = u[1:] == u[:-1]   # -1 == -1: both missing counts as the same page
+        link &= same
+    if rage.same_target:
+        g = fr.codes("target")[0][p]
+        same = np.zeros(len(p), dtype=bool)
+        same[1:] = (g[1:] == g[:-1]) & (g[1:] >= 0)
+        link &= same
+    burst = np.cumsum(~link) - 1
+    size = np.bincount(burst, minlength=int(burst[-1]) + 1 if len(burst) else 0)
+    is_rage = size[burst] >= rage.min_clicks if len(p) else np.zeros(0, dtype=bool)
+    if rage.window_ms is not None and len(p):
+        k = max(int(rage.min_clicks) - 1, 0)
+        ok = np.zeros(len(p), dtype=bool)
+        if k < len(p):
+            ok[: len(p) - k] = (burst[k:] == burst[: len(p) - k]) & (
+                tp[k:] - tp[: len(p) - k] <= rage.window_ms)
+        burst_ok = np.bincount(burst, weights=ok, minlength=len(size)) > 0
+        is_rage &= burst_ok[burst]
+
+    # dead: the next answer of each window group after the press, in the same session
+    if dead_mode == "fallback":
+        groups = {int(dead.window_ms): ~fr.mask(*POINTER_EVENTS)}
+    else:
+        groups = {}
+        for name, ms in dead.windows().items():
+            m = fr.mask(name)
+            groups[ms] = groups[ms] | m if ms in groups else m
+    answered = np.zeros(len(p), dtype=bool)
+    for ms, m in groups.items():
+        a = np.flatnonzero(m)
+        j = _next_in(a, p)
+        has = j < len(a)
+        jj = np.where(has, j, 0)
+        if len(a):
+            answered |= has & (fr.sid[a[jj]] == sp) & (fr.t[a[jj]] - tp <= ms)
+    tcodes, tcats = fr.codes("target")
+    interactive_cat = np.array([bool(re.search(INTERACTIVE_PATTERN, s)) for s in tcats] + [False])
+    texty_cat = np.array([bool(re.search(TEXT_INPUT_PATTERN, s))
+                          and not re.search(BUTTONLIKE_INPUT_PATTERN, s) for s in tcats]
+                         + [False])
+    disabled_cat = np.array([bool(re.search(DISABLED_PATTERN, s)) for s in tcats] + [False])
+    tc = tcodes[p]   # -1 indexes the trailing False
+    interactive = interactive_cat[tc]
+    for col in ("target_is_control", "is_interactive"):
+        if fr.has(col):
+            known = fr.flag(col)[p]
+            interactive = np.where(known >= 0, known == 1, interactive)
+    if dead.targets == "non_interactive":
+        eligible = ~interactive | disabled_cat[tc]
+    elif dead.targets == "interactive":
+        eligible = interactive
+    elif dead.targets == "not_text_input":
+        eligible = ~texty_cat[tc]
+    else:
+        eligible = np.ones(len(p), dtype=bool)
+    is_dead = eligible & ~answered
+
+    # error: the earliest failure time among later error rows of the session
+    err = np.zeros(fr.n, dtype=bool)
+    if fr.has("level") and error.console_levels:
+        lc, lcats = fr.codes("level")
+        wanted = [i for i, v in enumerate(lcats) if v in set(error.console_levels)]
+        err |= fr.mask("console") & np.isin(lc, wanted)
+    if error.error_events:
+        err |= fr.mask(*error.error_events)
+    net = fr.mask("network")
+    if fr.has("status"):
+        st = fr.num("status")
+        with np.errstate(invalid="ignore"):
+            failed = st >= error.min_status
+            if error.status_zero_failed:
+                failed |= st == 0
+        err |= net & failed
+    e = np.flatnonzero(err)
+    is_error = np.zeros(len(p), dtype=bool)
+    if len(e):
+        end = fr.t[e].copy()
+        if fr.has("duration_ms"):
+            d = fr.num("duration_ms")[e]
+            d = np.where(np.isnan(d), 0.0, d)
+            # SQL ROUND: half away from zero
+            d = np.sign(d) * np.floor(np.abs(d) + 0.5)
+            end = end + np.where(net[e], d, 0).astype("int64")
+        # suffix minimum per session: offsets make later sessions (earlier in the
+        # reversed scan) never leak their smaller values into earlier sessions
+        se = fr.sid[e]
+        t0 = int(min(end.min(), fr.t.min()))
+        span = np.int64(int(end.max()) - t0 + 1)
+        offset = (se.max() - se).astype("int64") * span
+        rev = (end - t0 - offset)[::-1]
+        sufmin = (np.minimum.accumulate(rev)[::-1] + offset) + t0
+        j = _next_in(e, p)
+        has = j < len(e)
+        jj = np.where(has, j, 0)
+        is_error = has & (se[jj] == sp) & (sufmin[jj] - tp <= error.window_ms)
+
+    out = pd.DataFrame({
+        "session_id": fr.strings("session_id", c),
+        "seq": fr.seq[c],
+        "timestamp": fr.timestamps(c),
+        "t_ms": fr.t[c],
+        "event": ev_c,
+        "url": fr.strings("url", c),
+        "x": fr.num("x")[c],
+        "y": fr.num("y")[c],
+        "target": fr.strings("target", c),
+        "press": press,
+    })
+    burst_all = np.full(len(c), -1, dtype="int64")
+    size_all = np.zeros(len(c), dtype="int64")
+    rage_all = np.zeros(len(c), dtype=bool)
+    dead_all = np.zeros(len(c), dtype=bool)
+    error_all = np.zeros(len(c), dtype=bool)
+    burst_all[press] = burst
+    size_all[press] = size[burst] if len(p) else 0
+    rage_all[press] = is_rage
+    dead_all[press] = is_dead
+    error_all[press] = is_error
+    out["burst"] = burst_all
+    out["burst_size"] = size_all
+    out["rage"] = rage_all
+    out["dead"] = dead_all
+    out["error"] = error_all
+    return out
+
+
+def np_quick_backs(fr: Frame, *, max_ms: int, inclusive: bool) -> Any:
+    """:func:`quick_backs` on a :class:`Frame`."""
+    import numpy as np
+    import pandas as pd
+
+    u_all, cats = fr.codes("url")
+    pv = np.flatnonzero(fr.mask("pageview") & (u_all >= 0))
+    u, t = u_all[pv], fr.t[pv]
+    same_prev = fr.same_prev(pv)
+    same_next = np.zeros(len(pv), dtype=bool)
+    same_next[:-1] = same_prev[1:]
+    hit = np.zeros(len(pv), dtype=bool)
+    if len(pv) > 2:
+        mid = slice(1, len(pv) - 1)
+        dwell = t[2:] - t[1:-1]
+        hit[mid] = (same_prev[1:-1] & same_next[1:-1] & (u[2:] == u[:-2]) & (u[1:-1] != u[:-2])
+                    & _le(dwell, max_ms, inclusive))
+    i = np.flatnonzero(hit)
+    catarr = np.asarray(cats, dtype=object)
+    return pd.DataFrame({
+        "session_id": fr.strings("session_id", pv[i]), "seq": fr.seq[pv[i]],
+        "url": catarr[u[i]] if len(i) else np.zeros(0, object),
+        "from_url": catarr[u[i - 1]] if len(i) else np.zeros(0, object),
+        "dwell_ms": t[i + 1] - t[i] if len(i) else np.zeros(0, "int64"),
+        "t_ms": t[i + 1] if len(i) else np.zeros(0, "int64"),
+    })
+
+
+def np_thrash_reversals(fr: Frame, *, window_ms: int, min_speed_px_s: float, min_leg_px: float,
+                        max_gap_ms: int) -> Any:
+    """:func:`thrash_reversals` on a :class:`Frame`."""
+    import numpy as np
+    import pandas as pd
+
+    x_all = fr.num("x")
+    m = np.flatnonzero(fr.mask("mousemove") & ~np.isnan(x_all))
+    x, t = x_all[m], fr.t[m]
+    same = fr.same_prev(m)
+    dx = np.zeros(len(m))
+    dt = np.zeros(len(m), dtype="int64")
+    dx[1:], dt[1:] = x[1:] - x[:-1], t[1:] - t[:-1]
+    fast = same & (np.abs(dx) >= min_leg_px) & (
+        np.abs(dx) * 1000 >= np.maximum(dt, 1) * float(min_speed_px_s)) & (dt <= max_gap_ms)
+    mv = m[fast]
+    d = np.where(dx[fast] > 0, 1, -1)
+    tm = t[fast]
+    rev = fr.same_prev(mv)
+    rev[1:] &= (d[1:] != d[:-1]) & (tm[1:] - tm[:-1] <= window_ms)
+    r = mv[rev]
+    tr = fr.t[r]
+    # trailing count within [t - window, t] in the session, ties included
+    span = np.int64(int(tr.max() - tr.min()) + window_ms + 1 if len(tr) else 1)
+    key = fr.sid[r] * span + (tr - (tr.min() if len(tr) else 0))
+    n = np.searchsorted(key, key, side="right") - np.searchsorted(key, key - window_ms, "left")
+    return pd.DataFrame({
+        "session_id": fr.strings("session_id", r), "seq": fr.seq[r], "t_ms": tr,
+        "url": fr.strings("url", r), "x": x_all[r], "n": n.astype("int64"),
+    })
+
+
+def _np_scroll_rows(fr: Frame) -> dict[str, Any]:
+    import numpy as np
+
+    sy_all = fr.num("scroll_y")
+    is_pv = fr.mask("pageview")
+    rows = np.flatnonzero(is_pv | (fr.mask("scroll") & ~np.isnan(sy_all)))
+    pv = is_pv[rows]
+    visit_global = np.cumsum(pv)
+    sid = fr.sid[rows]
+    new_group = ~fr.same_prev(rows) | pv
+    group = np.cumsum(new_group) - 1
+    # visit number inside the session (pageviews so far), as the Ibis expression counts it
+    first_of_session = ~fr.same_prev(rows)
+    base = np.maximum.accumulate(np.where(first_of_session, visit_global - pv, 0))
+    visit = visit_global - base
+    ngroups = int(group[-1]) + 1 if len(group) else 0
+    page_h = np.full(ngroups, np.nan)
+    vh = np.full(ngroups, np.nan)
+    ph_rows, vh_rows = fr.num("page_h")[rows], fr.num("viewport_h")[rows]
+    np.fmax.at(page_h, group, ph_rows)
+    np.fmax.at(vh, group, vh_rows)
+    sc = ~pv
+    s_rows, s_group = rows[sc], group[sc]
+    sy = sy_all[s_rows]
+    same_group = np.zeros(len(s_rows), dtype=bool)
+    same_group[1:] = s_group[1:] == s_group[:-1]
+    dy = np.full(len(s_rows), np.nan)
+    dy[1:] = sy[1:] - sy[:-1]
+    dy[~same_group] = np.nan
+    return {"rows": s_rows, "group": s_group, "visit": visit[sc], "sid": sid[sc], "sy": sy,
+            "dy": dy, "page_h": page_h, "vh": vh, "ngroups": ngroups}
+
+
+def _max_string(fr: Frame, col: str, rows: Any, starts: Any) -> Any:
+    """SQL ``MAX(col)`` over the runs of ``rows`` that begin at ``starts`` (None if all null)."""
+    import numpy as np
+
+    codes, cats = fr.codes(col)
+    if not cats:
+        return np.full(len(starts), None, dtype=object)
+    order = np.argsort(np.asarray(cats, dtype=object))
+    rank = np.empty(len(cats), dtype="int64")
+    rank[order] = np.arange(len(cats))
+    c = codes[rows]
+    r = np.where(c >= 0, rank[np.maximum(c, 0)], -1)
+    best = np.maximum.reduceat(r, starts)
+    ordered = np.asarray(cats, dtype=object)[order]
+    return np.where(best >= 0, ordered[np.maximum(best, 0)], None)
+
+
+def np_scroll_visits(fr: Frame) -> Any:
+    """:func:`scroll_visits` on a :class:`Frame`."""
+    import numpy as np
+    import pandas as pd
+
+    s = _np_scroll_rows(fr)
+    rows, g = s["rows"], s["group"]
+    if not len(rows):
+        return pd.DataFrame(columns=["session_id", "visit", "url", "t_ms", "seq", "travel",
+                                     "max_y", "page_h", "viewport_h", "scrolls"])
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(rows)] - 1
+    gid = g[starts]
+    travel = np.add.reduceat(np.nan_to_num(np.abs(s["dy"])), starts)
+    max_y = np.maximum.reduceat(s["sy"], starts)
+    url = _max_string(fr, "url", rows, starts)
+    return pd.DataFrame({
+        "session_id": fr.strings("session_id", rows[starts]), "visit": s["visit"][starts],
+        "url": url, "t_ms": fr.t[rows[ends]], "seq": fr.seq[rows[starts]], "travel": travel,
+        "max_y": max_y, "page_h": s["page_h"][gid], "viewport_h": s["vh"][gid],
+        "scrolls": (ends - starts + 1).astype("int64"),
+    })
+
+
+def np_scroll_legs(fr: Frame) -> Any:
+    """:func:`scroll_legs` on a :class:`Frame`."""
+    import numpy as np
+    import pandas as pd
+
+    s = _np_scroll_rows(fr)
+    keep = ~np.isnan(s["dy"]) & (s["dy"] != 0)
+    rows, g, dy, visit = s["rows"][keep], s["group"][keep], s["dy"][keep], s["visit"][keep]
+    cols = ["session_id", "visit", "leg", "url", "start_ms", "end_ms", "seq", "travel",
+            "prev_travel", "prev_end_ms"]
+    if not len(rows):
+        return pd.DataFrame(columns=cols)
+    sign = np.where(dy > 0, 1, -1)
+    new = np.r_[True, (g[1:] != g[:-1]) | (sign[1:] != sign[:-1])]
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], len(rows)] - 1
+    travel = np.add.reduceat(dy, starts)
+    same_group = np.r_[False, g[starts[1:]] == g[starts[:-1]]]
+    prev_travel = np.where(same_group, np.r_[np.nan, travel[:-1]], np.nan)
+    t = fr.t[rows]
+    end_ms = t[ends]
+    prev_end = np.where(same_group, np.r_[0, end_ms[:-1]], 0)
+    leg_no = np.cumsum(new)
+    group_first_leg = np.maximum.accumulate(np.where(~same_group, leg_no[starts], 0))
+    url = _max_string(fr, "url", rows, starts)
+    out = pd.DataFrame({
+        "session_id": fr.strings("session_id", rows[starts]), "visit": visit[starts],
+        "leg": leg_no[starts] - group_first_leg + 1, "url": url, "start_ms": t[starts],
+        "end_ms": end_ms, "seq": fr.seq[rows[starts]], "travel": travel,
+        "prev_travel": prev_travel,
+        "prev_end_ms": pd.array(np.where(same_group, prev_end, 0), dtype="Int64"),
+    })
+    out.loc[~same_group, "prev_end_ms"] = pd.NA
+    return out
+
+
+def np_hesitations(fr: Frame, *, actions: tuple[str, ...], min_ms: int, max_ms: int) -> Any:
+    """:func:`hesitations` on a :class:`Frame`."""
+    import numpy as np
+    import pandas as pd
+
+    rows = np.flatnonzero(fr.mask(*(set(actions) | {"click", "touch"})))
+    same = fr.same_prev(rows)
+    t = fr.t[rows]
+    idle = np.zeros(len(rows), dtype="int64")
+    idle[1:] = t[1:] - t[:-1]
+    pressed = fr.mask("click", "touch")[rows]
+    hit = same & pressed & (idle >= min_ms) & (idle < max_ms)
+    r = rows[hit]
+    return pd.DataFrame({
+        "session_id": fr.strings("session_id", r), "seq": fr.seq[r], "t_ms": fr.t[r],
+        "url": fr.strings("url", r), "target": fr.strings("target", r), "idle_ms": idle[hit],
+    })
