@@ -565,7 +565,12 @@ class Funnel:
         if self._data.table is not None:
             return as_table(self._data.table)
         cols = list(self._needed_columns(extra))
-        if positions and self.unit == "user" and not self._uses_column("session_id"):
+        if (
+            positions
+            and self.unit == "user"
+            and not self._uses_column("session_id")
+            and not self._data.frame["user_id"].hasnans  # anonymous rows need their session
+        ):
             cols.remove("session_id")
         names = tuple(sorted(events)) if events is not None else None
         key = ("table", tuple(cols), names, positions)

@@ -370,3 +370,18 @@ def test_bad_method_arguments(f: Funnel) -> None:
 def test_url_without_match_counts_zero(df: pd.DataFrame) -> None:
     ev = events("A@0 pageview@1{url=https://a.com/x}")
     assert Funnel(ev, ["A", Step("pageview", url="/nowhere")]).table()["count"].tolist() == [1, 0]
+
+
+def test_raw_frame_anonymous_user_is_its_session() -> None:
+    raw = pd.DataFrame(
+        {
+            "session_id": ["s1", "s1", "s2", "s2"],
+            "user_id": [None, None, "u2", "u2"],
+            "timestamp": pd.to_datetime([0, 1, 0, 5], unit="s", utc=True),
+            "event": ["A", "B", "A", "C"],
+        }
+    )
+    f = Funnel(raw, ["A", "B"])
+    assert f.table()["count"].tolist() == [2, 1]
+    assert f.units()["unit_id"].tolist() == ["s1", "u2"]
+    assert f.dropped(1).ids == ["s2"]

@@ -264,6 +264,12 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
 
     if spec.where:
         table = table.filter(*[_equality(table, c, v) for c, v in spec.where])
+    # Rows without a time or a session cannot be placed in a funnel; an unknown
+    # user is anonymous: its session stands for it (as in uxlens.events.validate).
+    has_sessions = "session_id" in table.columns
+    table = table.filter(table.t_ms.notnull())
+    if has_sessions:
+        table = table.filter(table.session_id.notnull())
     strict = spec.order == "strict"
     if not strict:
         names = sorted({s.event for s in spec.steps} | {ex.event for ex, _, _ in spec.exclusions})
@@ -286,9 +292,14 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
             xmask = xmask + ibis.ifelse(
                 ibis.or_(*covering), ibis.literal(1 << (s - 1), type="int64"), zero
             )
-    unit_col = "user_id" if spec.unit == "user" else "session_id"
+    if spec.unit == "user":
+        unit = table.user_id.cast("string")
+        if has_sessions:
+            unit = ibis.coalesce(unit, table.session_id.cast("string"))
+    else:
+        unit = table.session_id.cast("string")
     cols: dict[str, Any] = {
-        "u": table[unit_col].cast("string"),
+        "u": unit,
         # "_pos" (row position in an in-memory frame) stands in for the session
         # id when present: an integer is cheaper to fetch than a string.
         "sid": table["_pos"] if "_pos" in table.columns else table.session_id.cast("string"),
@@ -302,8 +313,8 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
     labelled = table.select(**cols)
     if not strict:
         return labelled
-    first = table.filter(step_predicate(table, spec.steps[0]))
-    units = first.select(uu=first[unit_col].cast("string")).distinct()
+    first = labelled.filter((labelled.smask % 2) == 1)
+    units = first.select(uu=first.u).distinct()
     return labelled.semi_join(units, labelled.u == units.uu)
 
 
