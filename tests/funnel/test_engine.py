@@ -135,14 +135,18 @@ def test_selector_matches(selector: str, path: str, expected: bool) -> None:
     assert E.selector_matches(selector, path) is expected
 
 
-def test_factorize_is_order_independent() -> None:
+def test_breakdown_codes_are_order_independent_labels() -> None:
     import pyarrow as pa
 
-    a, ua = E._factorize(pa.array(["b", "a", None, "b"]))
-    b, ub = E._factorize(pa.array(["a", "b", "b", None]))
+    a, ua = E._breakdown_codes(pa.array(["b", "a", None, "b"]))
+    b, ub = E._breakdown_codes(pa.array(["a", "b", "b", None]))
     assert ua.tolist() == ub.tolist() == ["a", "b"]
     assert a.tolist() == [1, 0, -1, 1]
     assert b.tolist() == [0, 1, 1, -1]
+    nums, labels = E._breakdown_codes(pa.array([2.0, 1.5, None]))
+    assert labels.tolist() == ["1.5", "2"] and nums.tolist() == [1, 0, -1]
+    flags, labels = E._breakdown_codes(pa.array([True, False]))
+    assert labels.tolist() == ["False", "True"] and flags.tolist() == [1, 0]
 
 
 def test_lowest_bit_and_popcount() -> None:
@@ -171,3 +175,32 @@ def test_scoring_method_follows_the_funnel() -> None:
     assert method(order="strict") == "ordered_machine"
     assert method(exclusions=[Exclusion("X", 1, 2)]) == "ordered_machine"
     assert method(order="unordered") == "unordered_machine"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(0, 3)),
+             min_size=1, max_size=30),
+    st.integers(1, 8),
+)
+def test_strict_breaker_compression_is_exact(evs, window) -> None:
+    names = ["X", "A", "B", "C"]  # X: any other event
+    df = pd.DataFrame(
+        {
+            "session_id": [f"s{u}" for u, _, _ in evs],
+            "user_id": [f"u{u}" for u, _, _ in evs],
+            "timestamp": [T0 + pd.Timedelta(seconds=t) for _, t, _ in evs],
+            "event": [names[e] for _, _, e in evs],
+        }
+    )
+    if not {"A", "B", "C"} <= set(df["event"]):
+        return
+    kw = {"window": pd.Timedelta(seconds=window), "order": "strict"}
+    compressed = Funnel(df, ["A", "B", "C"], **kw).units()
+    original = E._strict_breakers
+    E._strict_breakers = lambda rows: rows
+    try:
+        full = Funnel(df, ["A", "B", "C"], **kw).units()
+    finally:
+        E._strict_breakers = original
+    pd.testing.assert_frame_equal(compressed, full)

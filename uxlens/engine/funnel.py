@@ -315,7 +315,31 @@ def funnel_rows_expr(table: Any, spec: FunnelSpec) -> Any:
         return labelled
     first = labelled.filter((labelled.smask % 2) == 1)
     units = first.select(uu=first.u).distinct()
-    return labelled.semi_join(units, labelled.u == units.uu)
+    rows = labelled.semi_join(units, labelled.u == units.uu)
+    return _strict_breakers(rows)
+
+
+def _strict_breakers(rows: Any) -> Any:
+    """Strict funnels: keep funnel rows and one row per run of chain breakers.
+
+    Another event breaks a strict chain only when nothing of the funnel happens
+    at the same instant (inside a same-instant group of different events
+    strictness is not applied), and a run of such events in a row breaks it no
+    more than one does. Keeping the first of each run leaves the result intact
+    and spares moving every event of every unit out of the engine.
+    """
+    import ibis
+
+    funnel = (rows.smask != 0) | (rows.xmask != 0)
+    rows = rows.mutate(_f=ibis.ifelse(funnel, 1, 0))
+    instant = ibis.window(group_by=[rows.u, rows.t])
+    rows = rows.mutate(_instant=rows._f.max().over(instant))
+    breaker = rows._instant == 0
+    ordered = ibis.window(group_by=rows.u, order_by=[rows.t, rows._f, rows.sid, rows.seq])
+    rows = rows.mutate(_b=ibis.ifelse(breaker, 1, 0))
+    rows = rows.mutate(_prev=rows._b.lag().over(ordered))
+    keep = (rows._b == 0) | rows._prev.isnull() | (rows._prev == 0)
+    return rows.filter(keep).drop("_f", "_instant", "_b", "_prev")
 
 
 # ------------------------------------------------------------------------ fetching
@@ -388,21 +412,26 @@ def _encode(column: Any) -> tuple[np.ndarray, Any]:
     return codes, encoded.dictionary
 
 
-def _factorize(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Codes into the sorted distinct values of an Arrow column (-1 for null).
+def _breakdown_codes(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted labels of a breakdown column (-1: missing).
 
-    Used for breakdown values (few), whose order decides ties between rows.
+    Labels are the values as text (whole floats without ``.0``, booleans as
+    ``True``/``False``), computed once per distinct value.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    codes, dictionary = _encode(column)
-    order = np.asarray(pc.sort_indices(dictionary), dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else codes, -1)
-    uniques = np.asarray(dictionary.take(pa.array(order)).to_pylist(), dtype=object)
-    return codes, uniques
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    encoded = pc.dictionary_encode(column)
+    raw_codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    labels = [_label(v) if v is not None else None for v in encoded.dictionary.to_pylist()]
+    values = np.array(sorted({v for v in labels if v is not None}), dtype=object)
+    lookup = {v: i for i, v in enumerate(values.tolist())}
+    remap = np.array([lookup[v] if v is not None else -1 for v in labels] + [-1], dtype=np.int64)
+    return remap[raw_codes], values
 
 
 def _run_arrow(expr: Any, backend: Any = None) -> Any:
@@ -450,9 +479,7 @@ def fetch_rows(
 
     t, smask, xmask, seq = ints("t"), ints("smask"), ints("xmask"), ints("seq")
     if breakdown:
-        raw = arrow.column("bd").to_pandas()
-        labels = pd.Series(raw.map(_label, na_action="ignore"), dtype=object)
-        bd_code, values = _factorize(pa.array(labels.where(labels.notna(), None), type=pa.string()))
+        bd_code, values = _breakdown_codes(arrow.column("bd"))
     else:
         bd_code, values = np.full(len(t), -1, dtype=np.int64), np.array([], dtype=object)
     sbits = int(smask.max()).bit_length() if len(smask) else 0
