@@ -229,3 +229,22 @@ def test_epoch_numbers_in_an_object_column_with_gaps():
     result = validate(raw)
     assert result.events.loc[0, "timestamp"] == pd.Timestamp(1_700_000_000_000, unit="ms", tz="UTC")
     assert result.rejected["reason"].tolist() == ["missing timestamp"]
+
+
+def test_integer_columns_out_of_int32_range_are_rejected():
+    raw = frame(
+        [("a", "u", "2024-01-01T00:00:00Z", "click"), ("a", "u", "2024-01-01T00:00:01Z", "click")],
+        viewport_w=[1440, 10**12],
+    )
+    result = validate(raw)
+    assert result.events["viewport_w"].tolist() == [1440]
+    assert result.rejected["reason"].tolist() == ["viewport_w out of range"]
+
+
+def test_many_rows_share_split_urls():
+    urls = ["https://a.io/x?q=1#f", None, "https://a.io/y"] * 1000
+    raw = frame([("a", "u", 1_700_000_000_000 + i, "pageview") for i in range(3000)], url=urls)
+    ev = validate(raw).events
+    assert ev["url"].iloc[:3].tolist()[0] == "https://a.io/x"
+    assert pd.isna(ev["url"].iloc[1]) and ev["url"].iloc[2] == "https://a.io/y"
+    assert ev["query"].iloc[0] == "q=1" and pd.isna(ev["query"].iloc[2])

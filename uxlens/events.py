@@ -183,11 +183,14 @@ def split_url(url: str | None) -> tuple[str | None, str | None]:
 
 
 def _normalise_urls(frame: pd.DataFrame) -> None:
-    raw = frame["url"].astype(object)
-    uniques = pd.unique(raw[raw.notna()])
-    mapping = {u: split_url(u) for u in uniques}
-    frame["url"] = raw.map(lambda u: mapping[u][0] if u in mapping else None)
-    query = raw.map(lambda u: mapping[u][1] if u in mapping else None)
+    # Split each distinct URL once; rows only carry category codes.
+    raw = frame["url"].astype(object).where(frame["url"].notna()).astype("category")
+    parts = [split_url(u) for u in raw.cat.categories]
+    codes = raw.cat.codes.to_numpy()
+    bases = np.array([p[0] for p in parts] + [None], dtype=object)
+    queries = np.array([p[1] for p in parts] + [None], dtype=object)
+    frame["url"] = bases[codes]  # code -1 (missing) picks the trailing None
+    query = pd.Series(queries[codes], index=frame.index)
     if "query" in frame.columns:
         frame["query"] = frame["query"].where(frame["query"].notna(), query)
     elif query.notna().any():
@@ -346,8 +349,10 @@ def validate(
             frame[col] = num
     for col in ("viewport_w", "viewport_h", "page_h", "status"):
         if col in frame.columns:
-            num = pd.to_numeric(frame[col], errors="coerce")
-            num = num.where(np.isfinite(num.astype("float64")))
+            num = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+            too_big = num.abs() > np.iinfo(np.int32).max
+            reasons[too_big & reasons.isna()] = f"{col} out of range"
+            num = num.where(np.isfinite(num) & ~too_big)
             frame[col] = num.round().astype("Int32")
 
     if "url" in frame.columns:
