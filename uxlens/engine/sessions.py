@@ -270,10 +270,10 @@ def session_summary_expr(
     depth = ibis.ifelse(
         t.page_h > 0, (t.scroll_y + t.viewport_h.cast("float64")) / t.page_h, ibis.null("float64")
     )
-    anonymous = t.user_id.isnull() | (t.user_id == t.session_id)
-    known_user = ibis.ifelse(anonymous, ibis.null("string"), t.user_id)
+    # Readers fill unknown users with the session id: those rows are anonymous.
+    identified = t.user_id.notnull() & (t.user_id != t.session_id)
     aggs: dict[str, Any] = {
-        "user_known": _first(known_user, t.seq),
+        "user_known": t.user_id.argmin(t.seq, where=identified),
         "start": t.timestamp.min(),
         "end": t.timestamp.max(),
         "start_ms": t.t_ms.min(),
