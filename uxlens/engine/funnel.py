@@ -12,15 +12,22 @@ Algorithm
    when the event matches step k) and ``xmask`` (bit s-1 set when the event is an
    exclusion event covering the pair "reached s-1, not yet s"; an exclusion
    ``i -> j`` covers s = i+1 .. j). Non-strict funnels keep events matching any
-   step or exclusion; strict funnels keep every event of the units that have a
-   step-1 event (any other event breaks a strict chain). This is the only pass
-   over the full table: portable predicates (``=``, ``IN``, ``AND``/``OR``) and
-   for strict one semi-join. URL and target patterns are first resolved to the
-   list of matching distinct values (few), so the filter stays ``IN (...)``.
+   step or exclusion. Strict funnels keep, for the units that have a step-1
+   event, the funnel events plus the first of every run of "breakers" (other
+   events at an instant where nothing of the funnel happens; a run breaks a
+   chain no more than one of them does): one semi-join and two window
+   functions. This is the only pass over the full table: portable predicates
+   (``=``, ``IN``, ``AND``/``OR``). URL and target patterns are first resolved to
+   the list of matching distinct values (few), so the filter stays ``IN (...)``.
    The funnel-relevant rows are a small share of all events (about 3 % on the
-   10M-event benchmark) and are fetched as Arrow.
-2. **Local, exact.** Rows are sorted by (unit, time, step) with numpy and scored
-   per unit:
+   10M-event benchmark) and are fetched as Arrow. For an in-memory DataFrame,
+   :class:`uxlens.Funnel` hands the engine only the needed columns of the rows
+   of the step events (a lookup on categorical codes) and their row positions
+   in place of session ids, which are only looked up for drill-downs.
+2. **Local, exact.** Rows are sorted by (unit, time, step) with numpy (one
+   argsort of a packed integer key), identical events at one instant (same
+   unit, time, masks and breakdown value) are kept once, and each unit is
+   scored:
 
    * :func:`ordered_fast` — ordered funnels without exclusions where every row
      matches exactly one step (the common case). With ``S_k(e)`` the start time of
@@ -35,13 +42,30 @@ Algorithm
      times are the first events with ``S_j`` equal to its start. This equals the
      state machine below (a property test checks it on random data).
    * :func:`ordered_machine` — everything else ordered or strict (exclusions,
-     steps that share events, ``step:N`` attribution): PostHog's state machine,
+     steps that share events, strict chains): PostHog's state machine,
      transcribed rule for rule, one Python loop over the unit's relevant rows.
    * :func:`unordered_machine` — the sliding-window count of distinct steps.
 
 Both backends hand the same rows to the same local code, so DuckDB and PySpark
 give identical tables. Units are keyed by ``(unit, breakdown value)`` when the
 attribution runs the funnel once per value (``all_events``, ``step:N``).
+
+Why not all in SQL: the S_k forward fill above can be written with portable
+window functions (one running ``MAX`` per step), and the classic join chain +
+``MIN`` gives the same counts; measured on 10M events both cost about as much
+as the whole uxlens pipeline does, and neither covers exclusions, strict
+chains or same-instant groups. Moving the few relevant rows out once and
+scoring them with numpy is faster and exact for every rule
+(``benchmarks/bench_funnel.py``).
+
+Where uxlens follows reference/funnel-semantics.md rather than a quirk of
+PostHog's code: identical events at one instant count once even in a funnel
+that repeats a step (PostHog's code lets two same-instant ``A`` fill ``A -> A``);
+in unordered funnels the progress reached before an exclusion is always kept
+(PostHog's code can lose it, and the unit with it); ``first_touch`` takes the
+value of the unit's first step-1 event, missing values forming ``"(none)"``
+(PostHog takes the earliest non-missing value); zero conversion times count
+(PostHog's SQL leaves them out of the averages).
 """
 
 from __future__ import annotations
