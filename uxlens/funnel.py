@@ -1045,6 +1045,9 @@ class Funnel:
             Interval coverage and the significance level (after Holm's
             correction over the segments tested).
 
+        With ``all_events`` or ``step:N`` attribution a unit can count in several
+        segments, so "the rest" may include some of a segment's own units.
+
         Returns
         -------
         pandas.DataFrame
@@ -1257,6 +1260,9 @@ class Funnel:
         if self._data.frame is not None:
             frame = self._data.frame
             cands = [c for c in frame.columns if c not in _STRUCTURAL]
+            # A cheap look at a slice first: most columns are ruled out there.
+            head = frame.iloc[:100_000]
+            cands = [c for c in cands if head[c].nunique(dropna=True) <= 20]
             return [c for c in cands if 1 < frame[c].nunique(dropna=True) <= 20]
         from .engine.backend import execute
 
