@@ -64,3 +64,83 @@ def test_selectors_recompute_the_map(widget):
     widget.click = {"x": 10.0, "y": 200.0}
     assert len(widget.sessions) == 6 and "viewport over" in widget.sessions_label
     widget.kind = "click"
+
+
+_HARNESS = """
+<!DOCTYPE html><html><body style="margin:0"><div id="root" style="width:900px"></div>
+<script type="module">
+const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const text = (id) => new TextDecoder().decode(b64(document.getElementById(id).textContent));
+const state = JSON.parse(text("state"));
+for (const k of ["grid", "image"]) state[k] = b64(state[k]);
+const handlers = {};
+window.state = state;
+window.saves = 0;
+window.model = {
+  get: (k) => state[k],
+  set: (k, v) => { state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); },
+  on: (ev, f) => { (handlers[ev] = handlers[ev] || []).push(f); },
+  save_changes: () => { window.saves += 1; },
+};
+const mod = await import(URL.createObjectURL(new Blob([text("esm")], { type: "text/javascript" })));
+mod.default.render({ model: window.model, el: document.getElementById("root") });
+window.ready = true;
+</script></body></html>
+"""
+
+
+@pytest.mark.browser
+def test_front_end_draws_the_map_and_reports_clicks(widget):
+    import base64
+    import json
+
+    from uxlens.render import _chromium, browser_available
+
+    ok, why = browser_available()
+    if not ok:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    widget.kind, widget.device, widget.segment, widget.version = "click", "desktop", "all", "all"
+    keys = [k for k in widget.keys if not k.startswith("_") and k not in ("layout", "comm")]
+    state = {k: getattr(widget, k) for k in keys}
+    for k in ("grid", "image"):
+        state[k] = base64.b64encode(state[k]).decode()
+    esm = (widget._esm if isinstance(widget._esm, str) else open(widget._esm).read())
+    css = (widget._css if isinstance(widget._css, str) else open(widget._css).read())
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    page_html = _HARNESS.replace(
+        "<body", f"<head><script type='text/plain' id='state'>{b64(json.dumps(state, default=str))}"
+        f"</script><script type='text/plain' id='esm'>{b64(esm)}</script>"
+        f"<style>{css}</style></head><body", 1)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_content(page_html, wait_until="load")
+        page.wait_for_function("window.ready === true", timeout=10_000)
+        assert page.locator("select").count() == 4
+        painted = page.evaluate("""() => {
+            const c = document.querySelector('canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+            return [c.width, n];
+        }""")
+        assert painted[0] > 0 and painted[1] > 0  # the heat is drawn
+        box = page.locator("canvas").bounding_box()
+        scale = box["width"] / widget.page_w
+        px, py = box["x"] + 703 * scale, box["y"] + 505 * scale
+        page.mouse.click(px, py)
+        click = page.evaluate("window.state.click")
+        assert abs(click["x"] - 703) < 2 and abs(click["y"] - 505) < 2
+        # Python decides: the widget answers the click, the page lists the rows.
+        widget.click = click
+        page.evaluate("(rows) => window.model.set('sessions', rows)", widget.sessions)
+        assert page.locator("tbody tr").count() == 6
+        page.locator("tbody tr").first.click()
+        assert page.evaluate("window.state.selected_session") == widget.sessions[0]["session_id"]
+        page.locator("select").first.select_option("scroll")
+        assert page.evaluate("window.state.kind") == "scroll"
+        browser.close()
