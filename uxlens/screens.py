@@ -46,6 +46,7 @@ import html as _html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,7 @@ from .events import split_url
 from .exceptions import SchemaError, UxlensError
 from .io.dom import DomMirror
 
-__all__ = ["fingerprint", "screen_states", "Screens", "fingerprint_distance"]
+__all__ = ["fingerprint", "fingerprint_distance", "screen_states", "Screens", "add_screen_column"]
 
 #: Tags that are never visible (or whose content is not layout).
 _SKIP_TAGS = frozenset(
@@ -77,14 +78,34 @@ _METHODS = ("agglomerative", "dbscan")
 
 
 # --------------------------------------------------------------------------- fingerprint
-def _stable_classes(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, str):
-        return ()
+@lru_cache(maxsize=65_536)
+def _class_part(value: str) -> tuple[str, ...]:
     out = {_DIGITS.sub("0", c) for c in value.split() if not _STATE_CLASS.search(c)}
     return tuple(sorted(out))
 
 
+def _stable_classes(value: Any) -> tuple[str, ...]:
+    return _class_part(value) if isinstance(value, str) else ()
+
+
+_SEG_CACHE: dict[tuple[Any, ...], str] = {}
+
+
 def _segment(tag: str, attrs: Mapping[str, Any]) -> str:
+    """``tag#id.class[role]`` of an element (memoised: pages repeat the same elements)."""
+    key = (tag, attrs.get("id"), attrs.get("class"), attrs.get("role"), attrs.get("type"))
+    try:
+        seg = _SEG_CACHE.get(key)
+    except TypeError:  # unhashable attribute values in a corrupt recording
+        return _make_segment(tag, attrs)
+    if seg is None:
+        if len(_SEG_CACHE) > 100_000:
+            _SEG_CACHE.clear()
+        seg = _SEG_CACHE[key] = _make_segment(tag, attrs)
+    return seg
+
+
+def _make_segment(tag: str, attrs: Mapping[str, Any]) -> str:
     seg = tag
     el_id = attrs.get("id")
     if isinstance(el_id, str) and el_id.strip():
@@ -173,7 +194,7 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             if tag in _SKIP_TAGS or in_live:
                 continue
             attrs = attributes(node)
-            if not isinstance(attrs, Mapping):
+            if type(attrs) is not dict and not isinstance(attrs, Mapping):
                 attrs = {}
             if attrs:
                 if _is_hidden(attrs):
@@ -202,9 +223,11 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             continue
         children = kids(node)
         if children:
+            flag = in_live or live
             for child in reversed(children):
-                if isinstance(child, Mapping) and child.get("type") in (0, 2):
-                    stack.append((child, child_path, in_dialog, in_live or live))
+                if (type(child) is dict or isinstance(child, Mapping)) and child.get(
+                        "type") in (0, 2):
+                    stack.append((child, child_path, in_dialog, flag))
     return tokens
 
 
@@ -535,9 +558,11 @@ class Screens:
     Attributes
     ----------
     segments
-        One row per stretch of time a session spent in a state: ``session_id``,
-        ``screen``, ``url``, ``start`` and ``end`` (UTC timestamps), ``state``
-        (integer id).
+        One row per stretch of time a session spent in a state (a visit):
+        ``session_id``, ``state`` (integer id), ``screen``, ``url``, ``start``
+        and ``end`` (UTC timestamps), ``start_ms`` (epoch ms), ``taken_ms``
+        (epoch ms at which the recorded DOM shows the state: rebuild it there),
+        ``duration_s``.
     states
         One row per state with its name, URL(s) and representative.
     """
@@ -656,6 +681,42 @@ class Screens:
         frame = getattr(log, "events", log).copy()
         frame["screen"] = self.assign(frame)
         return frame
+
+    def for_url(self, url: str) -> list[str]:
+        """Screens shown on a URL (path, ``*`` pattern or ``re:`` regex), most visited first.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.screens import screen_states
+        >>> screen_states(ux.demo()).for_url("/dashboard")
+        ['Your projects', "Your projects — modal: You're all set!"]
+        """
+        from .events import url_pattern
+
+        rx = url_pattern(url)
+        seg = self.segments
+        hit = seg["url"].fillna("").map(lambda u: bool(rx.search(u)) if u else False)
+        counts = seg.loc[hit.astype(bool)].groupby("screen", sort=False).size()
+        order = sorted(counts.index, key=lambda n: (-counts[n], self.names.index(n)))
+        return [str(n) for n in order]
+
+    def moment(self, screen: str | int, session_id: str | None = None) -> tuple[str, float] | None:
+        """``(session_id, epoch ms)`` at which a recording shows ``screen``.
+
+        With ``session_id``: the first visit of that session to the screen
+        (``None`` if it never saw it); without: the state's representative.
+        Use it to rebuild the page (:func:`uxlens.render.snapshot_html`), e.g.
+        as a heatmap background for one screen.
+        """
+        row = self._state_row(screen)
+        if session_id is None:
+            return str(row["rep_session"]), float(row["rep_ms"])
+        seg = self.segments
+        hit = seg[(seg["session_id"] == str(session_id)) & (seg["state"] == row["state"])]
+        if hit.empty:
+            return None
+        return str(session_id), float(hit["taken_ms"].iloc[0])
 
     def _state_row(self, screen: str | int) -> pd.Series:
         st = self.states
@@ -832,7 +893,8 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
             "screen": pd.Series(dtype="string"), "url": pd.Series(dtype="string"),
             "start": pd.Series(dtype="datetime64[ns, UTC]"),
             "end": pd.Series(dtype="datetime64[ns, UTC]"),
-            "start_ms": pd.Series(dtype="int64"), "duration_s": pd.Series(dtype="float64"),
+            "start_ms": pd.Series(dtype="int64"), "taken_ms": pd.Series(dtype="int64"),
+            "duration_s": pd.Series(dtype="float64"),
         })
         states = pd.DataFrame(columns=["state", "screen", "url", "rep_session", "rep_ms",
                                        "rep_time", "width", "height"])
@@ -901,6 +963,7 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
         "start": pd.to_datetime(seg["start_ms"], unit="ms", utc=True),
         "end": pd.to_datetime(end_ms, unit="ms", utc=True),
         "start_ms": seg["start_ms"].round().astype("int64"),
+        "taken_ms": seg["taken_ms"].round().astype("int64"),
         "duration_s": (end_ms - seg["start_ms"].to_numpy(dtype=float)) / 1000.0,
     })
     states = states[["state", "screen", "url", "rep_session", "rep_ms", "rep_time", "width",
@@ -928,3 +991,36 @@ def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozen
         seen[n] = seen.get(n, 0) + 1
         out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
     return out
+
+
+def add_screen_column(log: Any, screens: Screens | None = None, **params: Any) -> Any:
+    """The log with a ``screen`` column on its events (a new EventLog; recordings shared).
+
+    Parameters
+    ----------
+    log
+        An :class:`~uxlens.EventLog` with recordings.
+    screens
+        States to use; default ``screen_states(log, **params)`` (cached on the log).
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.screens import add_screen_column
+    >>> log = add_screen_column(ux.demo())
+    >>> log.events["screen"].isna().sum()
+    np.int64(0)
+    """
+    from .eventlog import EventLog
+
+    if not isinstance(log, EventLog):
+        raise UxlensError(
+            f"add_screen_column() expects an EventLog with recordings, got {type(log).__name__}."
+        )
+    if "screen" in log.events.columns and screens is None and not params:
+        return log
+    screens = screens if screens is not None else screen_states(log, **params)
+    events = log.events.copy()
+    events["screen"] = screens.assign(events)
+    return EventLog(events, recordings=log.recordings, rejected=log.rejected,
+                    read=log.counts["read"], meta=log.meta)

@@ -8,10 +8,11 @@ import pytest
 from uxlens.eventlog import EventLog
 from uxlens.exceptions import SchemaError, UxlensError
 from uxlens.io.rrweb import read_rrweb
-from uxlens.screens import Screens, screen_states
+from uxlens.screens import Screens, add_screen_column, screen_states
 
 from ._build import (
     HOST,
+    T0,
     Ids,
     add,
     at,
@@ -257,3 +258,23 @@ def test_repr_html_lists_states():
     html = screens._repr_html_()
     assert "Screens(2 states on 1 URLs, 3 visits)" in html
     assert "modal: Welcome aboard" in html
+
+
+def test_moment_for_url_and_screen_column_helpers():
+    log = read_rrweb([modal_session("s1")])
+    screens = screen_states(log)
+    base, opened = "Invite your teammates", "Invite your teammates \u2014 modal: Welcome aboard"
+    assert screens.for_url("/invite") == [base, opened]
+    assert screens.for_url("/elsewhere") == []
+    # the DOM shows the state from the snapshot (t=1), not from the Meta event (t=0)
+    assert screens.moment(base, "s1") == ("s1", float(T0 + 1))
+    assert screens.moment(opened) == ("s1", float(T0 + 2000))
+    assert screens.moment(opened, "nobody") is None
+    assert screens.segments["taken_ms"].tolist() == [T0 + 1, T0 + 2000, T0 + 5000]
+    with_col = add_screen_column(log)
+    assert with_col.recordings is log.recordings or with_col.recordings == log.recordings
+    assert with_col.events["screen"].astype(str).tolist() == screens.assign(log).astype(
+        str).tolist()
+    assert add_screen_column(with_col) is with_col
+    with pytest.raises(UxlensError, match="EventLog"):
+        add_screen_column({"s1": []})
