@@ -241,6 +241,15 @@ def test_accepts_eventlog_dataframe_and_ibis_table(canonical_events):
     pd.testing.assert_frame_equal(session_summary(bare), from_frame)
 
 
+def test_eventlog_sessions_uses_the_summary(canonical_events):
+    cols = ("session_id", "t", "event", "device")
+    ev = canonical_events([("s1", 0, "click", "mobile"), ("s1", 1000, "click", "mobile"),
+                           ("s2", 0, "click", "desktop")], cols)
+    mobile = EventLog(ev).sessions(device="mobile")
+    assert mobile.ids == ["s1"]
+    assert mobile.frame.loc[0, "active_s"] == 1.0 and mobile.frame.loc[0, "clicks"] == 2
+
+
 def test_expression_is_lazy_ibis(canonical_events):
     ev = canonical_events([("s1", 0, "pageview"), ("s1", 2000, "click")], COLS)
     expr = session_summary_expr(as_table(ev), inactivity_ms=1000)

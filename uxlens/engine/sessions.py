@@ -58,8 +58,12 @@ source, is_returning, version (and any other name in ``properties``)
     Session-level properties, carried when the column exists: the first
     non-null value in event order.
 
-Event order is ``(t_ms, seq)``; ``seq`` is the position in the session set by
-``uxlens.events.validate`` (derived with ``ROW_NUMBER`` when a table lacks it).
+Event order is ``seq``, the position in the session that
+``uxlens.events.validate`` assigns after a stable sort by time, so "first" and
+"last" are exact even for same-millisecond events. A table without ``seq`` gets
+one from ``ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY t_ms)`` (ties then
+fall in an engine-chosen order). Active time only needs the sorted times, which
+ties do not change, so its window orders by ``t_ms`` alone.
 Only portable constructs are used (filters, ``GROUP BY`` with
 ``MIN``/``MAX``/``COUNT``/``SUM``, ``LAG`` and ``ROW_NUMBER`` windows, left
 joins on ``session_id``, arg-min/arg-max), so the same expression runs on
