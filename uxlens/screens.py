@@ -298,25 +298,36 @@ def fingerprint_distance(a: Iterable[str], b: Iterable[str]) -> float:
     return 0.0 if union == 0 else 1.0 - len(a & b) / union
 
 
-def _jaccard_matrix(fps: Sequence[frozenset[str]]) -> np.ndarray:
+def _jaccard_matrix(fps: Sequence[frozenset[str]],
+                    other: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+    """Jaccard distances between fingerprints (``fps`` x ``other``, default ``fps`` x ``fps``)."""
     from scipy import sparse
 
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, fp in enumerate(fps):
-        for tok in fp:
-            rows.append(i)
-            cols.append(vocab.setdefault(tok, len(vocab)))
-    x = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(fps), max(len(vocab), 1))
-    )
-    inter = (x @ x.T).toarray()
-    size = np.asarray(x.sum(axis=1)).ravel()
-    union = size[:, None] + size[None, :] - inter
+
+    def matrix(sets: Sequence[frozenset[str]]) -> Any:
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, fp in enumerate(sets):
+            for tok in fp:
+                rows.append(i)
+                cols.append(vocab.setdefault(tok, len(vocab)))
+        return rows, cols
+
+    ra, ca = matrix(fps)
+    rb, cb = matrix(other) if other is not None else (ra, ca)
+    width = max(len(vocab), 1)
+    xa = sparse.csr_matrix((np.ones(len(ra)), (ra, ca)), shape=(len(fps), width))
+    xb = xa if other is None else sparse.csr_matrix(
+        (np.ones(len(rb)), (rb, cb)), shape=(len(other), width))
+    inter = (xa @ xb.T).toarray()
+    size_a = np.asarray(xa.sum(axis=1)).ravel()
+    size_b = np.asarray(xb.sum(axis=1)).ravel()
+    union = size_a[:, None] + size_b[None, :] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         dist = np.where(union > 0, 1.0 - inter / np.where(union > 0, union, 1), 0.0)
-    np.fill_diagonal(dist, 0.0)
+    if other is None:
+        np.fill_diagonal(dist, 0.0)
     return np.clip(dist, 0.0, 1.0)
 
 
@@ -445,12 +456,39 @@ def _observe(session_id: str, rec: Any, debounce_ms: float, depth: int, modal_we
 
 
 # --------------------------------------------------------------------------- clustering
+#: Distinct fingerprints of one URL clustered directly (the distance matrix is
+#: n x n); rarer ones join the cluster of their nearest clustered fingerprint.
+_MAX_CLUSTERED = 2_000
+
+
+def _relabel(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Labels 0..k-1 by decreasing total weight (ties: first fingerprint seen)."""
+    total = pd.Series(weights).groupby(labels).sum()
+    first = pd.Series(np.arange(len(labels))).groupby(labels).min()
+    order = sorted(total.index, key=lambda k: (-total[k], first[k]))
+    remap = {k: i for i, k in enumerate(order)}
+    return np.array([remap[k] for k in labels], dtype=int)
+
+
 def _cluster(fps: list[frozenset[str]], weights: np.ndarray, method: str, threshold: float,
-             min_share: float) -> np.ndarray:
+             min_share: float, max_clustered: int = _MAX_CLUSTERED) -> np.ndarray:
     """Cluster labels (0..k-1, by decreasing weight) of distinct fingerprints."""
     n = len(fps)
     if n == 1:
         return np.zeros(1, dtype=int)
+    if n > max_clustered:
+        top = np.argsort(-weights, kind="stable")[:max_clustered]
+        rest = np.setdiff1d(np.arange(n), top)
+        top_labels = _cluster([fps[i] for i in top], weights[top], method, threshold,
+                              min_share, max_clustered)
+        labels = np.empty(n, dtype=int)
+        labels[top] = top_labels
+        top_fps = [fps[i] for i in top]
+        for start in range(0, len(rest), 500):
+            chunk = rest[start:start + 500]
+            near = _jaccard_matrix([fps[i] for i in chunk], top_fps).argmin(axis=1)
+            labels[chunk] = top_labels[near]
+        return _relabel(labels, weights)
     dist = _jaccard_matrix(fps)
     if method == "agglomerative":
         from sklearn.cluster import AgglomerativeClustering
@@ -474,12 +512,7 @@ def _cluster(fps: list[frozenset[str]], weights: np.ndarray, method: str, thresh
             idx = np.flatnonzero(labels == lab)
             mean = [dist[np.ix_(idx, members[k])].mean() for k in kept]
             labels[idx] = kept_arr[int(np.argmin(mean))]
-    # relabel by decreasing weight (ties: first fingerprint seen)
-    total = pd.Series(weights).groupby(labels).sum()
-    first = pd.Series(np.arange(n)).groupby(labels).min()
-    order = sorted(total.index, key=lambda k: (-total[k], first[k]))
-    remap = {k: i for i, k in enumerate(order)}
-    return np.array([remap[k] for k in labels])
+    return _relabel(labels, weights)
 
 
 # --------------------------------------------------------------------------- naming

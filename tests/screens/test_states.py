@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -278,3 +279,16 @@ def test_moment_for_url_and_screen_column_helpers():
     assert add_screen_column(with_col) is with_col
     with pytest.raises(UxlensError, match="EventLog"):
         add_screen_column({"s1": []})
+
+
+def test_rare_fingerprints_beyond_the_clustering_cap_join_their_nearest_state():
+    from uxlens.screens import _cluster
+
+    base = {f"t{k}" for k in range(40)}
+    fps = [frozenset(base | {group, f"u{group}{i}"}) for i in range(10) for group in "AB"]
+    weights = np.arange(len(fps), 0, -1).astype(float)
+    full = _cluster(fps, weights, "agglomerative", 0.05, 0.0)
+    capped = _cluster(fps, weights, "agglomerative", 0.05, 0.0, max_clustered=4)
+    groups = np.array([0, 1] * 10)
+    assert len(set(full)) == 2
+    assert (full == groups).all() and (capped == groups).all()
