@@ -687,14 +687,14 @@ class Screens:
             return pd.Series(pd.Categorical([None] * len(frame), dtype=cats),
                              index=frame.index, name="screen")
         left = pd.DataFrame({
-            "session_id": frame["session_id"].astype("string").to_numpy(),
+            "session_id": self._event_units(frame),
             "t": _to_ms(frame["timestamp"]),
             "pos": np.arange(len(frame)),
         })
         ok = left["t"].notna() & left["session_id"].notna()
         left = left[ok].astype({"t": "int64"}).sort_values("t", kind="stable")
         right = pd.DataFrame({
-            "session_id": self.segments["session_id"].astype("string").to_numpy(),
+            "session_id": self.segments["unit"].astype("string").to_numpy(),
             "t": self.segments["start_ms"].astype("int64").to_numpy(),
             "state": self.segments["state"].to_numpy(),
         }).sort_values("t", kind="stable")
@@ -708,6 +708,16 @@ class Screens:
         ]
         return pd.Series(pd.Categorical.from_codes(codes, dtype=cats), index=frame.index,
                          name="screen")
+
+    def _event_units(self, frame: pd.DataFrame) -> np.ndarray:
+        """Replay unit of each event: its session, or session and window when it had several."""
+        sessions = frame["session_id"].astype("string")
+        multi = self.segments.loc[self.segments["window_id"].notna(), "session_id"].unique()
+        if len(multi) == 0 or "window_id" not in frame.columns:
+            return sessions.to_numpy()
+        windowed = sessions.isin(multi) & frame["window_id"].notna()
+        keyed = sessions + _UNIT_SEP + frame["window_id"].astype("string")
+        return sessions.where(~windowed, keyed).to_numpy()
 
     def with_screen(self, log: Any) -> pd.DataFrame:
         """A copy of the log's events with a ``screen`` column (see :meth:`assign`)."""
@@ -771,7 +781,7 @@ class Screens:
         from .render import snapshot_html
 
         row = self._state_row(screen)
-        return snapshot_html(self.recordings[row["rep_session"]], at_ms=float(row["rep_ms"]),
+        return snapshot_html(self.recordings[row["rep_unit"]], at_ms=float(row["rep_ms"]),
                              mask=mask)
 
     def image(self, screen: str | int, *, full_page: bool = False) -> bytes:
@@ -900,7 +910,8 @@ def screen_states(
             "screen_states() needs rrweb recordings: an EventLog from ux.read_rrweb / ux.demo "
             f"or a mapping {{session_id: [rrweb events]}}, got {type(log).__name__}."
         )
-    result = _compute(recordings, params)
+    windows = meta.get("recording_windows") if isinstance(meta, dict) else None
+    result = _compute(recordings, params, windows if isinstance(windows, Mapping) else None)
     if cache and isinstance(meta, dict):
         store = meta.get("screens")
         if not isinstance(store, dict):
@@ -909,16 +920,38 @@ def screen_states(
     return result
 
 
-def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
+_UNIT_SEP = "\x1f"
+
+
+def _units(recordings: Mapping[str, Any], windows: Mapping[str, Any]) -> dict[str, Any]:
+    """Recordings to replay, one per page window: ``session`` or ``session<SEP>window``.
+
+    A session recorded in several browser windows (PostHog ``window_id``) has
+    one DOM per window; replaying the merged events would mix them.
+    """
+    units: dict[str, Any] = {}
+    for sid, rec in recordings.items():
+        per_window = windows.get(sid) if isinstance(windows, Mapping) else None
+        if isinstance(per_window, Mapping) and len(per_window) > 1:
+            for wid, events in per_window.items():
+                units[f"{sid}{_UNIT_SEP}{wid}"] = events
+        else:
+            units[str(sid)] = rec
+    return units
+
+
+def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
+             windows: Mapping[str, Any] | None = None) -> Screens:
     depth, modal_weight = params["depth"], params["modal_weight"]
     intern: dict[frozenset[str], int] = {}
     obs: list[_Obs] = []
     ends: dict[str, float] = {}
-    for sid, rec in recordings.items():
-        found, last = _observe(str(sid), rec, params["debounce_ms"], depth, modal_weight, intern)
+    units = _units(recordings, windows or {})
+    for unit, rec in units.items():
+        found, last = _observe(unit, rec, params["debounce_ms"], depth, modal_weight, intern)
         obs.extend(found)
         if last is not None:
-            ends[str(sid)] = last
+            ends[unit] = last
     fps = [fp for fp, _ in sorted(intern.items(), key=lambda kv: kv[1])]
     if not obs:
         segments = pd.DataFrame({
@@ -929,11 +962,13 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
             "start_ms": pd.Series(dtype="int64"), "taken_ms": pd.Series(dtype="int64"),
             "duration_s": pd.Series(dtype="float64"),
         })
-        states = pd.DataFrame(columns=["state", "screen", "url", "rep_session", "rep_ms",
-                                       "rep_time", "width", "height"])
-        return Screens(segments, states, recordings, params)
+        segments["window_id"] = pd.Series(dtype="string")
+        segments["unit"] = pd.Series(dtype="string")
+        states = pd.DataFrame(columns=["state", "screen", "url", "rep_session", "rep_window",
+                                       "rep_unit", "rep_ms", "rep_time", "width", "height"])
+        return Screens(segments, states, units, params)
     ob = pd.DataFrame({
-        "session_id": [o.session_id for o in obs],
+        "unit": [o.session_id for o in obs],
         "url": [o.url if o.url is not None else "" for o in obs],
         "start_ms": [o.start for o in obs],
         "taken_ms": [o.taken for o in obs],
@@ -942,6 +977,9 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
         "width": [o.width for o in obs],
         "height": [o.height for o in obs],
     })
+    split = ob["unit"].str.split(_UNIT_SEP, n=1, expand=True)
+    ob["session_id"] = split[0]
+    ob["window_id"] = split[1] if split.shape[1] > 1 else None
     group_key = ob["url"] if params["by_url"] else pd.Series("", index=ob.index)
     # cluster the distinct fingerprints of each URL (weights: observations)
     state_of: dict[tuple[str, int], int] = {}
@@ -969,22 +1007,23 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
             state_rows.append({
                 "state": sid_, "group": gkey, "fp": best,
                 "url": ", ".join(u for u in urls if u) or None,
-                "rep_session": rep["session_id"], "rep_ms": float(rep["taken_ms"]),
+                "rep_session": rep["session_id"], "rep_window": rep["window_id"],
+                "rep_unit": rep["unit"], "rep_ms": float(rep["taken_ms"]),
                 "width": rep["width"], "height": rep["height"],
             })
     ob["state"] = [state_of[(g, f)] for g, f in zip(group_key, ob["fp"], strict=True)]
     # consecutive observations of the same state within a page view are one visit
     prev_same = (
-        (ob["session_id"] == ob["session_id"].shift())
+        (ob["unit"] == ob["unit"].shift())
         & (ob["load"] == ob["load"].shift())
         & (ob["state"] == ob["state"].shift())
     )
     seg = ob[~prev_same].reset_index(drop=True)
-    nxt = seg.groupby("session_id", sort=False)["start_ms"].shift(-1)
-    end_ms = nxt.fillna(seg["session_id"].map(ends)).fillna(seg["start_ms"])
+    nxt = seg.groupby("unit", sort=False)["start_ms"].shift(-1)
+    end_ms = nxt.fillna(seg["unit"].map(ends)).fillna(seg["start_ms"])
     end_ms = np.maximum(end_ms.to_numpy(dtype=float), seg["start_ms"].to_numpy(dtype=float))
     states = pd.DataFrame(state_rows)
-    names = _names(states, recordings, fps, depth, modal_weight)
+    names = _names(states, units, fps, depth, modal_weight)
     states["screen"] = names
     states["rep_time"] = pd.to_datetime(states["rep_ms"], unit="ms", utc=True)
     segments = pd.DataFrame({
@@ -998,10 +1037,12 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any]) -> Screens:
         "start_ms": seg["start_ms"].round().astype("int64"),
         "taken_ms": seg["taken_ms"].round().astype("int64"),
         "duration_s": (end_ms - seg["start_ms"].to_numpy(dtype=float)) / 1000.0,
+        "window_id": seg["window_id"].astype("string"),
+        "unit": seg["unit"].astype("string"),
     })
-    states = states[["state", "screen", "url", "rep_session", "rep_ms", "rep_time", "width",
-                     "height"]]
-    return Screens(segments, states, recordings, params)
+    states = states[["state", "screen", "url", "rep_session", "rep_window", "rep_unit", "rep_ms",
+                     "rep_time", "width", "height"]]
+    return Screens(segments, states, units, params)
 
 
 def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozenset[str]],
@@ -1014,7 +1055,7 @@ def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozen
         for f in siblings["fp"]:
             others |= fps[f]
         distinctive = set(own - others) if len(siblings) else set()
-        dom = DomMirror.from_events(_sorted_events(recordings[row["rep_session"]]),
+        dom = DomMirror.from_events(_sorted_events(recordings[row["rep_unit"]]),
                                     until=row["rep_ms"], mask=True)
         names.append(_name_state(dom, depth, modal_weight, distinctive, row["url"]))
     # unique names: number repeats in table order

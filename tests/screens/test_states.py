@@ -292,3 +292,31 @@ def test_rare_fingerprints_beyond_the_clustering_cap_join_their_nearest_state():
     groups = np.array([0, 1] * 10)
     assert len(set(full)) == 2
     assert (full == groups).all() and (capped == groups).all()
+
+
+def test_windows_of_one_session_are_replayed_separately(tmp_path):
+    """Two browser windows of one PostHog session: each event gets its own window's screen."""
+    import json
+
+    ids = Ids()
+    w1 = [meta(0, "/invite"), snapshot(0, invite_page(ids)), click(1000, 1), click(4000, 1)]
+    ids2 = Ids(500)
+    doc2 = invite_page(ids2)
+    m = modal(ids2)
+    w2 = [meta(500, "/invite"), snapshot(500, doc2),
+          mutation(2000, adds=[add(body_id(doc2), m)]), click(3000, m["id"])]
+    path = tmp_path / "sess-1.jsonl"
+    path.write_text("\n".join(json.dumps({"window_id": w, "data": d})
+                              for w, d in (("w1", w1), ("w2", w2))) + "\n")
+    log = read_rrweb(path)
+    screens = screen_states(log)
+    base, opened = "Invite your teammates", "Invite your teammates \u2014 modal: Welcome aboard"
+    frame = screens.with_screen(log)
+    clicks = frame[frame["event"] == "click"].sort_values("timestamp")
+    assert list(zip(clicks["window_id"], clicks["screen"].astype(str), strict=True)) == [
+        ("w1", base), ("w2", opened), ("w1", base)]
+    seg = screens.segments.sort_values(["window_id", "start"])
+    assert seg["window_id"].tolist() == ["w1", "w2", "w2"]
+    assert seg["session_id"].tolist() == ["sess-1"] * 3
+    assert 'id="welcome"' in screens.snapshot_html(opened)
+    assert 'id="welcome"' not in screens.snapshot_html(base)
