@@ -198,11 +198,21 @@ class EventLog:
         return EventLog(events, recordings=recordings, rejected=self.rejected.iloc[0:0],
                         read=len(events), meta=self.meta)
 
+    def arrow(self) -> Any:
+        """The events as an Arrow table with ``t_ms`` (built once, reused by every aggregate)."""
+        from .engine.backend import to_arrow
+
+        cached = getattr(self, "_arrow_cache", None)
+        if cached is None or cached[0] is not self.events:
+            cached = (self.events, to_arrow(self.events))
+            self._arrow_cache = cached
+        return cached[1]
+
     def to_ibis(self, backend: Any = None) -> Any:
         """The events as an Ibis table (embedded DuckDB unless a backend is given)."""
         from .engine.backend import as_table
 
-        return as_table(self.events, backend)
+        return as_table(self, backend)
 
 
 class SessionList:

@@ -108,7 +108,7 @@ def _as_shared(events: Any, backend: Any) -> _Shared:
             f"got {type(events).__name__}. Fix: load data with ux.read_rrweb(...) or "
             "ux.read_events(...)."
         )
-    table = as_table(log.events if log is not None else events, backend)
+    table = as_table(log if log is not None else events, backend)
     return _Shared(events, backend, log, eng.ensure_columns(table))
 
 

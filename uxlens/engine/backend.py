@@ -122,7 +122,9 @@ def as_table(events: Any, backend: Any = None) -> ir.Table:
         epoch = ibis.timestamp("1970-01-01 00:00:00")
         return events.mutate(t_ms=events.timestamp.delta(epoch, unit="millisecond"))
     frame = getattr(events, "events", events)
-    if isinstance(frame, pd.DataFrame):
+    if callable(getattr(events, "arrow", None)) and isinstance(frame, pd.DataFrame):
+        arrow = events.arrow()  # an EventLog caches its Arrow copy
+    elif isinstance(frame, pd.DataFrame):
         arrow = to_arrow(frame)
     elif isinstance(frame, pa.Table):
         arrow = frame if "t_ms" in frame.column_names else to_arrow(frame.to_pandas())
