@@ -1359,6 +1359,12 @@ class Funnel:
         return f"<Funnel {len(self._steps)} steps: {' → '.join(self.labels)} ({self._subtitle()})>"
 
     def _repr_html_(self) -> str:
+        """Notebook display: the bars (plain HTML/CSS) and the table.
+
+        No JavaScript and no CDN: the output renders offline, in untrusted
+        notebooks, in JupyterLab and in static HTML exports alike.
+        ``f.plot()`` gives the interactive plotly figure.
+        """
         from .plotting.funnel import funnel_html
 
         table = self.table()
