@@ -576,6 +576,14 @@ class Funnel:
         key = ("table", tuple(cols), names, positions)
         if key not in self._cache:
             frame = self._data.frame
+            log = self._data.log
+            if names is None and log is not None and hasattr(log, "arrow"):
+                # The whole log: reuse the EventLog's cached Arrow table (no copy).
+                arrow = log.arrow().select([*cols, "t_ms"])
+                if positions:
+                    arrow = arrow.append_column("_pos", _arrow_range(len(frame)))
+                self._cache[key] = as_table(arrow, self.backend)
+                return self._cache[key]
             if names is not None:
                 mask = _event_mask(frame["event"], names)
                 sub = frame.loc[mask, cols]
@@ -1384,6 +1392,12 @@ class Funnel:
             "f.plot() for the interactive chart · f.dropped(step) for who left · "
             "f.explore() to click through</div></div>"
         )
+
+
+def _arrow_range(n: int) -> Any:
+    import pyarrow as pa
+
+    return pa.array(np.arange(n, dtype=np.int64))
 
 
 def _event_mask(events: pd.Series, names: Sequence[str]) -> np.ndarray:

@@ -80,10 +80,15 @@ def test_table_numbers(f: Funnel) -> None:
     assert t["mean_time_s"].tolist()[1:] == pytest.approx([11.25, 65 / 3])
 
 
-def test_inputs_eventlog_dataframe_ibis_agree(df: pd.DataFrame, f: Funnel) -> None:
-    expected = f.table()
+@pytest.mark.parametrize("order", ["ordered", "strict", "unordered"])
+def test_inputs_eventlog_dataframe_ibis_agree(df: pd.DataFrame, order: str) -> None:
+    expected = Funnel(df, ["A", "B", "C"], order=order).table()
+    assert expected["count"].iloc[0] == (7 if order == "unordered" else 6)  # z did C only
     for events_in in (EventLog(df), as_table(df)):
-        pd.testing.assert_frame_equal(Funnel(events_in, ["A", "B", "C"]).table(), expected)
+        got = Funnel(events_in, ["A", "B", "C"], order=order).table()
+        pd.testing.assert_frame_equal(got, expected)
+    strict_log = Funnel(EventLog(df), ["A", "B", "C"], order=order)
+    assert strict_log.dropped(1).ids == Funnel(df, ["A", "B", "C"], order=order).dropped(1).ids
 
 
 def test_table_is_cached_and_copied(f: Funnel) -> None:
