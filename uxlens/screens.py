@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .events import split_url
+from .events import device_from_width, split_url
 from .exceptions import SchemaError, UxlensError
 from .io.dom import DomMirror
 
@@ -584,7 +584,7 @@ def _document_title(root: Mapping[str, Any] | None) -> str:
 
 
 # --------------------------------------------------------------------------- result
-@dataclass
+@dataclass(eq=False)
 class Screens:
     """Screen states found in a log's recordings (see :func:`screen_states`).
 
@@ -618,6 +618,7 @@ class Screens:
         ``", "``), ``sessions`` (distinct sessions that saw it), ``visits``
         (times a session entered it), ``time_spent_s`` (total seconds spent in
         it, until the session's next state or its last recorded event),
+        ``devices`` (device classes of the visits, most frequent first),
         ``representative`` (``(session_id, timestamp)`` of the snapshot that
         shows it) and ``first_seen``.
 
@@ -641,8 +642,14 @@ class Screens:
         out["sessions"] = out["sessions"].fillna(0).astype("int64")
         out["visits"] = out["visits"].fillna(0).astype("int64")
         out["representative"] = list(zip(out["rep_session"], out["rep_time"], strict=True))
-        cols = ["screen", "url", "sessions", "visits", "time_spent_s", "representative",
-                "first_seen"]
+        dev = seg.dropna(subset=["device"]).groupby(["state", "device"]).size()
+        mix = {
+            st: ", ".join(dev.loc[st].sort_values(ascending=False, kind="stable").index)
+            for st in dev.index.get_level_values(0).unique()
+        }
+        out["devices"] = out["state"].map(mix).astype("string")
+        cols = ["screen", "url", "sessions", "visits", "time_spent_s", "devices",
+                "representative", "first_seen"]
         return out[cols].reset_index(drop=True)
 
     def assign(self, events: Any) -> pd.Series:
@@ -810,10 +817,31 @@ class Screens:
         urls = self.states["url"].nunique()
         return f"Screens({len(self.states)} states on {urls} URLs, {len(self.segments)} visits)"
 
+    def render_images(self, top: int | None = 6) -> dict[str, bytes]:
+        """Render (and cache) the images of the ``top`` most visited states.
+
+        The notebook view (``_repr_html_``) then shows them as thumbnails.
+        Needs Chromium (see :meth:`image`).
+        """
+        table = self.table().sort_values("visits", ascending=False, kind="stable")
+        names = table["screen"].tolist()[: top if top is not None else None]
+        return {name: self.image(name) for name in names}
+
     def _repr_html_(self) -> str:
+        from .render import png_data_uri
+
         t = self.table().drop(columns=["representative"])
-        return (f"<div><b>{_html.escape(repr(self))}</b>"
-                f"{t.to_html(index=False, escape=True)}</div>")
+        thumbs = []
+        for state in self.states["state"]:
+            png = self._images.get(f"{state}:False")
+            thumbs.append(
+                f'<img src="{png_data_uri(png)}" style="max-width:160px" alt="">' if png else "")
+        body = t.to_html(index=False, escape=True)
+        if any(thumbs):
+            t = t.assign(image=thumbs)
+            body = t.to_html(index=False, escape=False, formatters={
+                c: (lambda v: _html.escape(str(v))) for c in t.columns if c != "image"})
+        return f"<div><b>{_html.escape(repr(self))}</b>{body}</div>"
 
 
 def _to_ms(ts: pd.Series) -> pd.Series:
@@ -962,8 +990,8 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
             "start_ms": pd.Series(dtype="int64"), "taken_ms": pd.Series(dtype="int64"),
             "duration_s": pd.Series(dtype="float64"),
         })
-        segments["window_id"] = pd.Series(dtype="string")
-        segments["unit"] = pd.Series(dtype="string")
+        for col in ("window_id", "unit", "device"):
+            segments[col] = pd.Series(dtype="string")
         states = pd.DataFrame(columns=["state", "screen", "url", "rep_session", "rep_window",
                                        "rep_unit", "rep_ms", "rep_time", "width", "height"])
         return Screens(segments, states, units, params)
@@ -978,6 +1006,7 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
         "height": [o.height for o in obs],
     })
     split = ob["unit"].str.split(_UNIT_SEP, n=1, expand=True)
+    ob["device"] = device_from_width(ob["width"]).to_numpy()
     ob["session_id"] = split[0]
     ob["window_id"] = split[1] if split.shape[1] > 1 else None
     group_key = ob["url"] if params["by_url"] else pd.Series("", index=ob.index)
@@ -1010,6 +1039,7 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
                 "rep_session": rep["session_id"], "rep_window": rep["window_id"],
                 "rep_unit": rep["unit"], "rep_ms": float(rep["taken_ms"]),
                 "width": rep["width"], "height": rep["height"],
+                "device": _mode(part.loc[part["fp"].isin(members[lab]), "device"]),
             })
     ob["state"] = [state_of[(g, f)] for g, f in zip(group_key, ob["fp"], strict=True)]
     # consecutive observations of the same state within a page view are one visit
@@ -1039,6 +1069,7 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
         "duration_s": (end_ms - seg["start_ms"].to_numpy(dtype=float)) / 1000.0,
         "window_id": seg["window_id"].astype("string"),
         "unit": seg["unit"].astype("string"),
+        "device": seg["device"].astype("string"),
     })
     states = states[["state", "screen", "url", "rep_session", "rep_window", "rep_unit", "rep_ms",
                      "rep_time", "width", "height"]]
@@ -1058,6 +1089,14 @@ def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozen
         dom = DomMirror.from_events(_sorted_events(recordings[row["rep_unit"]]),
                                     until=row["rep_ms"], mask=True)
         names.append(_name_state(dom, depth, modal_weight, distinctive, row["url"]))
+    # same name, different device class (a responsive layout that changes the DOM)
+    devices = states["device"].tolist()
+    for n in set(names):
+        idx = [i for i, m in enumerate(names) if m == n]
+        if len(idx) > 1 and len({devices[i] for i in idx}) == len(idx) and all(
+                isinstance(devices[i], str) for i in idx):
+            for i in idx:
+                names[i] = f"{n} ({devices[i]})"
     # unique names: number repeats in table order
     seen: dict[str, int] = {}
     out = []
@@ -1065,6 +1104,13 @@ def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozen
         seen[n] = seen.get(n, 0) + 1
         out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
     return out
+
+
+def _mode(values: pd.Series) -> Any:
+    counts = values.dropna().astype(str).value_counts(sort=False)
+    if counts.empty:
+        return None
+    return max(counts.index, key=lambda k: (counts[k], k))
 
 
 def add_screen_column(log: Any, screens: Screens | None = None, **params: Any) -> Any:

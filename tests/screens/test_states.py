@@ -232,7 +232,8 @@ def test_no_recordings_and_bad_arguments():
     empty = screen_states({})
     assert len(empty) == 0
     assert empty.table().columns.tolist() == [
-        "screen", "url", "sessions", "visits", "time_spent_s", "representative", "first_seen"]
+        "screen", "url", "sessions", "visits", "time_spent_s", "devices", "representative",
+        "first_seen"]
     got = empty.assign(events_at([("s", 1)]))
     assert got.isna().all()
     with pytest.raises(UxlensError, match="method must be one of"):
@@ -320,3 +321,23 @@ def test_windows_of_one_session_are_replayed_separately(tmp_path):
     assert seg["session_id"].tolist() == ["sess-1"] * 3
     assert 'id="welcome"' in screens.snapshot_html(opened)
     assert 'id="welcome"' not in screens.snapshot_html(base)
+
+
+def test_responsive_layouts_with_different_doms_are_named_by_device():
+    def shop(ids: Ids, mobile: bool):
+        nav = (el(ids, "button", {"id": "burger"}) if mobile else
+               el(ids, "nav", {"id": "side"}, *[el(ids, "a", {"class": "link"}) for _ in range(3)],
+                  el(ids, "ul", {"class": "cats"}, el(ids, "li", {}))))
+        return document(ids, el(ids, "header", {}, nav),
+                        el(ids, "main", {}, el(ids, "h1", {}, txt(ids, "Shop"))))
+
+    recs = {}
+    for i, (mobile, width) in enumerate([(False, 1440), (True, 375), (False, 1280)]):
+        ids = Ids()
+        recs[f"s{i}"] = [meta(0, "/shop", width=width), snapshot(0, shop(ids, mobile)),
+                         click(800, 1)]
+    table = screen_states(recs).table().set_index("screen")
+    assert sorted(table.index) == ["Shop (desktop)", "Shop (mobile)"]
+    assert table.loc["Shop (desktop)", "devices"] == "desktop"
+    assert table.loc["Shop (desktop)", "sessions"] == 2
+    assert table.loc["Shop (mobile)", "sessions"] == 1
