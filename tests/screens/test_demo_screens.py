@@ -159,5 +159,6 @@ def test_representative_image_is_a_png_of_the_viewport(screens):
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (int(row["width"]), int(row["height"]))
     assert screens.image(MODAL) is png  # cached
+    assert "data:image/png;base64," in screens._repr_html_()
     html = screens.snapshot_html(MODAL)
     assert 'id="welcome-dialog"' in html
