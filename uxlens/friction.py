@@ -804,6 +804,14 @@ def _page(url: Any) -> str:
     return text
 
 
+def _pages(urls: pd.Series) -> pd.Series:
+    """:func:`_page` of every value, computed once per distinct URL."""
+    obj = urls.astype(object)
+    uniques = pd.unique(obj[obj.notna()])
+    mapping = {u: _page(u) for u in uniques}
+    return obj.map(mapping).where(obj.notna(), "(no url)")
+
+
 def _ts(t_ms: Any) -> pd.Series:
     return pd.to_datetime(pd.Series(t_ms, dtype="int64"), unit="ms", utc=True).astype(
         "datetime64[ns, UTC]"
@@ -940,91 +948,106 @@ def _hesitation_signals(engine: _Engine, p: HesitationParams) -> pd.DataFrame:
         "seq": h["seq"], "url": h["url"], "target": h["target"],
         "element": _short_many(h["target"]).to_numpy(),
         "count": np.ones(len(h), dtype="int64"),
-        "evidence": [f"{_fmt_s(i)} without acting before the click" for i in h["idle_ms"]],
+        "evidence": (pd.Series(h["idle_ms"].to_numpy() / 1000, dtype="float64").round(1)
+                     .astype(str) + " s without acting before the click").to_numpy(),
         "idle_ms": h["idle_ms"],
     }, extra)
 
 
-def _form_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: FormParams) -> pd.DataFrame:
+def _form_signals(engine: _Engine, flags: pd.DataFrame, p: FormParams) -> pd.DataFrame:
     extra = ("inputs", "fields")
-    ev = frame["event"]
-    typed = (ev == "input").to_numpy().copy()
-    if "checked" in frame.columns and "target" in frame.columns:
-        # ticking a box is not typing: drop inputs on targets ever seen checked
-        chk = frame["checked"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        toggles = set(frame.loc[typed & chk, "target"].astype(str))
-        if toggles:
-            typed &= ~frame["target"].astype(str).isin(toggles).to_numpy()
+    fr = engine.fr
+    typed = fr.mask("input").copy()
     if not typed.any():
         return _empty_signals(extra)
-    cols = ["session_id", "seq", "timestamp"] + [c for c in ("url", "target") if c in frame]
-    inputs = frame.loc[typed, cols].copy()
-    for c in ("url", "target"):
-        if c not in inputs:
-            inputs[c] = None
-    inputs["session_id"] = inputs["session_id"].astype(str)
-    inputs["url"] = inputs["url"].astype(object).fillna("")
-    g = inputs.groupby(["session_id", "url"], sort=False)
-    per = pd.DataFrame({"inputs": g.size(), "fields": g["target"].nunique(),
-                        "first_seq": g["seq"].min()})
-    last = inputs.loc[g["seq"].idxmax()].set_index(["session_id", "url"])
-    per = per.join(last[["seq", "timestamp", "target"]])
-    per = per.loc[per["inputs"] >= p.min_inputs]
-    if per.empty:
+    tcodes, tcats = fr.codes("target")
+    if fr.has("checked") and fr.has("target"):
+        # ticking a box is not typing: drop inputs on targets ever seen checked
+        toggles = np.unique(tcodes[typed & (fr.flag("checked") == 1)])
+        if len(toggles):
+            typed &= ~np.isin(tcodes, toggles[toggles >= 0])
+    rows = np.flatnonzero(typed)
+    if not len(rows):
         return _empty_signals(extra)
+    ucodes, ucats = fr.codes("url")
+    nu = np.int64(len(ucats) + 1)
 
-    # Submissions, as (session, url, seq): a submit event, a working press on a
-    # submit control, or a navigation straight after typing (Enter submits a form).
-    subs = []
-    presses = flags.loc[flags["press"], ["session_id", "seq", "url", "target", "rage", "dead"]]
-    presses = presses.assign(session_id=presses["session_id"].astype(str),
-                             url=presses["url"].astype(object).fillna(""))
+    def key(pos: np.ndarray, url_pos: np.ndarray | None = None) -> np.ndarray:
+        u = ucodes[pos if url_pos is None else url_pos].astype("int64") + 1
+        return fr.sid[pos] * nu + u
+
+    k = key(rows)
+    groups, first_i, inv = np.unique(k, return_index=True, return_inverse=True)
+    n_inputs = np.bincount(inv)
+    last_i = np.zeros(len(groups), dtype="int64")
+    np.maximum.at(last_i, inv, np.arange(len(rows)))
+    first_pos, last_pos = rows[first_i], rows[last_i]
+    nt = np.int64(len(tcats) + 1)
+    pairs = np.unique(inv.astype("int64") * nt + tcodes[rows] + 1)
+    fields = np.bincount(pairs // nt, weights=(pairs % nt) > 0, minlength=len(groups))
+
+    # Submissions (key, position): a submit event, a working press on a submit control, or
+    # a navigation straight after typing (Enter submits a form).
+    clicks = np.flatnonzero(fr.mask(*CLICK_EVENTS))
+    press = flags["press"].to_numpy(dtype=bool)
     yes = re.compile(p.submit_pattern or SUBMIT_PATTERN, re.IGNORECASE)
     no = re.compile(NOT_SUBMIT_PATTERN, re.IGNORECASE)
-    submitlike = _matches(presses["target"], lambda t: bool(yes.search(t) and not no.search(t)))
-    tried = presses.loc[submitlike]
-    disabled = re.compile(DISABLED_PATTERN)
-    greyed = _matches(tried["target"], lambda t: bool(disabled.search(t)))
-    working = ~(tried["rage"] | tried["dead"]).to_numpy() & ~greyed
-    subs.append(tried.loc[working, ["session_id", "url", "seq"]])
+    grey = re.compile(DISABLED_PATTERN)
+    submit_cat = np.array([bool(yes.search(t) and not no.search(t)) for t in tcats] + [False])
+    grey_cat = np.array([bool(grey.search(t)) for t in tcats] + [False])
+    tc = tcodes[clicks]
+    tried = press & submit_cat[tc]
+    bad = flags["rage"].to_numpy(dtype=bool) | flags["dead"].to_numpy(dtype=bool) | grey_cat[tc]
+    sub_pos = [clicks[tried & ~bad]]
+    sub_key = [key(sub_pos[0])]
     if p.submit_events:
-        se = frame.loc[ev.isin(list(p.submit_events)).to_numpy(), ["session_id", "url", "seq"]]
-        subs.append(se.assign(session_id=se["session_id"].astype(str),
-                              url=se["url"].astype(object).fillna("")))
-    if "url" in frame:
-        pv = frame.loc[(ev == "pageview").to_numpy(), ["session_id", "seq", "url"]]
-        seqs = pd.concat([
-            inputs[["session_id", "seq", "url"]].assign(kind=0),
-            pv.assign(session_id=pv["session_id"].astype(str),
-                      url=pv["url"].astype(object).fillna(""), kind=1),
-            presses[["session_id", "seq", "url"]].assign(kind=2),
-        ], ignore_index=True).sort_values(["session_id", "seq"], kind="stable")
-        prev_kind = seqs["kind"].shift()
-        prev_url = seqs["url"].shift()
-        same = seqs["session_id"].eq(seqs["session_id"].shift())
-        hit = (same & (seqs["kind"] == 1) & (prev_kind == 0) & (prev_url != seqs["url"])).to_numpy()
-        subs.append(pd.DataFrame({"session_id": seqs["session_id"].to_numpy()[hit],
-                                  "url": prev_url.to_numpy()[hit],
-                                  "seq": seqs["seq"].to_numpy()[hit]}))
-    subs_all = pd.concat(subs, ignore_index=True)
-    first = subs_all.merge(per[["first_seq"]].reset_index(), on=["session_id", "url"])
-    done = first.loc[first["seq"] > first["first_seq"], ["session_id", "url"]].drop_duplicates()
-    done_idx = pd.MultiIndex.from_frame(done) if len(done) else None
-    if done_idx is not None:
-        per = per.loc[~per.index.isin(done_idx)]
-    rage_tries = tried.loc[tried["rage"]].groupby(["session_id", "url"]).size()
-    n_rage = rage_tries.reindex(per.index).fillna(0).astype("int64")
-    ev_text = ("typed " + per["inputs"].astype(str) + " inputs in " + per["fields"].astype(str)
-               + " field(s), never submitted")
-    ev_text = ev_text.where(n_rage == 0, ev_text + "; " + n_rage.astype(str)
-                            + " rage clicks on the submit control").to_numpy()
-    per = per.reset_index()
+        se = np.flatnonzero(fr.mask(*p.submit_events))
+        sub_pos.append(se)
+        sub_key.append(key(se))
+    pv = np.flatnonzero(fr.mask("pageview"))
+    seqs = np.concatenate([rows, pv, clicks[press]])
+    kind = np.concatenate([np.zeros(len(rows), "int8"), np.ones(len(pv), "int8"),
+                           np.full(int(press.sum()), 2, "int8")])
+    order = np.argsort(seqs, kind="stable")
+    seqs, kind = seqs[order], kind[order]
+    enter = np.zeros(len(seqs), dtype=bool)
+    if len(seqs) > 1:
+        enter[1:] = ((kind[1:] == 1) & (kind[:-1] == 0) & (fr.sid[seqs[1:]] == fr.sid[seqs[:-1]])
+                     & (ucodes[seqs[1:]] != ucodes[seqs[:-1]]))
+    hit = np.flatnonzero(enter)
+    sub_pos.append(seqs[hit])
+    sub_key.append(key(seqs[hit - 1]))
+    sk = np.concatenate(sub_key)
+    sp = np.concatenate(sub_pos)
+    # latest submission per key, then compare with the group's first input
+    latest = np.full(len(groups), -1, dtype="int64")
+    j = np.searchsorted(groups, sk)
+    inside = j < len(groups)
+    inside[inside] &= groups[j[inside]] == sk[inside]
+    np.maximum.at(latest, j[inside], sp[inside])
+    keep = (n_inputs >= p.min_inputs) & ~(latest > first_pos)
+    rage_tries = np.zeros(len(groups), dtype="int64")
+    rt = clicks[tried & flags["rage"].to_numpy(dtype=bool)]
+    if len(rt):
+        jr = np.searchsorted(groups, key(rt))
+        ok = (jr < len(groups))
+        ok[ok] &= groups[jr[ok]] == key(rt)[ok]
+        np.add.at(rage_tries, jr[ok], 1)
+    g = np.flatnonzero(keep)
+    pos = last_pos[g]
+    inputs_s = pd.Series(n_inputs[g]).astype(str)
+    fields_s = pd.Series(fields[g].astype("int64")).astype(str)
+    text = "typed " + inputs_s + " inputs in " + fields_s + " field(s), never submitted"
+    rage_s = pd.Series(rage_tries[g])
+    text = text.where(rage_s == 0, text + "; " + rage_s.astype(str)
+                      + " rage clicks on the submit control")
+    target = fr.strings("target", pos)
     return _signal_frame("form_abandonment", {
-        "session_id": per["session_id"], "timestamp": per["timestamp"],
-        "seq": per["seq"], "url": per["url"].replace("", None), "target": per["target"],
-        "element": _short_many(per["target"]).to_numpy(), "count": np.ones(len(per), "int64"),
-        "evidence": ev_text, "inputs": per["inputs"].astype("int64"),
-        "fields": per["fields"].astype("int64"),
+        "session_id": fr.strings("session_id", pos), "timestamp": fr.timestamps(pos),
+        "seq": fr.seq[pos], "url": fr.strings("url", pos), "target": target,
+        "element": _short_many(pd.Series(target, dtype=object)).to_numpy(),
+        "count": np.ones(len(g), "int64"), "evidence": text.to_numpy(),
+        "inputs": n_inputs[g].astype("int64"), "fields": fields[g].astype("int64"),
     }, extra)
 
 
@@ -1176,7 +1199,7 @@ def _detector(kind: str, events: Any, preset: str | None, backend: Any,
     if kind == "hesitation":
         return _hesitation_signals(engine, p["hesitation"])
     if kind == "form":
-        return _form_signals(frame, _flag_clicks(frame, p, engine=engine), p["form"])
+        return _form_signals(engine, _flag_clicks(frame, p, engine=engine), p["form"])
     return _edit_signals(frame, p["edits"])
 
 
@@ -1497,6 +1520,38 @@ def _severity(points: pd.Series) -> pd.Series:
     )
 
 
+def _phrases(kind_codes: np.ndarray, n: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """:func:`_phrase` for arrays (kind codes index :data:`SIGNAL_KINDS`)."""
+    out = np.empty(len(n), dtype=object)
+    kinds = np.asarray(SIGNAL_KINDS, dtype=object)[kind_codes]
+    for k in np.unique(kinds):
+        m = kinds == k
+        out[m] = [_phrase(str(k), int(c), str(w)) for c, w in zip(n[m], where[m])] if m.sum(
+        ) < 2000 else _phrase_vector(str(k), n[m], where[m])
+    return out
+
+
+def _phrase_vector(kind: str, n: np.ndarray, where: np.ndarray) -> np.ndarray:
+    one, many = _LABELS[kind]
+    w = pd.Series(where, dtype=object).astype(str)
+    ns = pd.Series(n).astype(str)
+    times = pd.Series(np.where(n > 1, " (" + ns + "x)", ""), dtype=object)
+    label = pd.Series(np.where(n == 1, one, many), dtype=object)
+    if kind == "form_abandonment":
+        out = "abandoned a form at " + w
+    elif kind == "repeated_edit":
+        out = "re-edited " + w + pd.Series(np.where(n > 1, " " + ns + " times", ""))
+    elif kind in ("thrashed_cursor", "excessive_scroll"):
+        out = one + " on " + w + times
+    elif kind == "quick_back":
+        out = "quick back from " + w + times
+    elif kind == "hesitation":
+        out = ns + " " + label + " before clicking " + w
+    else:
+        out = ns + " " + label + " on " + w
+    return out.to_numpy(dtype=object)
+
+
 def _phrase(kind: str, n: int, where: str) -> str:
     one, many = _LABELS[kind]
     if kind == "form_abandonment":
@@ -1659,7 +1714,7 @@ class Friction:
             _thrash_signals(engine, p["thrash"]),
             _scroll_signals(engine, p["scroll"]),
             _quick_back_signals(engine, p["quick_back"]),
-            _form_signals(frame, flags, p["form"]),
+            _form_signals(engine, flags, p["form"]),
             _hesitation_signals(engine, p["hesitation"]),
             _edit_signals(frame, p["edits"]),
         ]
@@ -1671,28 +1726,37 @@ class Friction:
         weight = sig["kind"].map(self._weights).astype("float64").to_numpy()
         sig["points"] = _points(1.0, weight * intensity) if len(sig) else np.zeros(0)
         sig["severity"] = _severity(sig["points"])
-        order = {k: i for i, k in enumerate(SIGNAL_KINDS)}
-        sig["_k"] = sig["kind"].map(order)
-        sig = sig.sort_values(["session_id", "timestamp", "seq", "_k"], kind="stable")
-        sig = sig.drop(columns="_k").reset_index(drop=True)
+        kcode = sig["kind"].map({k: i for i, k in enumerate(SIGNAL_KINDS)}).to_numpy()
+        scode = self._session_index().get_indexer(sig["session_id"])
+        tcode = pd.DatetimeIndex(sig["timestamp"]).asi8
+        order = np.lexsort((kcode, sig["seq"].to_numpy(), tcode, scode))
+        sig = sig.take(order).reset_index(drop=True)
         sig.attrs["dead_mode"] = flags.attrs.get("dead_mode")
         self._cache["signals"] = sig
+        self._cache["signal_codes"] = (scode[order], kcode[order])
         return sig
 
-    def _session_ids(self) -> pd.Index:
+    def _session_index(self) -> pd.Index:
+        """Session ids in engine order (sorted); position = the session's code."""
         if "sids" not in self._cache:
-            self._cache["sids"] = pd.Index(
-                pd.unique(self.frame_["session_id"].astype(str)), name="session_id"
-            )
+            fr = self._engine().fr
+            first = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
+                np.zeros(0, dtype="int64"))
+            names = pd.Series(fr.strings("session_id", first)).astype(str)
+            self._cache["sids"] = pd.Index(names.to_numpy(dtype=object), name="session_id")
         return self._cache["sids"]
 
-    def _exit_seq(self) -> pd.Series:
-        """Seq of each session's last pageview (-1 without one)."""
+    def _session_ids(self) -> pd.Index:
+        return self._session_index()
+
+    def _exit_seq(self) -> np.ndarray:
+        """Seq of each session's last pageview (-1 without one), by session code."""
         if "exit_seq" not in self._cache:
-            fr = self.frame_
-            pv = fr.loc[(fr["event"] == "pageview").to_numpy(), ["session_id", "seq"]]
-            s = pv.groupby(pv["session_id"].astype(str), sort=False)["seq"].max()
-            self._cache["exit_seq"] = s.reindex(self._session_ids()).fillna(-1).astype("int64")
+            fr = self._engine().fr
+            out = np.full(len(self._session_index()), -1, dtype="int64")
+            pv = np.flatnonzero(fr.mask("pageview"))
+            np.maximum.at(out, fr.sid[pv], fr.seq[pv])
+            self._cache["exit_seq"] = out
         return self._cache["exit_seq"]
 
     # ------------------------------------------------------------------ scores
@@ -1715,45 +1779,59 @@ class Friction:
         if "scores" in self._cache:
             return self._cache["scores"]
         sig = self.signals()
-        sids = self._session_ids()
-        counts = (
-            sig.groupby(["session_id", "kind"]).size().unstack(fill_value=0)
-            if len(sig) else pd.DataFrame(index=pd.Index([], name="session_id"))
-        )
-        counts = counts.reindex(index=sids, columns=list(SIGNAL_KINDS), fill_value=0)
+        sids = self._session_index()
+        scode, kcode = self._cache["signal_codes"]
+        n, nk = len(sids), len(SIGNAL_KINDS)
+        counts = np.bincount(scode * nk + kcode, minlength=n * nk).reshape(n, nk)
         out = pd.DataFrame(index=sids)
-        out["score"] = sig.groupby("session_id")["points"].sum().reindex(sids).fillna(0.0)
+        # points are dyadic: this sum is exact, whatever the order
+        out["score"] = np.bincount(scode, weights=sig["points"].to_numpy(), minlength=n)
         out["signals"] = counts.sum(axis=1).astype("int64")
-        for k in SIGNAL_KINDS:
-            out[k] = counts[k].astype("int64")
-        out["reason"] = self._reasons(sig).reindex(sids).fillna("no friction signals")
-        out = out.reset_index().sort_values(["score", "session_id"], ascending=[False, True],
-                                            kind="stable").reset_index(drop=True)
+        for i, k in enumerate(SIGNAL_KINDS):
+            out[k] = counts[:, i].astype("int64")
+        reason = np.full(n, "no friction signals", dtype=object)
+        if len(sig):
+            codes, text = self._reasons(sig, scode)
+            reason[codes] = text
+        out["reason"] = reason
+        order = np.lexsort((np.arange(n), -out["score"].to_numpy()))
+        out = out.reset_index().take(order).reset_index(drop=True)
         self._cache["scores"] = out
         return out
 
-    def _reasons(self, sig: pd.DataFrame) -> pd.Series:
-        if sig.empty:
-            return pd.Series(dtype=object)
+    def _reasons(self, sig: pd.DataFrame, scode: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Session codes and their reason text, from the two largest contributions."""
+        page = _pages(sig["url"])
         where = sig["element"].astype(object)
-        page = sig["url"].map(_page)
-        where = where.where(where.notna() & sig["kind"].isin(_ELEMENT_KINDS), page)
-        tmp = sig.assign(_where=where.astype(str),
-                         _n=np.where(sig["kind"] == "rage_click", sig["count"], 1))
-        g = tmp.groupby(["session_id", "kind", "_where"], sort=False)
-        agg = pd.DataFrame({"points": g["points"].sum(), "n": g["_n"].sum(),
-                            "last_seq": g["seq"].max()}).reset_index()
-        agg = agg.sort_values(["session_id", "points", "last_seq"],
-                              ascending=[True, False, True], kind="stable")
-        top = agg.groupby("session_id", sort=False).head(2)
-        phrases = [_phrase(k, int(n), w) for k, n, w in zip(top["kind"], top["n"], top["_where"])]
-        top = top.assign(phrase=phrases)
-        first = top.groupby("session_id", sort=False).head(1).set_index("session_id")
-        exit_seq = self._exit_seq()
-        left = (first["last_seq"] > first.index.map(exit_seq).to_numpy()) & (
-            first["kind"] != "form_abandonment")
-        joined = top.groupby("session_id", sort=False)["phrase"].agg("; ".join)
-        return joined.where(~left.reindex(joined.index, fill_value=False), joined + ", then left")
+        where = where.where(where.notna() & sig["kind"].isin(_ELEMENT_KINDS), page).astype(str)
+        wcode, wnames = pd.factorize(where)
+        kcode = self._cache["signal_codes"][1]
+        nw, nk = np.int64(len(wnames)), np.int64(len(SIGNAL_KINDS))
+        key = (scode.astype("int64") * nk + kcode) * nw + wcode
+        groups, inv = np.unique(key, return_inverse=True)
+        points = np.bincount(inv, weights=sig["points"].to_numpy())
+        rage = (sig["kind"] == "rage_click").to_numpy()
+        n = np.bincount(inv, weights=np.where(rage, sig["count"].to_numpy(), 1)).astype("int64")
+        last = np.full(len(groups), -1, dtype="int64")
+        np.maximum.at(last, inv, sig["seq"].to_numpy())
+        g_s, g_k, g_w = groups // (nk * nw), (groups // nw) % nk, groups % nw
+        order = np.lexsort((last, -points, g_s))
+        g_s, g_k, g_w, n, last = g_s[order], g_k[order], g_w[order], n[order], last[order]
+        first = np.r_[True, g_s[1:] != g_s[:-1]]
+        second = np.r_[False, first[:-1]] & ~first
+        phrase = _phrases(g_k, n, np.asarray(wnames, dtype=object)[g_w])
+        text = phrase[first].astype(object)
+        sess = g_s[first]
+        has2 = np.zeros(len(sess), dtype=bool)
+        idx2 = np.searchsorted(sess, g_s[second])
+        has2[idx2] = True
+        extra = np.full(len(sess), "", dtype=object)
+        extra[idx2] = "; " + phrase[second]
+        text = text + extra
+        top_kind = np.asarray(SIGNAL_KINDS, dtype=object)[g_k[first]]
+        left = (last[first] > self._exit_seq()[sess]) & (top_kind != "form_abandonment")
+        text = np.where(left, text + ", then left", text)
+        return sess, text
 
     def explain(self, session_id: str) -> pd.DataFrame:
         """Each contribution to one session's score; ``points`` sums to the score exactly.
@@ -1766,7 +1844,7 @@ class Friction:
             intensity is ``clicks / min_clicks`` for rage bursts, else 1).
         """
         sid = str(session_id)
-        if sid not in set(self._session_ids()):
+        if sid not in self._session_index():
             raise UxlensError(
                 f"No session {session_id!r} in these events."
                 f"{did_you_mean(sid, list(self._session_ids()[:5000]))}"

@@ -176,3 +176,13 @@ def test_repr_html_and_figures():
         y for t in elements.data for y in t.y}
     with pytest.raises(UxlensError):
         f.plot("pie")
+
+
+@pytest.mark.parametrize("kind", list(SIGNAL_KINDS))
+def test_vector_phrases_match_the_scalar_ones(kind):
+    from uxlens.friction import _phrase, _phrase_vector
+
+    n = np.array([1, 2, 5])
+    where = np.array(["#send-invites", "/pricing", "img.x"], dtype=object)
+    assert list(_phrase_vector(kind, n, where)) == [
+        _phrase(kind, int(c), w) for c, w in zip(n, where)]

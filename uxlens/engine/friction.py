@@ -553,7 +553,9 @@ class Frame:
             return np.zeros(self.n, dtype=bool)
         if len(codes) == 1:
             return self.ev == codes[0]
-        return np.isin(self.ev, codes)
+        lut = np.zeros(len(self.ev_names) + 1, dtype=bool)   # code -1 (missing) -> last
+        lut[codes] = True
+        return lut[self.ev]
 
     def num(self, col: str) -> Any:
         """A numeric column as float64 (NaN for missing or absent)."""
@@ -597,13 +599,12 @@ class Frame:
         return out
 
     def strings(self, col: str, rows: Any) -> Any:
-        """Values of a column at ``rows`` as an object array (None for missing)."""
+        """Values of a column at ``rows``, keeping its array type (categorical, Arrow, object)."""
         import numpy as np
 
         if col not in self.frame.columns:
             return np.full(len(rows), None, dtype=object)
-        s = self.frame[col].take(rows)
-        return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+        return self.frame[col].array.take(np.asarray(rows, dtype="int64"))
 
     def same_prev(self, rows: Any) -> Any:
         """For positions ``rows`` (ascending), whether the previous one is in the same session."""
@@ -800,7 +801,7 @@ def np_click_flags(
         "seq": fr.seq[c],
         "timestamp": fr.timestamps(c),
         "t_ms": fr.t[c],
-        "event": ev_c,
+        "event": pd.Categorical.from_codes(fr.ev[c], categories=fr.ev_names),
         "url": fr.strings("url", c),
         "x": fr.num("x")[c],
         "y": fr.num("y")[c],
