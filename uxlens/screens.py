@@ -171,6 +171,42 @@ def _mirror_access(dom: DomMirror) -> tuple[Mapping[str, Any] | None, Any, Any]:
     )
 
 
+_INFO_CACHE: dict[Any, tuple[str, bool, bool] | None] = {}
+
+
+def _compute_info(tag: str, attrs: Mapping[str, Any]) -> tuple[str, bool, bool] | None:
+    if not attrs:
+        return (_segment(tag, attrs) if tag == "input" else tag), False, False
+    if _is_hidden(attrs):
+        return None
+    role = attrs.get("role")
+    if isinstance(role, str) and role.strip() in _LIVE_ROLES:
+        return None
+    live = str(attrs.get("aria-live", "")).lower() in ("polite", "assertive")
+    return _segment(tag, attrs), _is_dialog(tag, attrs), live
+
+
+def _element_info(tag: str, attrs: Mapping[str, Any]) -> tuple[str, bool, bool] | None:
+    """``(segment, opens a dialog, is an aria-live region)``, ``None`` when not shown.
+
+    Memoised on the tag and attributes: pages repeat the same elements, and
+    the same page is fingerprinted after every structural mutation.
+    """
+    try:
+        key = (tag, *attrs.items())
+        hit = _INFO_CACHE.get(key, _MISS)
+    except TypeError:  # unhashable attribute values (corrupt recording)
+        return _compute_info(tag, attrs)
+    if hit is _MISS:
+        if len(_INFO_CACHE) > 200_000:
+            _INFO_CACHE.clear()
+        hit = _INFO_CACHE[key] = _compute_info(tag, attrs)
+    return hit  # type: ignore[return-value]
+
+
+_MISS = object()
+
+
 def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
           nodes: list[tuple[str, Mapping[str, Any]]] | None = None,
           kids: Any = _serialized_kids, attributes: Any = _serialized_attrs) -> set[str]:
@@ -196,21 +232,14 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             attrs = attributes(node)
             if type(attrs) is not dict and not isinstance(attrs, Mapping):
                 attrs = {}
-            if attrs:
-                if _is_hidden(attrs):
-                    continue
-                role = attrs.get("role")
-                if isinstance(role, str) and role.strip() in _LIVE_ROLES:
-                    continue
-                seg = _segment(tag, attrs)
-                if not in_dialog and _is_dialog(tag, attrs):
-                    in_dialog = True
-                    for k in range(modal_weight):
-                        tokens.add(f"@modal:{seg}:{k}")
-                live = str(attrs.get("aria-live", "")).lower() in ("polite", "assertive")
-            else:
-                seg = _segment(tag, attrs) if tag == "input" else tag
-                live = False
+            info = _element_info(tag, attrs)
+            if info is None:
+                continue
+            seg, dialog, live = info
+            if dialog and not in_dialog:
+                in_dialog = True
+                for k in range(modal_weight):
+                    tokens.add(f"@modal:{seg}:{k}")
             full = path + (seg,)
             token = ("@" if in_dialog else "") + " > ".join(full[-depth:])
             tokens.add(token)
