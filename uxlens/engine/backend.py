@@ -98,7 +98,9 @@ def to_arrow(events: pd.DataFrame) -> pa.Table:
         raise SchemaError("Expected a 'timestamp' column to build the engine table.")
     ts = events["timestamp"]
     frame = events.copy(deep=False)
-    frame["t_ms"] = (ts.astype("datetime64[ns, UTC]").astype("int64") // 1_000_000).values
+    ns = ts.astype("datetime64[ns, UTC]")
+    t_ms = pd.Series(ns.astype("int64") // 1_000_000, index=ns.index).astype("Int64")
+    frame["t_ms"] = t_ms.mask(ns.isna())  # a missing time stays missing, not -9e15
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
