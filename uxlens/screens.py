@@ -38,6 +38,19 @@ How it works
    the heading of a dialog (``"Your projects — modal: You're all set!"``) or
    the first element with text that the other states lack. Texts come from the
    masked mirror and private (``rr-mask``/``rr-block``) elements are never used.
+
+Using it
+--------
+``screen_states(log)`` returns a :class:`Screens` (cached in
+``log.meta["screens"]``): ``.table()`` lists the states, ``.assign(events)``
+gives each event the screen on display at its time, ``add_screen_column(log)``
+returns the log with a ``screen`` column (so ``Heatmap(..., segment={"screen":
+name})``, ``Step(event, where={"screen": name})`` and ``Journeys(...,
+node="screen")`` group by screen), ``.moment(screen, session_id)`` says when a
+recording shows a screen (to rebuild it as a background) and ``.image(screen)``
+renders the representative snapshot. Sessions recorded in several browser
+windows (``log.meta["recording_windows"]``) are replayed window by window and
+matched to events through their ``window_id``.
 """
 
 from __future__ import annotations
