@@ -466,7 +466,8 @@ def _flag_clicks(frame: pd.DataFrame, p: Mapping[str, Any], *, backend: Any = No
 
 
 def _finish_flags(out: pd.DataFrame) -> pd.DataFrame:
-    out = out.sort_values(["session_id", "seq"], kind="stable").reset_index(drop=True)
+    # both engines return rows in (session_id, seq) order
+    out = out.reset_index(drop=True)
     for c in ("url", "target"):
         if c not in out.columns:
             out[c] = None
@@ -1095,8 +1096,7 @@ def _edit_signals(frame: pd.DataFrame, p: EditParams) -> pd.DataFrame:
     }, extra)
 
 
-def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any]
-                   ) -> pd.DataFrame:
+def _click_signals(fr: Any, flags: pd.DataFrame, p: Mapping[str, Any]) -> pd.DataFrame:
     parts = []
     bursts = _bursts(flags)
     if len(bursts):
@@ -1133,55 +1133,54 @@ def _click_signals(frame: pd.DataFrame, flags: pd.DataFrame, p: Mapping[str, Any
             "seq": err["seq"], "url": err["url"], "target": err["target"],
             "element": _short_many(err["target"]).to_numpy(),
             "count": np.ones(len(err), "int64"),
-            "evidence": _error_evidence(frame, err, p["error"]),
+            "evidence": _error_evidence(fr, err, p["error"]),
         }))
     return pd.concat(parts, ignore_index=True) if parts else _empty_signals()
 
 
-def _error_evidence(frame: pd.DataFrame, err: pd.DataFrame, p: ErrorParams) -> list[str]:
+def _error_evidence(fr: Any, err: pd.DataFrame, p: ErrorParams) -> list[str]:
     """What went wrong after each error click: the first error after it in its session."""
-    ev = frame["event"]
-    cond = np.zeros(len(frame), dtype=bool)
-    if "level" in frame and p.console_levels:
-        cond |= ((ev == "console") & frame["level"].astype(object).isin(
-            list(p.console_levels))).to_numpy()
-    if p.error_events:
-        cond |= ev.isin(list(p.error_events)).to_numpy()
-    if "status" in frame:
-        st = frame["status"].astype("Float64")
-        failed = (st >= p.min_status) | ((st == 0) if p.status_zero_failed else False)
-        cond |= ((ev == "network") & failed.fillna(False)).to_numpy()
-    errors = frame.loc[cond].reset_index(drop=True)
+    from .engine.friction import error_rows
+
+    e, _ = error_rows(fr, p)
     default = f"error within {_fmt_s(p.window_ms)}"
-    if errors.empty:
+    if not len(e) or not len(err):
         return [default] * len(err)
+    # click rows: find their positions from (session, seq), both sorted in engine order
+    sid_index = pd.Index(pd.Series(fr.strings("session_id", _firsts(fr))).astype(str))
+    csid = sid_index.get_indexer(err["session_id"].astype(str))
+    span = np.int64(int(fr.seq.max()) + 2)
+    ckey = csid.astype("int64") * span + err["seq"].to_numpy(dtype="int64")
+    ekey = fr.sid[e] * span + fr.seq[e]
+    j = np.searchsorted(ekey, ckey, side="right")
+    ok = j < len(e)
+    jj = np.where(ok, j, 0)
+    ok &= fr.sid[e[jj]] == csid
+    rows = e[jj[ok]]
+    ev_names = np.asarray(fr.ev_names + [""], dtype=object)[fr.ev[rows]]
 
     def col(name: str) -> pd.Series:
-        if name not in errors:
-            return pd.Series("", index=errors.index)
-        return errors[name].astype(object).where(errors[name].notna(), "").astype(str)
+        if not fr.has(name):
+            return pd.Series("", index=range(len(rows)), dtype=object)
+        v = pd.Series(fr.frame[name].array.take(rows)).astype(object)
+        return v.where(v.notna(), "").astype(str)
 
-    is_net = errors["event"].astype(str).to_numpy() == "network"
     request = (col("method") + " " + col("request_url")).str.strip()
-    net_text = request + " -> " + col("status")
-    msg_text = (errors["event"].astype(str) + ": " + col("message").str.slice(0, 80)).str.rstrip(
-        ": ")
-    text = np.where(is_net, net_text.str.strip(), msg_text)
-    # first error strictly after each click (by seq) in the same session
-    codes, uniques = pd.factorize(pd.concat([errors["session_id"].astype(str),
-                                             err["session_id"].astype(str)], ignore_index=True))
-    ecode, ccode = codes[: len(errors)], codes[len(errors):]
-    big = np.int64(1) << 40
-    ekey = ecode.astype("int64") * big + errors["seq"].to_numpy(dtype="int64")
-    order = np.argsort(ekey, kind="stable")
-    ekey = ekey[order]
-    ckey = ccode.astype("int64") * big + err["seq"].to_numpy(dtype="int64")
-    pos = np.searchsorted(ekey, ckey, side="right")
-    ok = pos < len(ekey)
-    idx = np.where(ok, pos, 0)
-    ok &= (ekey[idx] // big) == ccode
-    picked = text[order][idx]
-    return [t if good else default for t, good in zip(picked, ok)]
+    status = col("status")
+    net_text = (request + " -> " + status).str.strip()
+    msg_text = (pd.Series(ev_names, dtype=object) + ": " + col("message").str.slice(0, 80)
+                ).str.rstrip(": ")
+    text = np.where(ev_names == "network", net_text, msg_text)
+    out = np.full(len(err), default, dtype=object)
+    out[np.flatnonzero(ok)] = text
+    return list(out)
+
+
+def _firsts(fr: Any) -> np.ndarray:
+    """Position of the first row of each session in an engine frame."""
+    if not fr.n:
+        return np.zeros(0, dtype="int64")
+    return np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]])
 
 
 # --------------------------------------------------------------------------- public wrappers
@@ -1710,7 +1709,7 @@ class Friction:
         frame, p, engine = self.frame_, self._params, self._engine()
         flags = self.flags()
         parts = [
-            _click_signals(frame, flags, p),
+            _click_signals(engine.fr, flags, p),
             _thrash_signals(engine, p["thrash"]),
             _scroll_signals(engine, p["scroll"]),
             _quick_back_signals(engine, p["quick_back"]),

@@ -45,6 +45,7 @@ __all__ = [
     "np_scroll_visits",
     "np_scroll_legs",
     "np_hesitations",
+    "error_rows",
 ]
 
 #: Events that count as a press on the page.
@@ -567,8 +568,32 @@ class Frame:
                 self._cache[key] = np.full(self.n, np.nan)
             else:
                 s = self.frame[col]
-                self._cache[key] = s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+                if s.dtype == np.float64:
+                    self._cache[key] = s.to_numpy()
+                else:
+                    self._cache[key] = s.to_numpy(dtype="float64", na_value=np.nan)
         return self._cache[key]
+
+    def num_at(self, col: str, rows: Any) -> Any:
+        """A numeric column at ``rows`` only, as float64 (NaN for missing or absent)."""
+        import numpy as np
+
+        if col not in self.frame.columns:
+            return np.full(len(rows), np.nan)
+        if "num:" + col in self._cache:
+            return self._cache["num:" + col][rows]
+        arr = self.frame[col].array.take(np.asarray(rows, dtype="int64"))
+        return np.asarray(arr.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+
+    def in_codes(self, col: str, rows: Any, values: Any) -> Any:
+        """Whether ``col`` at ``rows`` is one of ``values`` (string-like columns)."""
+        import numpy as np
+
+        codes, cats = self.codes(col)
+        lut = np.zeros(len(cats) + 1, dtype=bool)
+        wanted = set(values)
+        lut[[i for i, v in enumerate(cats) if v in wanted]] = True
+        return lut[codes[rows]]
 
     def codes(self, col: str) -> tuple[Any, list[Any]]:
         """Integer codes (-1 = missing) and categories of a string-like column."""
@@ -758,31 +783,9 @@ def np_click_flags(
     is_dead = eligible & ~answered
 
     # error: the earliest failure time among later error rows of the session
-    err = np.zeros(fr.n, dtype=bool)
-    if fr.has("level") and error.console_levels:
-        lc, lcats = fr.codes("level")
-        wanted = [i for i, v in enumerate(lcats) if v in set(error.console_levels)]
-        err |= fr.mask("console") & np.isin(lc, wanted)
-    if error.error_events:
-        err |= fr.mask(*error.error_events)
-    net = fr.mask("network")
-    if fr.has("status"):
-        st = fr.num("status")
-        with np.errstate(invalid="ignore"):
-            failed = st >= error.min_status
-            if error.status_zero_failed:
-                failed |= st == 0
-        err |= net & failed
-    e = np.flatnonzero(err)
+    e, end = error_rows(fr, error)
     is_error = np.zeros(len(p), dtype=bool)
     if len(e):
-        end = fr.t[e].copy()
-        if fr.has("duration_ms"):
-            d = fr.num("duration_ms")[e]
-            d = np.where(np.isnan(d), 0.0, d)
-            # SQL ROUND: half away from zero
-            d = np.sign(d) * np.floor(np.abs(d) + 0.5)
-            end = end + np.where(net[e], d, 0).astype("int64")
         # suffix minimum per session: offsets make later sessions (earlier in the
         # reversed scan) never leak their smaller values into earlier sessions
         se = fr.sid[e]
@@ -824,6 +827,46 @@ def np_click_flags(
     out["dead"] = dead_all
     out["error"] = error_all
     return out
+
+
+def error_rows(fr: Frame, error: ErrorParams) -> tuple[Any, Any]:
+    """Positions of the rows that are errors, and when each failed (ms).
+
+    Console rows at ``error.console_levels``, ``error.error_events`` rows and
+    failed network rows; a request fails at its start plus ``duration_ms``
+    (rounded half away from zero, as SQL's ``ROUND``).
+    """
+    import numpy as np
+
+    key = ("error_rows", error.min_status, error.status_zero_failed, error.console_levels,
+           error.error_events)
+    if key in fr._cache:
+        return fr._cache[key]
+    parts = []
+    if fr.has("level") and error.console_levels:
+        con = np.flatnonzero(fr.mask("console"))
+        parts.append(con[fr.in_codes("level", con, error.console_levels)])
+    if error.error_events:
+        parts.append(np.flatnonzero(fr.mask(*error.error_events)))
+    net = np.flatnonzero(fr.mask("network"))
+    failed_net = np.zeros(0, dtype="int64")
+    if fr.has("status") and len(net):
+        st = fr.num_at("status", net)
+        with np.errstate(invalid="ignore"):
+            failed = st >= error.min_status
+            if error.status_zero_failed:
+                failed |= st == 0
+        failed_net = net[failed]
+        parts.append(failed_net)
+    e = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype="int64")
+    end = fr.t[e].copy()
+    if fr.has("duration_ms") and len(failed_net):
+        is_net = np.isin(e, failed_net, assume_unique=True)
+        d = fr.num_at("duration_ms", e[is_net])
+        d = np.where(np.isnan(d), 0.0, d)
+        end[is_net] += (np.sign(d) * np.floor(np.abs(d) + 0.5)).astype("int64")
+    fr._cache[key] = (e, end)
+    return e, end
 
 
 def np_quick_backs(fr: Frame, *, max_ms: int, inclusive: bool) -> Any:
@@ -887,6 +930,12 @@ def np_thrash_reversals(fr: Frame, *, window_ms: int, min_speed_px_s: float, min
 
 
 def _np_scroll_rows(fr: Frame) -> dict[str, Any]:
+    if "scroll_rows" not in fr._cache:
+        fr._cache["scroll_rows"] = _np_scroll_rows_uncached(fr)
+    return fr._cache["scroll_rows"]
+
+
+def _np_scroll_rows_uncached(fr: Frame) -> dict[str, Any]:
     import numpy as np
 
     sy_all = fr.num("scroll_y")
@@ -902,11 +951,10 @@ def _np_scroll_rows(fr: Frame) -> dict[str, Any]:
     base = np.maximum.accumulate(np.where(first_of_session, visit_global - pv, 0))
     visit = visit_global - base
     ngroups = int(group[-1]) + 1 if len(group) else 0
-    page_h = np.full(ngroups, np.nan)
-    vh = np.full(ngroups, np.nan)
-    ph_rows, vh_rows = fr.num("page_h")[rows], fr.num("viewport_h")[rows]
-    np.fmax.at(page_h, group, ph_rows)
-    np.fmax.at(vh, group, vh_rows)
+    gstarts = np.flatnonzero(new_group)
+    with np.errstate(invalid="ignore"):
+        page_h = np.fmax.reduceat(fr.num("page_h")[rows], gstarts) if ngroups else np.zeros(0)
+        vh = np.fmax.reduceat(fr.num("viewport_h")[rows], gstarts) if ngroups else np.zeros(0)
     sc = ~pv
     s_rows, s_group = rows[sc], group[sc]
     sy = sy_all[s_rows]
