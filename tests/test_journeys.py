@@ -158,3 +158,18 @@ def test_bad_arguments():
         Journeys(_log(), unit="team")
     with pytest.raises(UxlensError, match="session_gap must be positive"):
         Journeys(_log(), session_gap="0s")
+
+
+def test_screen_nodes_are_found_from_recordings():
+    import uxlens as ux
+
+    j = Journeys(ux.demo(), node="screen")
+    nodes = set(j.steps_["node"])
+    assert "Invite your teammates — use comma-separated emails" in nodes  # version A
+    assert "Invite your teammates — Add comma-separated emails" in nodes  # version B
+    assert "screen" in j.log.events.columns
+
+
+def test_screen_nodes_need_a_column_or_recordings():
+    with pytest.raises(UxlensError, match="node='screen' needs"):
+        Journeys(_log(), node="screen").paths()

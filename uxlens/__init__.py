@@ -33,6 +33,7 @@ from .io.posthog import read_posthog
 from .io.rrweb import read_rrweb
 from .io.table import read_events
 from .journeys import Journeys
+from .screens import Screens, add_screen_column, screen_states
 from .session import Session
 
 __all__ = [
@@ -54,6 +55,9 @@ __all__ = [
     "Friction",
     "flag_clicks",
     "Journeys",
+    "Screens",
+    "screen_states",
+    "add_screen_column",
     "Deck",
     "export",
     "UxlensError",

@@ -188,6 +188,21 @@ class EventLog:
             )
         return Session(self, session_id)
 
+    def screens(self, **params: Any) -> Any:
+        """Screen states: the UI states users saw, from the DOM recordings.
+
+        See :func:`uxlens.screens.screen_states` for the parameters.
+        """
+        from .screens import screen_states
+
+        return screen_states(self, **params)
+
+    def with_screens(self, **params: Any) -> EventLog:
+        """A new EventLog whose events carry a ``screen`` column."""
+        from .screens import add_screen_column
+
+        return add_screen_column(self, **params)
+
     def filter(self, mask: pd.Series | Callable[[pd.DataFrame], pd.Series]) -> EventLog:
         """A new EventLog with the events where ``mask`` is true (recordings kept)."""
         if callable(mask):

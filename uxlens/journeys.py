@@ -143,7 +143,13 @@ class Journeys:
             rows = rows.assign(_label=self._label_values(rows["url"]))
         elif self.node == "screen":
             if "screen" not in ev.columns:
-                raise UxlensError("node='screen' needs a 'screen' column (see log.screens()).")
+                if not self.log.recordings:
+                    raise UxlensError(
+                        "node='screen' needs a 'screen' column or rrweb recordings to find "
+                        "screens in (see log.screens())."
+                    )
+                self.log = self.log.with_screens()
+                ev = self.log.events
             rows = ev.assign(_label=ev["screen"].astype(object))
         else:
             rows = ev.loc[~names.isin(_PASSIVE)]
