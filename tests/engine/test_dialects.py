@@ -190,3 +190,19 @@ def test_missing_operation_raises_engine_error_naming_it_and_the_dialect(table: 
     # (first user id / url in event order).
     with pytest.raises(EngineError, match=r"(?s)ArgMin.*mysql|mysql.*ArgMin"):
         to_sql(sessions.session_summary_expr(table), "mysql")
+
+
+@pytest.mark.parametrize("zone", ["UTC", None])
+def test_t_ms_of_an_ibis_table_compiles_for_bigquery(zone):
+    import ibis
+
+    from uxlens.engine.backend import as_table
+    from uxlens.engine.sessions import session_summary_expr
+
+    dtype = "timestamp('UTC')" if zone else "timestamp"
+    table = ibis.table(
+        {"session_id": "string", "user_id": "string", "timestamp": dtype, "event": "string", "seq": "int64"},
+        name="events",
+    )
+    sql = ibis.to_sql(session_summary_expr(as_table(table)), dialect="bigquery")
+    assert "1970" in sql

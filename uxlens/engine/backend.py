@@ -121,7 +121,10 @@ def as_table(events: Any, backend: Any = None) -> ir.Table:
     if isinstance(events, ir.Table):
         if "t_ms" in events.columns:
             return events
-        epoch = ibis.timestamp("1970-01-01 00:00:00")
+        # The epoch literal carries the column's time zone: mixing zoned and naive
+        # timestamps does not compile on some dialects (BigQuery).
+        zone = getattr(events.timestamp.type(), "timezone", None)
+        epoch = ibis.timestamp("1970-01-01 00:00:00", timezone=zone)
         return events.mutate(t_ms=events.timestamp.delta(epoch, unit="millisecond"))
     frame = getattr(events, "events", events)
     if callable(getattr(events, "arrow", None)) and isinstance(frame, pd.DataFrame):
