@@ -953,8 +953,10 @@ def _np_scroll_rows_uncached(fr: Frame) -> dict[str, Any]:
     ngroups = int(group[-1]) + 1 if len(group) else 0
     gstarts = np.flatnonzero(new_group)
     with np.errstate(invalid="ignore"):
-        page_h = np.fmax.reduceat(fr.num("page_h")[rows], gstarts) if ngroups else np.zeros(0)
-        vh = np.fmax.reduceat(fr.num("viewport_h")[rows], gstarts) if ngroups else np.zeros(0)
+        page_h = np.fmax.reduceat(fr.num_at("page_h", rows), gstarts) if ngroups else (
+            np.zeros(0))
+        vh = np.fmax.reduceat(fr.num_at("viewport_h", rows), gstarts) if ngroups else (
+            np.zeros(0))
     sc = ~pv
     s_rows, s_group = rows[sc], group[sc]
     sy = sy_all[s_rows]
