@@ -112,7 +112,7 @@ class EventLog:
     def _summary(self) -> pd.DataFrame:
         from .engine.sessions import session_summary
 
-        return session_summary(self.events)
+        return session_summary(self)
 
     def sessions(
         self,

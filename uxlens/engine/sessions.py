@@ -81,8 +81,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..exceptions import EngineError, SchemaError, UxlensError, did_you_mean
-from .backend import as_table, get_backend
+from ..exceptions import SchemaError, UxlensError, did_you_mean
+from .backend import as_table, execute_arrow
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -418,27 +418,7 @@ def session_summary(
         table, inactivity_ms=threshold, passive_events=passive_events, properties=properties
     )
     ordered = expr.order_by([expr.start, expr.session_id])
-    return _to_pandas(_execute_arrow(ordered, backend), expr.schema())
-
-
-def _execute_arrow(expr: ir.Table, backend: Any = None) -> pa.Table:
-    """Run ``expr`` and fetch the result as Arrow.
-
-    Ibis's own ``execute`` turns every column holding a null into Python
-    objects (``to_pylist``), which costs seconds on a 500k-session summary;
-    fetching Arrow and converting with type mappers is zero-copy for strings.
-    Backend resolution mirrors :func:`uxlens.engine.backend.execute`.
-    """
-    try:
-        con = expr._find_backend(use_default=False)
-    except Exception:  # memtable-only expressions have no backend
-        con = get_backend(backend)
-    try:
-        return con.to_pyarrow(expr)
-    except Exception as exc:  # wrap engine errors with context
-        raise EngineError(
-            f"The {con.name} engine failed to run the session summary: {exc}"
-        ) from exc
+    return _to_pandas(execute_arrow(ordered, backend), expr.schema())
 
 
 def _to_pandas(result: pa.Table, schema: Any) -> pd.DataFrame:
