@@ -582,6 +582,15 @@ def _mode(values: pd.Series) -> Any:
     return counts.index[0] if len(counts) else None
 
 
+def _modes(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """Most frequent non-missing value per key (ties: the smallest value), indexed by key."""
+    both = pd.DataFrame({"k": keys.to_numpy(), "v": values.astype(object).to_numpy()})
+    both = both.loc[both["v"].notna()]
+    counts = both.groupby(["k", "v"], sort=True).size().reset_index(name="n")
+    counts = counts.sort_values(["k", "n"], ascending=[True, False], kind="stable")
+    return counts.drop_duplicates("k").set_index("k")["v"].reindex(pd.unique(keys))
+
+
 def _bursts(flags: pd.DataFrame) -> pd.DataFrame:
     r = flags.loc[flags["rage"]]
     cols = ["session_id", "rage_burst", "start", "end", "url", "target", "x", "y", "clicks",
@@ -594,11 +603,11 @@ def _bursts(flags: pd.DataFrame) -> pd.DataFrame:
         "start": g["timestamp"].min(),
         "end": g["timestamp"].max(),
         "url": g["url"].first(),
-        "target": g["target"].agg(_mode),
+        "target": _modes(r["rage_burst"], r["target"]),
         "x": g["x"].mean(),
         "y": g["y"].mean(),
         "clicks": g.size().astype("int64"),
-    }).reset_index()
+    }).rename_axis("rage_burst").reset_index()
     out["duration_ms"] = (out["end"] - out["start"]).dt.total_seconds() * 1000.0
     out.attrs = dict(flags.attrs)
     return out[cols]
