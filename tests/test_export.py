@@ -112,3 +112,23 @@ def test_html_report_opens_in_chromium_without_console_errors(tmp_path):
         browser.close()
     assert errors == []
     assert n_plots == 2
+
+
+def test_funnel_becomes_a_native_editable_chart(tmp_path):
+    from pptx import Presentation
+
+    import uxlens as ux
+
+    log = ux.demo()
+    f = ux.Funnel(log, ["signup_started", "signup_done", "profile_done", "invite_sent"], window="1h")
+    path = f.to_pptx(tmp_path / "funnel.pptx", title=None)
+    prs = Presentation(str(path))
+    assert len(prs.slides) == 1
+    charts = [sh for sh in prs.slides[0].shapes if sh.has_chart]
+    assert len(charts) == 1
+    chart = charts[0].chart
+    table = f.table()
+    assert list(chart.plots[0].categories) == list(table["label"])
+    assert list(chart.series[0].values) == [float(v) for v in table["count"]]
+    notes = prs.slides[0].notes_slide.notes_text_frame.text
+    assert "uxlens" in notes

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .engine import funnel as _eng
 from .exceptions import SchemaError, UxlensError, did_you_mean
+from .export import Exportable
 
 __all__ = ["Funnel", "Step", "Exclusion", "TimeToConvert"]
 
@@ -219,7 +220,7 @@ class _Data:
 
 
 # ------------------------------------------------------------------------- funnel
-class Funnel:
+class Funnel(Exportable):
     """A conversion funnel over events, counted with PostHog's rules.
 
     Parameters

@@ -36,6 +36,7 @@ import pandas as pd
 from .engine import heatmap as eng
 from .engine.backend import as_table, execute
 from .exceptions import MissingDependencyError, UxlensError
+from .export import Exportable
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -112,7 +113,7 @@ def _as_shared(events: Any, backend: Any) -> _Shared:
     return _Shared(events, backend, log, eng.ensure_columns(table))
 
 
-class Heatmap:
+class Heatmap(Exportable):
     """A heatmap of one page (or a URL pattern), per device class.
 
     Parameters
@@ -1340,7 +1341,7 @@ _CORRECTIONS = ("holm", "bh", None)
 _UNITS = ("session", "click")
 
 
-class HeatmapComparison:
+class HeatmapComparison(Exportable):
     """Where two heatmaps differ, zone by zone, and whether it is more than noise.
 
     Parameters

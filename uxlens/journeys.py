@@ -22,6 +22,7 @@ from .engine.journeys import journey_steps_expr
 from .eventlog import EventLog, SessionList
 from .events import url_pattern
 from .exceptions import UxlensError, did_you_mean
+from .export import Exportable
 
 __all__ = ["Journeys", "EXIT"]
 
@@ -41,7 +42,7 @@ def _path_of(url: str) -> str:
     return path or "/"
 
 
-class Journeys:
+class Journeys(Exportable):
     """Journeys per session (or per user) through pages, events or a custom node.
 
     Parameters
