@@ -2,7 +2,8 @@
 
 uxlens ``Friction(events).signals()`` (all ten detectors: the click flags, thrash,
 scrolls, quick backs, forms, hesitations, re-edits) and ``flag_clicks`` (rage,
-dead, error clicks in one query), against a straightforward vectorised pandas
+dead, error clicks in one pass; also timed once on the portable Ibis/DuckDB path),
+against a straightforward vectorised pandas
 implementation of rage clicks (the same rule: consecutive presses of a session
 at most 1000 ms and 30 px apart on the same page, chains of 3 or more), on the
 same events in the same process. The synthetic events get candidate bursts
@@ -119,6 +120,12 @@ def main() -> None:
     t_pd, _ = best_of(lambda: pandas_rage(events), args.repeat)
     t_flags, _ = best_of(lambda: flag_clicks(events), args.repeat)
     report("rage/dead/error flags (flag_clicks) vs pandas rage clicks", t_flags, t_pd,
+           baseline="pandas rage")
+    import ibis
+
+    duck = ibis.duckdb.connect()
+    t_ibis, _ = best_of(lambda: flag_clicks(events, backend=duck), 1)
+    report("  the same flags as Ibis expressions on DuckDB (portable path)", t_ibis, t_pd,
            baseline="pandas rage")
     t_all, sig = best_of(lambda: Friction(events).signals(), args.repeat)
     report("all detectors (Friction.signals) vs pandas rage clicks", t_all, t_pd,

@@ -349,8 +349,7 @@ def flag_clicks(
     """Every click-like event with its rage / dead / error flags.
 
     The one implementation behind the rage, dead and error heatmaps,
-    :meth:`Friction.signals` and :func:`rage_clicks` & co. It runs as one
-    Ibis query (embedded DuckDB unless ``backend`` is given).
+    :meth:`Friction.signals` and :func:`rage_clicks` & co.
 
     Parameters
     ----------
@@ -361,7 +360,11 @@ def flag_clicks(
         ``"openreplay"`` (see :func:`rage_clicks`, :func:`dead_clicks`,
         :func:`error_clicks`), or ``None`` for the uxlens defaults.
     backend
-        Ibis backend to run on (see :func:`uxlens.connect`).
+        ``None`` (default): vectorised numpy passes over the in-memory table,
+        which is sorted by session and ``seq``. An Ibis backend
+        (``ux.connect(...)``, e.g. DuckDB or PySpark): the same detectors run
+        there as Ibis expressions, with identical results (both are tested
+        against each other).
     **params
         Threshold overrides named ``rage_*``, ``dead_*``, ``error_*``, e.g.
         ``rage_max_interval_ms=800``, ``dead_window_ms=3000``,
@@ -540,7 +543,7 @@ def rage_clicks(
           ``MinClicksInARow = 3`` clicks on the same element with less than
           ``MaxTimeDiff = 300`` ms between consecutive clicks; no distance.
     backend
-        Ibis backend to run on.
+        ``None`` (in memory) or an Ibis backend (see :func:`flag_clicks`).
     **params
         ``min_clicks`` (3), ``max_interval_ms`` (1000), ``max_distance_px``
         (30.0; ``None`` = no limit), ``distance`` (``"euclidean"`` or
@@ -655,7 +658,7 @@ def dead_clicks(
           change or input value change within ``ClickRelationTime = 1234`` ms;
           clicks on inputs are ignored.
     backend
-        Ibis backend to run on.
+        ``None`` (in memory) or an Ibis backend (see :func:`flag_clicks`).
     **params
         ``window_ms`` (2500), ``responses`` (events that answer a click;
         ``("mutation", "pageview", "scroll", "selection")``),
@@ -716,7 +719,7 @@ def error_clicks(
         PostHog, Amplitude and OpenReplay publish no error-click rule; their
         presets keep the uxlens default.
     backend
-        Ibis backend to run on.
+        ``None`` (in memory) or an Ibis backend (see :func:`flag_clicks`).
     **params
         ``window_ms`` (1000), ``min_status`` (400), ``status_zero_failed``
         (True), ``console_levels`` (``("error",)``), ``error_events``
@@ -1607,7 +1610,9 @@ class Friction:
         Points are rounded to 1/1024 so that a session's contributions add
         up to its score exactly.
     backend
-        Ibis backend the detectors run on (embedded DuckDB by default).
+        ``None``: the detectors run in memory (numpy over the sorted table);
+        an Ibis backend: they run there as Ibis expressions (see
+        :func:`flag_clicks`).
     **thresholds
         Detector thresholds named ``<detector>_<parameter>`` (see
         :func:`resolve_params`), e.g. ``rage_min_clicks=4``,

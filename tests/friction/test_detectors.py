@@ -498,3 +498,19 @@ def test_unsorted_input_is_sorted_first():
     ev = planted_mix(3, n_sessions=10)
     shuffled = ev.sample(frac=1.0, random_state=0)
     pd.testing.assert_frame_equal(normalise(flag_clicks(shuffled)), normalise(flag_clicks(ev)))
+
+
+def test_engine_output_frames_work_like_validated_ones():
+    """What a heatmap hands over after an engine query: plain dtypes, other units, any order."""
+    ev = planted_mix(4, n_sessions=12)
+    raw = ev.assign(
+        timestamp=ev["timestamp"].astype("datetime64[us, UTC]"),
+        session_id=ev["session_id"].astype(object), event=ev["event"].astype(object),
+        url=ev["url"].astype(object), target=ev["target"].astype(object),
+    ).sample(frac=1.0, random_state=1)
+    got = flag_clicks(raw)
+    want = flag_clicks(ev)
+    pd.testing.assert_frame_equal(normalise(got), normalise(want), check_dtype=False)
+    naive = raw.assign(timestamp=raw["timestamp"].dt.tz_localize(None))
+    pd.testing.assert_frame_equal(normalise(flag_clicks(naive)[["seq", "rage", "dead", "error"]]),
+                                  normalise(want[["seq", "rage", "dead", "error"]]))
