@@ -25,7 +25,10 @@ import plotly.graph_objects as go
 from ._version import __version__
 from .exceptions import MissingDependencyError, UxlensError
 
-__all__ = ["to_image", "to_pptx", "to_html", "Deck", "Exportable", "chromium_path"]
+__all__ = [
+    "to_image", "to_pptx", "to_html", "Deck", "Exportable", "chromium_path", "current_deck",
+    "figure_chart_spec",
+]
 
 _FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 _CHROMIUM_HINT = (
@@ -60,7 +63,7 @@ def _figure_of(obj: Any) -> go.Figure:
                 return fig
     raise UxlensError(
         f"Cannot export a {type(obj).__name__}: expected a plotly Figure or a uxlens object "
-        "with .plot() (Funnel, Heatmap, Journeys, Friction, Session)."
+        "with .plot() (Funnel, Heatmap, Journeys, Friction) or .frame() (Session)."
     )
 
 
@@ -91,6 +94,7 @@ def to_image(
     width: int = 1200,
     height: int = 675,
     scale: float = 2.0,
+    at: float | None = None,
 ) -> bytes:
     """Render a figure or uxlens object to PNG, SVG, PDF (through kaleido + Chromium).
 
@@ -104,6 +108,9 @@ def to_image(
         ``"png"``, ``"svg"``, ``"pdf"``, ``"jpeg"`` or ``"webp"``.
     width, height, scale
         Size in CSS px and the pixel ratio (2 = sharp on slides and retina).
+    at
+        For a Session: seconds after its start of the still frame
+        (``Session.frame(at)``, viewport ``width`` x ``height``).
 
     Returns
     -------
@@ -116,7 +123,13 @@ def to_image(
         raise UxlensError(f"format must be one of {_FORMATS}, got {fmt!r}.")
     if path is not None:
         _check_writable(Path(path))
-    data = _image_bytes(_figure_of(obj), fmt, width, height, scale)
+    if _is_still(obj):  # a Session (replay still) or PNG bytes
+        if fmt != "png":
+            raise UxlensError(f"Replay stills are PNG only, got format {fmt!r}; use .png.")
+        data = bytes(obj) if isinstance(obj, (bytes, bytearray)) else obj.frame(
+            at, width=width, height=height)
+    else:
+        data = _image_bytes(_figure_of(obj), fmt, width, height, scale)
     if path is not None:
         Path(path).write_bytes(data)
     return data
@@ -128,21 +141,48 @@ class _Slide:
     title: str
     takeaway: str
     note: str
+    at: float | None = None
+
+
+def _is_still(obj: Any) -> bool:
+    """A replay still source: PNG bytes or an object with ``.frame()`` and no ``.plot()``."""
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj[:8]) == b"\x89PNG\r\n\x1a\n"
+    return callable(getattr(obj, "frame", None)) and not callable(getattr(obj, "plot", None))
+
+
+def _placeable(obj: Any) -> bool:
+    return (isinstance(obj, (go.Figure, pd.DataFrame)) or _is_still(obj)
+            or callable(getattr(obj, "plot", None)))
 
 
 @dataclass
 class Deck:
     """A slide deck built chart by chart, saved as an editable PowerPoint file.
 
-    Funnels become native PowerPoint bar charts (editable data); other charts
-    (heatmaps, Sankeys, replay stills) become high-resolution images.
+    Funnels (with or without a breakdown), ``Funnel.compare()`` tables and
+    simple bar/line figures (e.g. friction over time) become native,
+    editable PowerPoint charts; other DataFrames become native tables (first
+    15 rows); heatmaps, Sankeys and replay stills become high-resolution
+    images. Each slide has a title, a takeaway computed from the data and
+    speaker notes recording how it was made (parameters, data range, uxlens
+    version, privacy setting).
 
     Parameters
     ----------
     title
         Title slide text; ``None`` for no title slide.
+    subtitle
+        Title slide subtitle (default: the uxlens version).
     template
-        Path of a ``.pptx`` whose slide master and theme to use.
+        Path of a ``.pptx`` whose slide master, theme and slide size to use.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> deck = Deck(title=None).add(pd.DataFrame({"page": ["/a"], "visits": [1200]}))
+    >>> deck.slides[0].title
+    'Table'
     """
 
     title: str | None = "UX review"
@@ -150,17 +190,33 @@ class Deck:
     template: str | Path | None = None
     slides: list[_Slide] = field(default_factory=list)
 
-    def add(self, obj: Any, *, title: str | None = None, note: str = "", takeaway: str | None = None) -> Deck:
-        """Add a chart slide; the takeaway defaults to one computed from the data."""
-        if not isinstance(obj, go.Figure) and not callable(getattr(obj, "plot", None)):
+    def add(self, obj: Any, *, title: str | None = None, note: str = "",
+            takeaway: str | None = None, at: float | None = None) -> Deck:
+        """Add a slide; the takeaway defaults to one computed from the data.
+
+        Parameters
+        ----------
+        obj
+            A plotly Figure, a DataFrame, a uxlens object with ``.plot()``
+            (Funnel, Heatmap, Journeys, Friction...), a Session (its still
+            frame via ``.frame(at)``) or PNG bytes.
+        title, note, takeaway
+            Slide title, extra speaker-note line, takeaway override (``""``
+            for none).
+        at
+            For sessions: seconds after the session start of the still frame.
+        """
+        if not _placeable(obj):
             raise UxlensError(
-                f"Deck.add() cannot place a {type(obj).__name__}; give a plotly Figure or a "
-                "uxlens object with .plot()."
+                f"Deck.add() cannot place a {type(obj).__name__}; give a plotly Figure, a "
+                "DataFrame, a uxlens object with .plot() (Funnel, Heatmap, Journeys, Friction), "
+                "a Session (.frame()) or PNG bytes."
             )
-        auto_title = getattr(obj, "title", None) if isinstance(getattr(obj, "title", None), str) else None
+        own = getattr(obj, "title", None)
+        auto_title = own if isinstance(own, str) else None
         slide_title = title or auto_title or _default_title(obj)
         computed = takeaway if takeaway is not None else _takeaway(obj)
-        self.slides.append(_Slide(obj, slide_title, computed, note))
+        self.slides.append(_Slide(obj, slide_title, computed, note, at))
         return self
 
     def __len__(self) -> int:
@@ -171,15 +227,45 @@ class Deck:
         pptx = _require_pptx()
         path = Path(path)
         _check_writable(path)
-        prs = pptx.Presentation(str(self.template)) if self.template else pptx.Presentation()
-        prs.slide_width = pptx.util.Inches(SLIDE_W_IN)
-        prs.slide_height = pptx.util.Inches(SLIDE_H_IN)
+        if self.template:
+            tpl = Path(self.template)
+            if not tpl.is_file():
+                raise UxlensError(f"Template {tpl} not found: give the path of a .pptx file.")
+            prs = pptx.Presentation(str(tpl))
+            for i in range(len(prs.slides) - 1, -1, -1):  # keep masters/theme, drop content
+                rid = prs.slides._sldIdLst[i].rId
+                prs.part.drop_rel(rid)
+                del prs.slides._sldIdLst[i]
+        else:
+            prs = pptx.Presentation()
+            prs.slide_width = pptx.util.Inches(SLIDE_W_IN)
+            prs.slide_height = pptx.util.Inches(SLIDE_H_IN)
         if self.title:
             _title_slide(prs, self.title, self.subtitle or f"made with uxlens {__version__}")
         for slide in self.slides:
             _chart_slide(prs, slide)
-        prs.save(str(path))
+        try:
+            prs.save(str(path))
+        except OSError as exc:
+            raise UxlensError(f"Cannot write {path}: {exc}. Choose a writable path.") from exc
         return path
+
+
+_DEFAULT_DECK: Deck | None = None
+
+
+def current_deck(*, reset: bool = False) -> Deck:
+    """The session-wide default deck that widgets' "Add to deck" buttons fill.
+
+    Examples
+    --------
+    >>> current_deck(reset=True) is current_deck()
+    True
+    """
+    global _DEFAULT_DECK
+    if _DEFAULT_DECK is None or reset:
+        _DEFAULT_DECK = Deck()
+    return _DEFAULT_DECK
 
 
 def to_pptx(items: Iterable[Any], path: str | Path, *, template: str | Path | None = None,
@@ -189,6 +275,10 @@ def to_pptx(items: Iterable[Any], path: str | Path, *, template: str | Path | No
     for item in items:
         deck.add(item)
     return deck.save(path)
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, classes="tbl", float_format=lambda v: f"{v:,.3f}")
 
 
 def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens report") -> Path:
@@ -205,18 +295,24 @@ def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens repo
         if isinstance(item, str):
             parts.append(f"<p>{html.escape(item)}</p>")
         elif isinstance(item, pd.DataFrame):
-            parts.append(item.to_html(index=False, classes="tbl", float_format=lambda v: f"{v:,.3f}"))
+            parts.append(_html_table(item))
         else:
             fig = _figure_of(item)
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=first_fig, config={"displaylogo": False}))
+            parts.append(f"<h2>{html.escape(_default_title(item))}</h2>")
+            line = _takeaway(item)
+            if line:
+                parts.append(f"<p class='take'>{html.escape(line)}</p>")
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=first_fig,
+                                     config={"displaylogo": False}))
             first_fig = False
             table = getattr(item, "table", None)
             if callable(table) and not isinstance(item, go.Figure):
-                parts.append(table().to_html(index=False, classes="tbl", float_format=lambda v: f"{v:,.3f}"))
+                parts.append(_html_table(table()))
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:Inter,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1F2933;max-width:1200px;
-margin:32px auto;padding:0 24px}}h1{{font-size:26px}}.meta{{color:#667085}}
+margin:32px auto;padding:0 24px}}h1{{font-size:26px}}h2{{font-size:19px;margin-top:32px}}
+.meta{{color:#667085}}.take{{color:#3B5BDB;font-weight:600}}
 table.tbl{{border-collapse:collapse;margin:12px 0 28px;font-size:13px}}
 table.tbl td,table.tbl th{{border-bottom:1px solid #E9ECEF;padding:4px 10px;text-align:right}}
 table.tbl th{{background:#F8F9FA}}</style></head><body><h1>{html.escape(title)}</h1>
@@ -258,26 +354,156 @@ def _default_title(obj: Any) -> str:
     if isinstance(obj, go.Figure):
         text = obj.layout.title.text if obj.layout.title and obj.layout.title.text else ""
         return text.split("<br>")[0] or "Chart"
+    if isinstance(obj, pd.DataFrame):
+        if _is_compare_table(obj):
+            a, b = obj.attrs.get("from_step"), obj.attrs.get("to_step")
+            steps = f" (steps {a}→{b})" if a and b else ""
+            return f"Conversion by {obj.columns[0]}{steps}"
+        return "Table"
+    if isinstance(obj, (bytes, bytearray)):
+        return "Replay still"
+    own = getattr(obj, "_title", None)
+    if callable(own):
+        try:
+            return str(own())
+        except Exception:  # a title is a nicety
+            pass
+    if _is_still(obj):
+        return f"Session {getattr(obj, 'session_id', '')}".strip()
     return type(obj).__name__
 
 
-def _takeaway(obj: Any) -> str:
-    method = getattr(obj, "takeaway", None)
-    if callable(method):
-        try:
-            return str(method())
-        except Exception:  # a takeaway is a nicety; never block an export on it
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f} %"
+
+
+def _funnel_takeaway(funnel: Any) -> str:
+    table = funnel.table()
+    unit = "users" if getattr(funnel, "unit", "user") == "user" else "sessions"
+    by = getattr(funnel, "breakdown", None)
+    if by and by in table.columns:
+        last = table.groupby(by, sort=False).agg(first=("count", "first"), last=("count", "last"))
+        last = last.loc[last["first"] > 0]
+        if last.empty:
             return ""
+        conv = (last["last"] / last["first"]).sort_values(ascending=False)
+        if len(conv) == 1:
+            return f"{_pct(conv.iloc[0])} of {conv.index[0]} {unit} complete the funnel."
+        return (f"{conv.index[0]} converts best ({_pct(conv.iloc[0])}), "
+                f"{conv.index[-1]} worst ({_pct(conv.iloc[-1])}).")
+    counts = table["count"].to_numpy(dtype=float)
+    if len(counts) < 2 or counts[0] <= 0:
+        return ""
+    losses = counts[:-1] - counts[1:]
+    k = int(losses.argmax()) + 1
+    label = str(table["label"].iloc[k])
+    return (f"{_pct(losses[k - 1] / counts[0])} of {unit} drop before {label}; "
+            f"{_pct(counts[-1] / counts[0])} complete the funnel.")
+
+
+def _compare_takeaway(t: pd.DataFrame) -> str:
+    ok = t.loc[t["count"] > 0].sort_values("conversion", ascending=False)
+    if len(ok) < 2:
+        return ""
+    col = t.columns[0]
+    best, worst = ok.iloc[0], ok.iloc[-1]
+    sig = [str(v) for v in t.loc[t["significant"].astype(bool), col]] if "significant" in t else []
+    tail = (f"; significant: {', '.join(sig)}" if sig else "; no segment differs significantly")
+    return (f"{best[col]} converts at {_pct(best['conversion'])}, "
+            f"{worst[col]} at {_pct(worst['conversion'])}{tail}.")
+
+
+def _takeaway(obj: Any) -> str:
+    """One sentence computed from the data behind ``obj`` ("" when there is none)."""
+    try:
+        method = getattr(obj, "takeaway", None)
+        if callable(method):
+            return str(method())
+        if isinstance(obj, pd.DataFrame):
+            return _compare_takeaway(obj) if _is_compare_table(obj) else ""
+        name = type(obj).__name__
+        if name == "Funnel" and callable(getattr(obj, "table", None)):
+            return _funnel_takeaway(obj)
+        if callable(getattr(obj, "paths", None)):  # Journeys
+            top = obj.paths(top=1)
+            if len(top):
+                r = top.iloc[0]
+                return f"{_pct(r['share'])} of journeys follow {r['path']}."
+        if callable(getattr(obj, "insights", None)):  # Friction
+            ins = obj.insights(top=1)
+            if len(ins) and "text" in ins:
+                text = str(ins["text"].iloc[0])
+                return text[:1].upper() + text[1:] + "."
+    except Exception:  # a takeaway is a nicety; never block an export on it
+        return ""
     return ""
 
 
+def _log_of(obj: Any) -> Any:
+    """The EventLog (or events DataFrame) behind a uxlens object, found by duck typing."""
+    for attr in ("log", "log_", "_log", "events"):
+        try:
+            value = getattr(obj, attr, None)
+            if callable(value) and attr == "_log":
+                value = value()
+        except Exception:
+            continue
+        if value is None or callable(value):
+            continue
+        if hasattr(value, "events") and hasattr(value, "meta"):
+            return value
+        if isinstance(value, pd.DataFrame) and "timestamp" in value.columns:
+            return value
+    return None
+
+
+def _data_notes(obj: Any) -> list[str]:
+    log = _log_of(obj)
+    if log is None:
+        return []
+    events = log.events if hasattr(log, "meta") else log
+    lines = []
+    if isinstance(events, pd.DataFrame) and "timestamp" in events.columns and len(events):
+        ts = events["timestamp"]
+        n_sessions = events["session_id"].nunique() if "session_id" in events.columns else None
+        who = f", {n_sessions:,} sessions" if n_sessions is not None else ""
+        lines.append(f"Data: {ts.min():%Y-%m-%d %H:%M} to {ts.max():%Y-%m-%d %H:%M} UTC, "
+                     f"{len(events):,} events{who}.")
+    meta = getattr(log, "meta", None) or {}
+    mask = meta.get("mask") if isinstance(meta, dict) else None
+    if mask is False:
+        lines.append("Privacy: inputs NOT masked (the log was read with mask=False).")
+    elif mask is True:
+        lines.append("Privacy: inputs masked.")
+    else:
+        lines.append("Privacy: inputs masked by default (uxlens masks typed values "
+                     "unless read with mask=False).")
+    return lines
+
+
 def _speaker_notes(slide: _Slide) -> str:
+    obj = slide.obj
     lines = [slide.note] if slide.note else []
-    describe = getattr(slide.obj, "describe", None)
-    if callable(describe):
-        lines.append(str(describe()))
-    elif not isinstance(slide.obj, go.Figure):
-        lines.append(repr(slide.obj).splitlines()[0])
+    describe = getattr(obj, "describe", None)
+    if callable(describe) and not isinstance(obj, pd.DataFrame):
+        try:
+            lines.append(str(describe()))
+        except Exception:
+            pass
+    if isinstance(obj, pd.DataFrame):
+        lines.append(f"Table of {len(obj):,} rows x {obj.shape[1]} columns"
+                     + (" (first 15 shown)." if len(obj) > 15 else "."))
+        if obj.attrs.get("reference"):
+            lines.append(f"Each segment compared with the {obj.attrs['reference']}; "
+                         "intervals: Wilson; p-values Holm-adjusted.")
+    elif not isinstance(obj, (go.Figure, bytes, bytearray)):
+        lines.append("Parameters: " + repr(obj).splitlines()[0])
+        params = getattr(obj, "params", None)
+        if isinstance(params, dict) and params:
+            lines.append("Thresholds: " + ", ".join(f"{k}={v}" for k, v in params.items()))
+    if slide.at is not None:
+        lines.append(f"Still frame at {slide.at:g} s after the session start.")
+    lines.extend(_data_notes(obj) if not isinstance(obj, (bytes, bytearray)) else [])
     lines.append(f"Made with uxlens {__version__} on {_dt.date.today():%Y-%m-%d}.")
     return "\n".join(lines)
 
@@ -296,58 +522,312 @@ def _text(frame: Any, text: str, *, size: int, bold: bool = False, color: str = 
     run.font.color.rgb = RGBColor.from_string(color)
 
 
-def _title_slide(prs: Any, title: str, subtitle: str) -> None:
-    from pptx.util import Inches
+def _blank_layout(prs: Any) -> Any:
+    layouts = list(prs.slide_layouts)
+    for layout in layouts:
+        if layout.name.strip().lower() == "blank":
+            return layout
+    return min(layouts, key=lambda lay: len(lay.placeholders))
 
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    box = slide.shapes.add_textbox(Inches(0.8), Inches(2.6), Inches(11.5), Inches(1.2))
+
+def _new_slide(prs: Any) -> Any:
+    slide = prs.slides.add_slide(_blank_layout(prs))
+    for ph in list(slide.placeholders):  # templates without a true blank layout
+        ph._element.getparent().remove(ph._element)
+    return slide
+
+
+def _title_slide(prs: Any, title: str, subtitle: str) -> None:
+    w, h = prs.slide_width, prs.slide_height
+    slide = _new_slide(prs)
+    box = slide.shapes.add_textbox(int(w * 0.06), int(h * 0.35), int(w * 0.86), int(h * 0.16))
     _text(box, title, size=40, bold=True)
-    sub = slide.shapes.add_textbox(Inches(0.8), Inches(3.8), Inches(11.5), Inches(0.8))
+    sub = slide.shapes.add_textbox(int(w * 0.06), int(h * 0.51), int(w * 0.86), int(h * 0.11))
     _text(sub, subtitle, size=18, color=_MUTED)
 
 
-def _funnel_table(obj: Any) -> pd.DataFrame | None:
-    if type(obj).__name__ != "Funnel":
+# ------------------------------------------------------------ native charts
+@dataclass
+class _ChartSpec:
+    kind: str  # XL_CHART_TYPE member name
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    number_format: str = "#,##0"
+    labels: list[str] | None = None  # custom data labels (one series only)
+
+
+def _is_compare_table(frame: pd.DataFrame) -> bool:
+    return {"count", "conversion", "ci_low", "ci_high"} <= set(frame.columns)
+
+
+def _funnel_spec(funnel: Any) -> _ChartSpec | None:
+    table = funnel.table()
+    if not {"label", "count", "step"} <= set(table.columns):
         return None
-    table = obj.table()
-    needed = {"label", "count"}
-    if not needed <= set(table.columns) or ("breakdown" in table.columns):
+    by = getattr(funnel, "breakdown", None)
+    if by and by in table.columns:
+        labels = list(dict.fromkeys(str(v) for v in table.sort_values("step")["label"]))
+        series = []
+        for value, block in table.groupby(by, sort=False):
+            counts = dict(zip(block["step"].astype(int), block["count"].astype(float)))
+            series.append((str(value), [counts.get(i + 1) for i in range(len(labels))]))
+        return _ChartSpec("COLUMN_CLUSTERED", labels, series)
+    return _ChartSpec("COLUMN_CLUSTERED", [str(v) for v in table["label"]],
+                      [("Units", [float(v) for v in table["count"]])])
+
+
+def _compare_spec(t: pd.DataFrame) -> _ChartSpec:
+    labels = [f"{_pct(r.conversion)} ({100 * r.ci_low:.0f}–{100 * r.ci_high:.0f} %)"
+              + (" *" if bool(getattr(r, "significant", False)) else "")
+              for r in t.itertuples(index=False)]
+    return _ChartSpec("COLUMN_CLUSTERED", [str(v) for v in t.iloc[:, 0]],
+                      [("Conversion", [float(v) for v in t["conversion"]])],
+                      number_format="0%", labels=labels)
+
+
+def _category(value: Any) -> str:
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):
+        ts = pd.Timestamp(value)
+        return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def figure_chart_spec(fig: go.Figure) -> _ChartSpec | None:
+    """The native-chart form of a simple plotly bar or line figure, else ``None``.
+
+    Bar traces (vertical or horizontal, grouped or stacked) and scatter traces
+    drawn as lines become one PowerPoint series each; anything else (heatmaps,
+    Sankeys, images, scatter clouds, mixed bars and lines) stays an image.
+
+    Examples
+    --------
+    >>> fig = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], mode="lines", name="a")])
+    >>> spec = figure_chart_spec(fig)
+    >>> spec.kind, spec.categories, spec.series
+    ('LINE_MARKERS', ['1', '2'], [('a', [3.0, 4.0])])
+    """
+    traces = list(fig.data)
+    if not traces:
         return None
+    kinds = set()
+    for tr in traces:
+        if isinstance(tr, go.Bar):
+            kinds.add("barh" if tr.orientation == "h" else "bar")
+        elif isinstance(tr, go.Scatter) and tr.mode and "lines" in tr.mode:
+            kinds.add("line")
+        elif isinstance(tr, go.Scatter) and tr.mode is None and tr.x is not None \
+                and len(tr.x) > 20:
+            kinds.add("line")  # plotly draws long scatter traces as lines by default
+        else:
+            return None
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    horizontal = kind == "barh"
+    order: dict[str, int] = {}
+    raw: dict[str, Any] = {}
+    series = []
+    for tr in traces:
+        cats, vals = (tr.y, tr.x) if horizontal else (tr.x, tr.y)
+        if cats is None or vals is None or len(cats) != len(vals):
+            return None
+        mapped: dict[str, float | None] = {}
+        for c, v in zip(cats, vals):
+            key = _category(c)
+            order.setdefault(key, len(order))
+            raw.setdefault(key, c)
+            try:
+                mapped[key] = None if v is None or pd.isna(v) else float(v)
+            except (TypeError, ValueError):
+                return None
+        series.append((str(tr.name or f"series {len(series) + 1}"), mapped))
+    keys = list(order)
+    if all(isinstance(raw[k], (pd.Timestamp, _dt.datetime, _dt.date)) for k in keys):
+        keys = sorted(keys, key=lambda k: pd.Timestamp(raw[k]))
+    stacked = fig.layout.barmode in ("stack", "relative")
+    chart = {"bar": "COLUMN_STACKED" if stacked else "COLUMN_CLUSTERED",
+             "barh": "BAR_STACKED" if stacked else "BAR_CLUSTERED",
+             "line": "LINE_MARKERS"}[kind]
+    return _ChartSpec(chart, keys, [(name, [m.get(k) for k in keys]) for name, m in series],
+                      number_format="General")
+
+
+def _chart_spec(obj: Any) -> _ChartSpec | None:
+    if isinstance(obj, pd.DataFrame):
+        return _compare_spec(obj) if _is_compare_table(obj) else None
+    if type(obj).__name__ == "Funnel" and callable(getattr(obj, "table", None)):
+        return _funnel_spec(obj)
+    if isinstance(obj, (bytes, bytearray)) or _is_still(obj):
+        return None
+    try:
+        return figure_chart_spec(_figure_of(obj))
+    except UxlensError:
+        return None
+
+
+def _add_chart(slide: Any, spec: _ChartSpec, box: tuple[int, int, int, int]) -> Any:
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    from .plotting.theme import SEGMENTS
+
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = spec.categories
+    for name, values in spec.series:
+        data.add_series(name, values)
+    kind = getattr(XL_CHART_TYPE, spec.kind)
+    chart = slide.shapes.add_chart(kind, *box, data).chart
+    chart.font.size = Pt(12)
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    if spec.kind.startswith(("COLUMN", "BAR")):
+        plot.gap_width = 60
+        if "STACKED" not in spec.kind and len(spec.series) <= 4 and len(spec.categories) <= 12:
+            plot.has_data_labels = True
+            labels = plot.data_labels
+            labels.position = XL_LABEL_POSITION.OUTSIDE_END
+            labels.font.size = Pt(13 if len(spec.series) == 1 else 11)
+            labels.number_format = spec.number_format
+            labels.number_format_is_linked = False
+    colors = [_BRAND] if len(spec.series) == 1 else [c.lstrip("#") for c in SEGMENTS]
+    for i, series in enumerate(plot.series):
+        color = RGBColor.from_string(colors[i % len(colors)].upper()[:6])
+        if spec.kind.startswith("LINE"):
+            series.format.line.color.rgb = color
+            series.format.line.width = Pt(2.25)
+            series.smooth = False
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = color
+    if spec.labels is not None:
+        for point, text in zip(plot.series[0].points, spec.labels):
+            tf = point.data_label.text_frame
+            tf.text = text
+            tf.paragraphs[0].runs[0].font.size = Pt(13)
+            point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+    chart.category_axis.tick_labels.font.size = Pt(12)
+    chart.value_axis.tick_labels.font.size = Pt(11)
+    chart.value_axis.has_major_gridlines = spec.kind.startswith("LINE")
+    if spec.number_format == "0%":
+        chart.value_axis.tick_labels.number_format = "0%"
+        chart.value_axis.tick_labels.number_format_is_linked = False
+    return chart
+
+
+# ------------------------------------------------------------- native tables
+MAX_TABLE_ROWS = 15
+_PCT_HINTS = ("conversion", "share", "rate", "ci_low", "ci_high", "diff", "lift_pct")
+
+
+def _format_cell(column: str, value: Any) -> str:
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return "–"
+    if isinstance(value, (bool,)) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, (int,)) or type(value).__name__.startswith(("int", "uint")):
+        return f"{int(value):,}"
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        v = float(value)
+        name = column.lower()
+        if name.startswith("p_") or name in ("p", "q_value", "pvalue"):
+            return f"{v:.2g}"
+        if any(h in name for h in _PCT_HINTS) and abs(v) <= 1.0:
+            return f"{100 * v:.1f} %"
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{int(v):,}"
+        return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3g}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _add_table(slide: Any, frame: pd.DataFrame, box: tuple[int, int, int, int]) -> Any:
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    shown = frame.head(MAX_TABLE_ROWS)
+    cols = [str(c) for c in shown.columns]
+    n_rows = len(shown) + 1
+    left, top, width, height = box
+    row_h = min(int(height / max(n_rows, 1)), int(Pt(28)))
+    shape = slide.shapes.add_table(n_rows, len(cols), left, top, width, row_h * n_rows)
+    table = shape.table
+    size = 14 if len(cols) <= 5 and n_rows <= 10 else 11
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+               for c in shown.columns]
+    from pptx.enum.text import PP_ALIGN
+
+    for j, name in enumerate(cols):
+        cell = table.cell(0, j)
+        cell.text = name.replace("_", " ")
+        run = cell.text_frame.paragraphs[0].runs[0]
+        run.font.bold, run.font.size = True, Pt(size)
+        run.font.color.rgb = RGBColor.from_string("FFFFFF")
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = RGBColor.from_string(_BRAND)
+        if numeric[j]:
+            cell.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
+    for i, row in enumerate(shown.itertuples(index=False), start=1):
+        for j, value in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = _format_cell(cols[j], value)
+            para = cell.text_frame.paragraphs[0]
+            para.runs[0].font.size = Pt(size)
+            para.runs[0].font.color.rgb = RGBColor.from_string(_INK)
+            if numeric[j]:
+                para.alignment = PP_ALIGN.RIGHT
     return table
 
 
-def _chart_slide(prs: Any, slide: _Slide) -> None:
-    from pptx.chart.data import CategoryChartData
-    from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
-    from pptx.util import Inches, Pt
+def _still_png(slide: _Slide) -> bytes:
+    obj = slide.obj
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    png = obj.frame(slide.at) if slide.at is not None else obj.frame()
+    if not isinstance(png, (bytes, bytearray)):
+        raise UxlensError(f"{type(obj).__name__}.frame() returned {type(png).__name__}, "
+                          "expected PNG bytes.")
+    return bytes(png)
 
-    s = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(s.shapes.add_textbox(Inches(0.6), Inches(0.35), Inches(12.1), Inches(0.8)), slide.title,
+
+def _add_picture(slide: Any, png: bytes, box: tuple[int, int, int, int]) -> Any:
+    from PIL import Image
+
+    left, top, width, height = box
+    w, h = Image.open(io.BytesIO(png)).size
+    scale = min(width / w, height / h)
+    pw, ph = int(w * scale), int(h * scale)
+    return slide.shapes.add_picture(io.BytesIO(png), left + (width - pw) // 2, top, pw, ph)
+
+
+def _chart_slide(prs: Any, slide: _Slide) -> None:
+    W, H = prs.slide_width, prs.slide_height
+    mx = int(W * 0.045)
+    s = _new_slide(prs)
+    _text(s.shapes.add_textbox(mx, int(H * 0.045), W - 2 * mx, int(H * 0.1)), slide.title,
           size=28, bold=True)
     if slide.takeaway:
-        _text(s.shapes.add_textbox(Inches(0.6), Inches(1.05), Inches(12.1), Inches(0.5)),
+        _text(s.shapes.add_textbox(mx, int(H * 0.14), W - 2 * mx, int(H * 0.07)),
               slide.takeaway, size=16, color=_BRAND)
-    left, top, width, height = Inches(0.6), Inches(1.6), Inches(12.1), Inches(5.5)
-    table = _funnel_table(slide.obj)
-    if table is not None:
-        data = CategoryChartData()
-        data.categories = [str(v) for v in table["label"]]
-        data.add_series("Units", [int(v) for v in table["count"]])
-        chart = s.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height, data).chart
-        chart.has_legend = False
-        plot = chart.plots[0]
-        plot.gap_width = 60
-        plot.has_data_labels = True
-        plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-        plot.data_labels.font.size = Pt(14)
-        fill = plot.series[0].format.fill
-        fill.solid()
-        fill.fore_color.rgb = RGBColor.from_string(_BRAND)
-        chart.category_axis.tick_labels.font.size = Pt(13)
-        chart.value_axis.tick_labels.font.size = Pt(12)
-        chart.value_axis.has_major_gridlines = False
+    box = (mx, int(H * 0.215), W - 2 * mx, int(H * 0.735))
+    spec = _chart_spec(slide.obj)
+    if spec is not None:
+        _add_chart(s, spec, box)
+    elif isinstance(slide.obj, pd.DataFrame):
+        _add_table(s, slide.obj, box)
+    elif _is_still(slide.obj):
+        _add_picture(s, _still_png(slide), box)
     else:
-        png = _image_bytes(_figure_of(slide.obj), "png", 1600, 730, 2.0)
-        s.shapes.add_picture(io.BytesIO(png), left, top, width=width)
+        px_w = 1600
+        px_h = int(px_w * box[3] / box[2])
+        png = _image_bytes(_figure_of(slide.obj), "png", px_w, px_h, 2.0)
+        _add_picture(s, png, box)
     s.notes_slide.notes_text_frame.text = _speaker_notes(slide)
