@@ -113,6 +113,41 @@ def _as_shared(events: Any, backend: Any) -> _Shared:
     return _Shared(events, backend, log, eng.ensure_columns(table))
 
 
+def _screen_shared(shared: _Shared, backend: Any) -> _Shared:
+    """``shared`` with a ``screen`` column, found from the recordings when missing (cached)."""
+    if "screen" in shared.table.columns:
+        return shared
+    cached = shared.cache.get("screen_shared")
+    if cached is not None:
+        return cached
+    log = shared.log
+    if log is None or not log.recordings:
+        raise UxlensError(
+            "Heatmap(screen=...) needs a 'screen' column on the events or rrweb recordings to "
+            "find the screens in; these events have neither. Fix: load the data with "
+            "ux.read_rrweb(...) (recordings kept) or add a 'screen' column "
+            "(uxlens.screens.add_screen_column(log))."
+        )
+    from .screens import add_screen_column
+
+    cached = shared.cache["screen_shared"] = _as_shared(add_screen_column(log), backend)
+    return cached
+
+
+def _screen_names(shared: _Shared) -> list[str]:
+    """Distinct values of the ``screen`` column (cached on the shared state)."""
+    if "screen_names" not in shared.cache:
+        if shared.log is not None and "screen" in shared.log.events.columns:
+            col = shared.log.events["screen"]
+            values = pd.unique(col.dropna().astype(str))
+        else:
+            t = shared.table
+            values = execute(t.filter(t.screen.notnull()).select("screen").distinct())[
+                "screen"].astype(str).tolist()
+        shared.cache["screen_names"] = sorted(str(v) for v in values)
+    return shared.cache["screen_names"]
+
+
 class Heatmap(Exportable):
     """A heatmap of one page (or a URL pattern), per device class.
 
@@ -164,9 +199,23 @@ class Heatmap(Exportable):
         (e.g. ``{"preset": "posthog"}``).
     backend
         Ibis backend for in-memory data (see :func:`uxlens.connect`).
+    screen
+        One screen state of the page (a name from ``log.screens()``, e.g.
+        ``log.screens().for_url("/onboarding/invite")[0]``): only events shown
+        on that screen count, and the background is rebuilt at the moment a
+        recording showed it. Events get a ``screen`` column from
+        :func:`uxlens.screens.add_screen_column` when they lack one. See
+        :meth:`by_screen` for the main states of a URL side by side.
 
     Notes
     -----
+    The background snapshot comes from a session of the heatmap's segment
+    (version, segment filters, session list) when one has a snapshot of the
+    page, so that a version-A map is drawn over the version-A page; the
+    reference widths, fixed elements and element boxes stay page-wide so
+    that segments remain comparable. :meth:`background_sources` says which
+    recording each background was rebuilt from.
+
     Coordinates are normalised so that sessions with different viewports land
     on one layout: x as a fraction of the viewport width (or element-relative,
     see ``align``), y in document px. Clicks on fixed or sticky elements
@@ -203,6 +252,7 @@ class Heatmap(Exportable):
         boxes: pd.DataFrame | None = None,
         friction: Mapping[str, Any] | None = None,
         backend: Any = None,
+        screen: str | None = None,
     ) -> None:
         self.url = url
         self.kind = kind
@@ -216,8 +266,21 @@ class Heatmap(Exportable):
         self.boxes = boxes
         self.friction = dict(friction or {})
         self.backend = backend
+        self.screen = screen
         self._validate()
         self._shared = _as_shared(events, backend)
+        if screen is not None:
+            self._shared = _screen_shared(self._shared, backend)
+            names = _screen_names(self._shared)
+            if screen not in names:
+                from .exceptions import did_you_mean
+
+                raise UxlensError(
+                    f"Heatmap(screen={screen!r}): no such screen in these events."
+                    f"{did_you_mean(screen, names)} Known screens: {names[:12]}. "
+                    "Fix: pick a name from log.screens().table() or "
+                    "log.screens().for_url(url)."
+                )
         self._cache: dict[Any, Any] = {}
 
     # ----------------------------------------------------------- validation
@@ -249,6 +312,10 @@ class Heatmap(Exportable):
                     f"background must be one of {list(_BACKGROUNDS)}, None or the path of an "
                     f"existing screenshot; got {bg!r}."
                 )
+        if self.screen is not None and (not isinstance(self.screen, str) or not self.screen):
+            raise UxlensError(
+                f"screen must be a screen name (a string from log.screens()); got {self.screen!r}."
+            )
         if self.boxes is not None:
             need = {"device", "viewport_w", "target", "left", "top", "width", "height"}
             missing = need - set(self.boxes.columns)
@@ -271,13 +338,107 @@ class Heatmap(Exportable):
             "url": self.url, "kind": self.kind, "device": self.device, "segment": self.segment,
             "version": self.version, "width": self.width, "background": self.background,
             "bin_px": self.bin_px, "align": self.align, "boxes": self.boxes,
-            "friction": self.friction, "backend": self.backend,
+            "friction": self.friction, "backend": self.backend, "screen": self.screen,
         }
         unknown = set(changes) - set(params)
         if unknown:
             raise UxlensError(f"with_() got unknown parameters {sorted(unknown)}.")
         params.update(changes)
         return Heatmap(self._shared, **params)
+
+    @classmethod
+    def by_screen(cls, events: Any, *, url: str | Sequence[str], top: int = 3,
+                  **params: Any) -> list[Heatmap]:
+        """One heatmap per main screen state of a URL, most visited first.
+
+        A URL often shows several screens (A/B variants, a modal open or
+        closed); mixing them paints clicks on buttons that were never there.
+        This returns a heatmap for each of the ``top`` states with the most
+        sessions on the page, each drawn over its own snapshot; plot them side
+        by side with :meth:`plot_screens`.
+
+        Parameters
+        ----------
+        events
+            An :class:`~uxlens.EventLog` with recordings (or events with a
+            ``screen`` column).
+        url
+            The page, as for :class:`Heatmap`.
+        top
+            How many states (by distinct sessions on the page).
+        **params
+            Other :class:`Heatmap` parameters (``kind``, ``device``...).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> maps = Heatmap.by_screen(ux.demo(), url="/onboarding/invite", background=None)
+        >>> [m.screen for m in maps]  # the two A/B versions of the page
+        ['Invite your teammates — Add comma-separated emails', \
+'Invite your teammates — use comma-separated emails']
+        """
+        if "screen" in params:
+            raise UxlensError("by_screen() picks the screens itself; do not pass screen=.")
+        if not isinstance(top, (int, np.integer)) or top < 1:
+            raise UxlensError(f"top must be a positive integer; got {top!r}.")
+        backend = params.get("backend")
+        shared = _screen_shared(_as_shared(events, backend), backend)
+        probe = cls(shared, url=url, **params)
+        ev = probe._page(None)
+        ev = ev.filter(ev.screen.notnull())
+        counts = execute(ev.group_by("screen").agg(n=ev.session_id.nunique()))
+        counts["screen"] = counts["screen"].astype(str)
+        counts = counts.sort_values(["n", "screen"], ascending=[False, True], kind="stable")
+        return [probe.with_(screen=name) for name in counts["screen"].head(int(top))]
+
+    @staticmethod
+    def plot_screens(heatmaps: Sequence[Heatmap], device: str | None = None, *,
+                     bin_px: float | None = None, title: str | None = None) -> go.Figure:
+        """Heatmaps of several screens side by side: one panel per screen, for one device.
+
+        ``device`` defaults to the device class with the most events across
+        the maps. Each panel is drawn over its screen's own background.
+        """
+        from .plotting import heatmap as plots
+
+        maps = list(heatmaps)
+        if not maps or not all(isinstance(h, Heatmap) for h in maps):
+            raise UxlensError("plot_screens() needs a non-empty list of Heatmap objects "
+                              "(e.g. Heatmap.by_screen(log, url=...)).")
+        kind = maps[0].kind
+        if kind not in _POINT_KINDS or any(h.kind != kind for h in maps):
+            raise UxlensError(
+                f"plot_screens() draws point maps of one kind; got {[h.kind for h in maps]}.")
+        if device is None:
+            totals: dict[str, int] = {}
+            for h in maps:
+                for d, v in h.summary()["devices"].items():
+                    totals[d] = totals.get(d, 0) + int(v["events"])
+            if not totals:
+                raise UxlensError("plot_screens(): these heatmaps have no placed events.")
+            device = max(sorted(totals), key=lambda d: totals[d])
+        b = float(bin_px or maps[0].bin_px)
+        grids, widths, backgrounds = [], {}, {}
+        for i, h in enumerate(maps):
+            label = h.screen if h.screen is not None else h._title()
+            if label in widths:
+                label = f"{label} ({i + 1})"
+            refs = h.reference_widths()
+            if device not in refs:
+                continue
+            g = h.grid(b, smooth=b)
+            grids.append(g.loc[g["device"] == device].assign(device=label))
+            widths[label] = refs[device]
+            backgrounds[label] = h.background_image(device)
+        if not grids:
+            raise UxlensError(f"plot_screens(): no {device!r} map in these heatmaps.")
+        page = maps[0].url if isinstance(maps[0].url, str) else ", ".join(maps[0].url)
+        return plots.heatmap_figure(
+            pd.concat(grids, ignore_index=True), bin_px=b, widths=widths,
+            backgrounds=backgrounds,
+            title=title or f"{KINDS[kind].capitalize()} on {page} by screen · {device}",
+            unit=KINDS[kind],
+        )
 
     # --------------------------------------------------------------- basics
     @property
@@ -309,6 +470,8 @@ class Heatmap(Exportable):
             filters.update(self.segment)
         if self.version is not None:
             filters["version"] = self.version
+        if self.screen is not None:
+            filters["screen"] = self.screen
         return filters
 
     @property
@@ -345,15 +508,18 @@ class Heatmap(Exportable):
     def _wide(self) -> Heatmap:
         """The same page without segment, version or device filters.
 
-        The page's layout (reference widths, fixed elements, background
-        image, element boxes) is a property of the page, not of a segment:
-        computing it page-wide keeps segments and versions on one layout, so
-        they can be compared, and computes it once for all of them.
+        The page's layout (reference widths, fixed elements, element boxes)
+        is a property of the page, not of a segment: computing it page-wide
+        keeps segments and versions on one layout, so they can be compared,
+        and computes it once for all of them. A ``screen`` is kept: it is a
+        layout of the page. The background image is the page-wide one unless
+        the segment's own sessions show a different snapshot (see
+        :meth:`background_sources`).
         """
         if self.segment is None and self.version is None and self.device is None:
             return self
         key = ("wide", tuple(self.urls), self.kind, self.width, str(self.background),
-               self.align, id(self.boxes), tuple(sorted(self.friction.items())))
+               self.align, id(self.boxes), tuple(sorted(self.friction.items())), self.screen)
         return self._shared_cached(
             key, lambda: self.with_(segment=None, version=None, device=None))
 
@@ -883,48 +1049,118 @@ class Heatmap(Exportable):
         return SessionList(frame.reset_index(drop=True), log, label=label)
 
     # ------------------------------------------------------------ background
-    def _snapshots(self, limit: int = 1) -> dict[str, tuple[list[dict[str, Any]], float]]:
-        """Per device: a recording and the time to rebuild the page from (closest width)."""
-        wide = self._wide()
-        if wide is not self:
-            return wide._snapshots(limit)
+    def _snapshot_choice(self) -> dict[str, tuple[str, float]]:
+        """Per device: ``(session_id, epoch ms)`` of the recording the page is rebuilt from.
 
-        def compute() -> dict[str, tuple[list[dict[str, Any]], float]]:
+        Candidates are the page's sessions with a recording (of the screen,
+        when ``screen`` is set), closest viewport width to the reference
+        first; sessions of this heatmap's segment come before the others so
+        that a version or segment is drawn over its own page. The time is
+        :func:`uxlens.render.page_snapshot_time` on the page's URLs, or with
+        ``screen`` the first moment the session showed that screen
+        (:meth:`uxlens.screens.Screens.moment`).
+        """
+
+        def compute() -> dict[str, tuple[str, float]]:
             from .render import page_snapshot_time
 
             log = self._shared.log
             if log is None or not log.recordings:
                 return {}
+            wide = self._wide()
             refs = self.reference_widths()
-            ev = self._page(None)
+            ev = wide._page(None)
             per = execute(ev.filter(ev.viewport_w.notnull()).group_by(
                 ["device", "session_id"]).agg(w=ev.viewport_w.max()))
-            out: dict[str, tuple[list[dict[str, Any]], float]] = {}
+            per["session_id"] = per["session_id"].astype(str)
+            preferred: set[str] | None = None
+            if wide is not self:
+                mine = self._page(None).select("session_id").distinct()
+                preferred = set(execute(mine)["session_id"].astype(str))
+            screens = None
+            if self.screen is not None:
+                from .screens import screen_states
+
+                screens = screen_states(log)
+            out: dict[str, tuple[str, float]] = {}
             for device, ref in refs.items():
                 cand = per.loc[per["device"].astype(str) == device].copy()
-                cand = cand.loc[cand["session_id"].astype(str).isin(log.recordings.keys())]
+                cand = cand.loc[cand["session_id"].isin(log.recordings.keys())]
                 cand["d"] = (cand["w"].astype(float) - ref).abs()
-                for sid in cand.sort_values(["d", "session_id"])["session_id"].astype(str).head(20):
-                    rec = log.recordings[sid]
-                    at = page_snapshot_time(rec, self.urls)
+                cand["other"] = (~cand["session_id"].isin(preferred)) if preferred is not None \
+                    else False
+                order = cand.sort_values(["other", "d", "session_id"], kind="stable")
+                for sid in order["session_id"].head(20):
+                    if screens is not None:
+                        hit = screens.moment(self.screen, sid)
+                        at = hit[1] if hit is not None else None
+                    else:
+                        at = page_snapshot_time(log.recordings[sid], self.urls)
                     if at is not None:
-                        out[device] = (rec, at)
+                        out[device] = (sid, float(at))
                         break
             return out
 
-        return self._cached("snapshots", compute)
+        return self._cached("snapshot_choice", compute)
+
+    def _snapshots(self, limit: int = 1) -> dict[str, tuple[list[dict[str, Any]], float]]:
+        """Per device: a recording and the time to rebuild the page from (closest width)."""
+        log = self._shared.log
+        return {d: (log.recordings[sid], at) for d, (sid, at) in self._snapshot_choice().items()}
+
+    def background_sources(self) -> pd.DataFrame:
+        """Which recording each device's background snapshot is rebuilt from.
+
+        Returns
+        -------
+        DataFrame
+            ``device, session_id, taken_at`` (UTC time of the rebuilt DOM) and
+            ``in_segment`` (the session belongs to this heatmap's segment;
+            ``False`` means none of the segment's sessions had a snapshot).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = Heatmap(ux.demo(), url="/onboarding/invite", version="A", device="desktop")
+        >>> bool(h.background_sources()["in_segment"].all())
+        True
+        """
+
+        def compute() -> pd.DataFrame:
+            choice = self._snapshot_choice()
+            rows = [{"device": d, "session_id": sid,
+                     "taken_at": pd.Timestamp(int(at), unit="ms", tz="UTC")}
+                    for d, (sid, at) in choice.items()]
+            out = pd.DataFrame(rows, columns=["device", "session_id", "taken_at"])
+            ids = set(out["session_id"])
+            mine = self._page(None)
+            mine = mine.filter(mine.session_id.isin(sorted(ids))).select("session_id").distinct()
+            inside = set(execute(mine)["session_id"].astype(str)) if ids else set()
+            out["in_segment"] = out["session_id"].isin(inside)
+            return out
+
+        return self._cached("background_sources", compute)
+
+    def _own_background(self, device: str) -> bool:
+        """Whether this (segment) heatmap draws another snapshot than the page-wide one."""
+        wide = self._wide()
+        if wide is self or self.background not in ("auto", "snapshot"):
+            return False
+        mine = self._snapshot_choice().get(device)
+        return mine is not None and mine != wide._snapshot_choice().get(device)
 
     def _renders(self) -> dict[str, Any]:
         """Per device: the rendered snapshot (PNG, page height, fixed boxes, element boxes)."""
         if self.background not in ("auto", "snapshot"):
             return {}
         wide = self._wide()
-        if wide is not self:
+        if wide is not self and not any(self._own_background(d) for d in self._snapshot_choice()):
             return wide._renders()
 
         def compute() -> dict[str, Any]:
             from .render import browser_available, render_page, snapshot_html
 
+            choice = self._snapshot_choice()
             snaps = self._snapshots()
             ok, why = browser_available()
             if not ok:
@@ -934,12 +1170,19 @@ class Heatmap(Exportable):
                     )
                 return {}
             heights = self._viewport_heights()
+            selectors = wide._top_targets()
             out = {}
             for device, (rec, at) in snaps.items():
-                html_doc = snapshot_html(rec, at_ms=at, mask=True)
                 width = self.reference_widths()[device]
-                out[device] = render_page(html_doc, width, heights.get(device),
-                                          selectors=self._top_targets())
+                key = ("render", device, choice[device], width, heights.get(device),
+                       tuple(selectors))
+
+                def render(rec: Any = rec, at: float = at, width: int = width,
+                           device: str = device) -> Any:
+                    html_doc = snapshot_html(rec, at_ms=at, mask=True)
+                    return render_page(html_doc, width, heights.get(device), selectors=selectors)
+
+                out[device] = self._shared_cached(key, render)
             return out
 
         return self._cached("renders", compute)
@@ -1006,7 +1249,8 @@ class Heatmap(Exportable):
         heatmap has ``background=None`` or nothing to draw.
         """
         wide = self._wide()
-        if wide is not self:
+        if wide is not self and not (self._own_background(device)
+                                     and device in self._renders()):
             return wide.background_image(device)
         return self._cached(("background", device), lambda: self._background(device))
 
@@ -1137,6 +1381,8 @@ class Heatmap(Exportable):
                  "attention": "Attention", "rage": "Rage clicks", "dead": "Dead clicks",
                  "error": "Error clicks"}
         seg = []
+        if self.screen is not None:
+            seg.append(f"screen {self.screen}")
         if self.version is not None:
             seg.append(f"version {self.version}")
         if isinstance(self.segment, Mapping):
