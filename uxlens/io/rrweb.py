@@ -46,7 +46,7 @@ from ..events import (
     validate,
 )
 from ..exceptions import RecordingFormatError
-from ..privacy import mask_input, mask_text, mask_url
+from ..privacy import Privacy
 from ._json import (
     excerpt_json,
     file_stem,
@@ -130,12 +130,15 @@ class _Reader:
         *,
         session_id: str | None,
         user_id: str | None,
-        mask: bool,
+        mask: bool | Privacy,
         keep_recordings: bool,
     ) -> None:
         self.session_id = None if session_id is None else str(session_id)
         self.user_id = None if user_id is None else str(user_id)
-        self.mask = mask
+        self.privacy = Privacy.coerce(mask)
+        self.mask = not self.privacy.is_none
+        # Masks payload and message strings; None when text masking is off.
+        self.text_fn = self.privacy.text if self.privacy.masks_text else None
         self.keep_recordings = keep_recordings
         self.read = 0
         self.rejects: list[tuple[str, Any, str, Any]] = []
@@ -441,6 +444,10 @@ class _Reader:
                     recordings[sid] = loaded
         buckets = list(self.buckets.values())
         frame, row_items = cols.frame(self, buckets, session_props)
+        if self.privacy.patterns and "target_text" in frame.columns:
+            # Element texts come from the DOM mirror, which knows only the
+            # built-in patterns: apply the policy's own regexes here.
+            frame["target_text"] = _map_text(frame["target_text"], self.privacy.text)
         result = validate(frame, source="read_rrweb", drop_duplicates=False)
         events = result.events
         if len(result.rejected):
@@ -750,7 +757,9 @@ class _Flattener:
         self.bucket_index = bucket_index
         self.session_props = session_props
         self.mask = reader.mask
-        self.dom = DomMirror(mask=reader.mask)
+        self.privacy = reader.privacy
+        # DomMirror has one switch for private subtrees and PII patterns in texts.
+        self.dom = DomMirror(mask=reader.privacy.honour_classes or reader.privacy.mask_text)
         self.url: str | None = None
         self.vw: float | None = None
         self.vh: float | None = None
@@ -779,7 +788,7 @@ class _Flattener:
     def masked_url(self, href: str) -> str:
         out = self.url_cache.get(href)
         if out is None:
-            out = self.url_cache[href] = mask_url(href) if self.mask else href
+            out = self.url_cache[href] = self.privacy.url(href)
         return out
 
     # The hot loop: one pass over the raw events in time order.
@@ -796,7 +805,7 @@ class _Flattener:
         mouse_codes = {k: code_of(v) for k, v in _MOUSE_ROWS.items()}
         c_scroll = code_of("scroll")
         c_input = code_of("input")
-        mask = self.mask
+        mask_value = self.privacy.input
         seen: dict[tuple[Any, int], Any] = {}
         loaded: list[dict[str, Any]] = []
         dom_info = dom._info
@@ -944,7 +953,7 @@ class _Flattener:
                         texts.append(text_)
                         controls.append(ctl)
                         cols.v_rows.append(r)
-                        cols.values.append(mask_input(text) if mask else text)
+                        cols.values.append(mask_value(text))
                         cols.checked.append(checked)
                         ts_col.append(ts)
                         code_col.append(c_input)
@@ -1060,8 +1069,8 @@ class _Flattener:
         if type(args) is not list:
             args = [args]
         message = " ".join(_console_arg(a) for a in args)[:MAX_MESSAGE]
-        if self.mask:
-            message = mask_text(message)
+        if self.reader.text_fn is not None:
+            message = self.reader.text_fn(message)
         r = self.emit(ts, "console", item)
         self.cols.l_rows.append(r)
         self.cols.levels.append(level)
@@ -1134,7 +1143,7 @@ class _Flattener:
                 elif key == "user_id" or key in _SESSION_CANONICAL:
                     props[key] = None if value is None else str(value)
                 else:
-                    props[_column_name(key)] = _scalar(value, self.mask)
+                    props[_column_name(key)] = _scalar(value, self.reader.text_fn)
             self.emit(ts, "identify", item)
             return
         if tag == "page_size" and type(payload) is dict:
@@ -1152,11 +1161,11 @@ class _Flattener:
                 if entry is None:
                     entry = props[col] = ([], [])
                 entry[0].append(r)
-                entry[1].append(_scalar(value, self.mask))
+                entry[1].append(_scalar(value, self.reader.text_fn))
         elif payload is not None:
             entry = props.setdefault("payload", ([], []))
             entry[0].append(r)
-            entry[1].append(_scalar(payload, self.mask))
+            entry[1].append(_scalar(payload, self.reader.text_fn))
 
 
 def _as_bool(value: Any) -> bool | None:
@@ -1174,11 +1183,20 @@ def _column_name(key: str) -> str:
     return f"payload_{key}" if key in _RESERVED else key
 
 
-def _scalar(value: Any, mask: bool) -> Any:
+def _map_text(values: pd.Series, fn: Any) -> pd.Series:
+    cache: dict[str, Any] = {}
+    out = [
+        (cache[v] if v in cache else cache.setdefault(v, fn(v))) if type(v) is str else v
+        for v in values.tolist()
+    ]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _scalar(value: Any, text_fn: Any) -> Any:
     if isinstance(value, (dict, list)):
         value = excerpt_json(value, 10_000)
-    if mask and type(value) is str:
-        return mask_text(value)
+    if text_fn is not None and type(value) is str:
+        return text_fn(value)
     return value
 
 
@@ -1281,7 +1299,7 @@ def read_rrweb(
     *,
     session_id: str | None = None,
     user_id: str | None = None,
-    mask: bool = True,
+    mask: bool | Privacy = True,
     progress: bool | None = None,
     keep_recordings: bool = True,
 ) -> EventLog:
@@ -1310,7 +1328,9 @@ def read_rrweb(
         their punctuation and spacing, emails/phones/cards/IBANs are masked in
         texts, console messages and payloads, sensitive URL query values are
         masked, ``rr-mask``/``rr-block``/``data-private`` subtrees are fully
-        masked. ``False`` keeps the recorded values.
+        masked. ``False`` keeps the recorded values (``Privacy.none()``); a
+        :class:`uxlens.privacy.Privacy` chooses what is masked and adds custom
+        regexes. The policy used is stored in ``log.meta["privacy"]``.
     progress
         Progress bar while reading a directory: ``None`` shows it for more
         than 8 files, ``True``/``False`` force it.
@@ -1423,14 +1443,14 @@ def _read(
     source: Any,
     session_id: str | None,
     user_id: str | None,
-    mask: bool,
+    mask: bool | Privacy,
     progress: bool | None,
     keep_recordings: bool,
 ) -> EventLog:
     reader = _Reader(
         session_id=session_id, user_id=user_id, mask=mask, keep_recordings=keep_recordings
     )
-    meta: dict[str, Any] = {"reader": "rrweb", "mask": mask}
+    meta: dict[str, Any] = {"reader": "rrweb", "mask": reader.mask, "privacy": reader.privacy}
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         meta["source"] = str(path)
