@@ -39,6 +39,14 @@ def test_spark_matches_duckdb(spark_backend, unit):
     cols = ["unit", "journey_id", "step", "node", "next", "timestamp"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     np.testing.assert_allclose(a["dt_s"].fillna(-1), b["dt_s"].fillna(-1))
+    # Aggregated on Spark (the steps are never collected) and equal to pandas.
+    engine = Journeys(log, unit=unit, goal="/dashboard", backend=spark_backend)
+    pd.testing.assert_frame_equal(local.transitions(), engine.transitions())
+    pd.testing.assert_frame_equal(local.step_matrix(8), engine.step_matrix(8))
+    pd.testing.assert_frame_equal(
+        local.transitions(as_matrix=True), engine.transitions(as_matrix=True)
+    )
+    assert "steps_" not in engine.__dict__
     pd.testing.assert_frame_equal(local.transitions(), remote.transitions())
     pd.testing.assert_frame_equal(local.step_matrix(8), remote.step_matrix(8))
     assert len(a) > 500  # the case is not trivial

@@ -17,8 +17,13 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from .engine.backend import as_table, execute
-from .engine.journeys import journey_steps_expr
+from .engine.backend import as_table, execute, get_backend
+from .engine.journeys import (
+    journey_count_expr,
+    journey_steps_expr,
+    step_matrix_expr,
+    transitions_expr,
+)
 from .eventlog import EventLog, SessionList
 from .events import url_pattern
 from .exceptions import UxlensError, did_you_mean
@@ -171,14 +176,30 @@ class Journeys(Exportable):
         return frame
 
     @cached_property
-    def steps_(self) -> pd.DataFrame:
-        """One row per journey step (cached): unit, journey, step, node, next, dt_s."""
+    def _steps(self) -> tuple[Any, pd.DataFrame]:
+        """The journey-steps Ibis expression (not run) and the node rows it reads."""
         rows = self._node_rows()
         if rows.empty:
             raise UxlensError("No journey nodes found in these events.")
         table = as_table(rows, self.backend)
         gap = None if self.session_gap is None else int(self.session_gap / pd.Timedelta("1ms"))
         expr = journey_steps_expr(table, unit="unit", gap_ms=gap, collapse_repeats=self.collapse_repeats)
+        return expr, rows
+
+    def _on_engine(self) -> bool:
+        """Aggregate on the backend (not in pandas) when it is not embedded DuckDB."""
+        if "steps_" in self.__dict__:
+            return False  # the steps are already here: pandas is cheaper than a round trip
+        return get_backend(self.backend).name != "duckdb"
+
+    def _labels(self, codes: Any) -> np.ndarray:
+        cats = np.array(self._categories + [EXIT], dtype=object)  # code -1 is the exit
+        return cats[np.asarray(codes, dtype="int64")]
+
+    @cached_property
+    def steps_(self) -> pd.DataFrame:
+        """One row per journey step (cached): unit, journey, step, node, next, dt_s."""
+        expr, rows = self._steps
         out = execute(expr, self.backend)
         first_session = rows.groupby("unit", sort=False)["session_id"].first()
         cats = np.array(self._categories + [EXIT], dtype=object)
@@ -264,41 +285,108 @@ class Journeys(Exportable):
         table = table.sort_values(["journeys", "path"], ascending=[False, True]).head(top)
         return table[["path", "journeys", "share", "conversion", "steps"]].reset_index(drop=True)
 
-    def transitions(self) -> pd.DataFrame:
+    def transitions(self, *, as_matrix: bool = False) -> pd.DataFrame:
         """Transition matrix as a tidy table: node, next, count, probability, median_s, mean_s.
 
         ``next`` is ``"(exit)"`` on a journey's last step, so each node's
-        probabilities sum to 1.
+        probabilities sum to 1. With ``as_matrix=True`` the result is the
+        square matrix of probabilities instead: rows are "from", columns are
+        "to", both indexed by every node plus ``"(exit)"`` (whose row is all 0).
+        On a backend other than embedded DuckDB (e.g. PySpark) the counts and
+        times are aggregated there; only the edge table comes back.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> m = ux.Journeys(ux.demo()).transitions(as_matrix=True)
+        >>> m.shape[0] == m.shape[1], bool(abs(m.drop(index="(exit)").sum(axis=1) - 1).max() < 1e-9)
+        (True, True)
         """
-        s = self.steps_
-        g = s.groupby(["node", "next"], sort=True)
-        table = pd.DataFrame(
-            {"count": g.size(), "median_s": g["dt_s"].median(), "mean_s": g["dt_s"].mean()}
-        ).reset_index()
+        if self._on_engine():
+            out = execute(transitions_expr(self._steps[0]), self.backend)
+            table = pd.DataFrame(
+                {
+                    "node": self._labels(out["node"]),
+                    "next": self._labels(out["next_node"]),
+                    "count": out["count"].astype("int64").to_numpy(),
+                    "median_s": out["median_s"].astype("float64").to_numpy(),
+                    "mean_s": out["mean_s"].astype("float64").to_numpy(),
+                }
+            )
+        else:
+            s = self.steps_
+            g = s.groupby(["node", "next"], sort=True)
+            table = pd.DataFrame(
+                {"count": g.size(), "median_s": g["dt_s"].median(), "mean_s": g["dt_s"].mean()}
+            ).reset_index()
         table["probability"] = table["count"] / table.groupby("node")["count"].transform("sum")
         table = table.sort_values(["count", "node", "next"], ascending=[False, True, True])
-        return table[["node", "next", "count", "probability", "median_s", "mean_s"]].reset_index(drop=True)
+        table = table[["node", "next", "count", "probability", "median_s", "mean_s"]].reset_index(drop=True)
+        if not as_matrix:
+            return table
+        names = sorted(set(table["node"]) | set(table["next"]) - {EXIT}) + [EXIT]
+        matrix = table.pivot(index="node", columns="next", values="probability")
+        matrix = matrix.reindex(index=names, columns=names).fillna(0.0)
+        matrix.index.name, matrix.columns.name = "node", "next"
+        return matrix
 
     def step_matrix(self, steps: int = 10) -> pd.DataFrame:
         """Share of journeys at each node by step number (retentioneering-style).
 
         Rows are nodes plus ``"(exit)"`` (journeys that already ended); columns
-        are steps 1..``steps``; every column sums to 1.
+        are steps 1..``steps``; every column sums to 1. On a backend other than
+        embedded DuckDB the counts are aggregated there.
+        """
+        if self._on_engine():
+            expr = self._steps[0]
+            out = execute(step_matrix_expr(expr, max_step=steps), self.backend)
+            n = int(execute(journey_count_expr(expr), self.backend)["n"].iloc[0])
+            counts = pd.DataFrame(
+                {"node": self._labels(out["node"]), "step": out["step"].astype("int64").to_numpy(),
+                 "count": out["count"].astype("int64").to_numpy()}
+            ).pivot_table(index="node", columns="step", values="count", aggfunc="sum", fill_value=0)
+            return _step_matrix(counts, n, steps)
+        return self._step_matrix_of(self.steps_, steps)
+
+    @staticmethod
+    def _step_matrix_of(s: pd.DataFrame, steps: int) -> pd.DataFrame:
+        n = s["journey_id"].nunique()
+        counts = s.loc[s["step"] <= steps].groupby(["node", "step"]).size().unstack(fill_value=0)
+        return _step_matrix(counts, n, steps)
+
+    def compare_step_matrix(self, segment_a: Any, segment_b: Any, *, steps: int = 10) -> pd.DataFrame:
+        """Differential step matrix: step matrix of segment A minus that of segment B.
+
+        Like retentioneering's differential step matrix: each segment is a
+        collection of session ids (or a :class:`SessionList`, e.g. from
+        :meth:`sessions`); positive cells are node/step shares higher in A.
+        Rows are the union of both segments' nodes (``"(exit)"`` last); every
+        column sums to 0.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> j = ux.Journeys(ux.demo())
+        >>> d = j.compare_step_matrix(j.sessions(node="/pricing"), j.sessions(node="/terms"), steps=4)
+        >>> bool(abs(d.sum(axis=0)).max() < 1e-9)
+        True
         """
         s = self.steps_
-        n = s["journey_id"].nunique()
-        counts = (
-            s.loc[s["step"] <= steps].groupby(["node", "step"]).size().unstack(fill_value=0)
-        )
-        counts = counts.reindex(columns=range(1, steps + 1), fill_value=0)
-        ended = n - counts.sum(axis=0)
-        counts.loc[EXIT] = ended
-        matrix = counts / n
-        order = matrix.drop(index=EXIT).iloc[:, 0].sort_values(ascending=False).index.tolist()
-        matrix = matrix.loc[order + [EXIT]]
-        matrix.index.name = "node"
-        matrix.columns.name = "step"
-        return matrix
+        mats = []
+        for seg in (segment_a, segment_b):
+            ids = {str(i) for i in (seg.ids if hasattr(seg, "ids") else seg)}
+            sub = s.loc[s["session_id"].isin(ids)]
+            if sub.empty:
+                raise UxlensError(
+                    "A segment of compare_step_matrix has no journeys; give session ids "
+                    "present in these events (e.g. j.sessions(node=...))."
+                )
+            mats.append(self._step_matrix_of(sub, steps))
+        a, b = mats
+        names = [n for n in pd.unique(pd.Index(list(a.index) + list(b.index))) if n != EXIT] + [EXIT]
+        diff = a.reindex(names, fill_value=0.0) - b.reindex(names, fill_value=0.0)
+        diff.index.name, diff.columns.name = "node", "step"
+        return diff
 
     def loops(self, *, max_len: int = 4) -> pd.DataFrame:
         """Back-and-forth moves and cycles with their frequency.
@@ -482,6 +570,14 @@ class Journeys(Exportable):
         """
         from .plotting.journeys import sankey_figure
 
+        links, n = self._flow_links(start=start, steps=steps, min_share=min_share)
+        title = "Journeys" + (f" from {start}" if start else "")
+        return sankey_figure(links, title=title, total=n)
+
+    def _flow_links(
+        self, *, start: str | None, steps: int, min_share: float
+    ) -> tuple[pd.DataFrame, int]:
+        """``step, node, next, count`` flows of the first ``steps`` steps, and the journeys."""
         s = self.steps_
         if start is not None:
             self._check_node(start)
@@ -492,9 +588,26 @@ class Journeys(Exportable):
         s = s.loc[s["step"] <= steps]
         links = s.groupby(["step", "node", "next"]).size().rename("count").reset_index()
         n = s["journey_id"].nunique()
-        links = links.loc[links["count"] >= max(1, min_share * n)]
-        title = "Journeys" + (f" from {start}" if start else "")
-        return sankey_figure(links, title=title, total=n)
+        links = links.loc[links["count"] >= max(1, min_share * n)].reset_index(drop=True)
+        return links, n
+
+    def explore(self, *, steps: int = 5, start: str | None = None, min_share: float = 0.01) -> Any:
+        """Interactive flows: click a node or a link to list its sessions, then replay one.
+
+        Returns a :class:`uxlens.widgets.journeys_explorer.JourneysExplorer`
+        (an ipywidgets box) with a step slider and a start-node selector.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ex = ux.Journeys(ux.demo()).explore(steps=3)
+        >>> ex.select(node="/pricing")
+        >>> ex.view.sessions["total"] > 0
+        True
+        """
+        from .widgets.journeys_explorer import JourneysExplorer
+
+        return JourneysExplorer(self, steps=steps, start=start, min_share=min_share)
 
     def plot(self, **kwargs: Any) -> Any:
         """The Sankey figure (see :meth:`sankey`)."""
@@ -511,6 +624,21 @@ class Journeys(Exportable):
             f"<div style='font-family:system-ui,sans-serif'><b>Journeys</b> · {len(j):,} journeys"
             f"{conv}</div>" + top.to_html(index=False, float_format=lambda v: f"{v:.3f}")
         )
+
+
+def _step_matrix(counts: pd.DataFrame, n: int, steps: int) -> pd.DataFrame:
+    """Node x step counts to shares, with the "(exit)" row of journeys already ended."""
+    counts = counts.reindex(columns=range(1, steps + 1), fill_value=0)
+    counts.columns = pd.RangeIndex(1, steps + 1)
+    counts.index = counts.index.astype(object)
+    ended = n - counts.sum(axis=0)
+    counts.loc[EXIT] = ended
+    matrix = counts / n
+    order = matrix.drop(index=EXIT).iloc[:, 0].sort_values(ascending=False).index.tolist()
+    matrix = matrix.loc[order + [EXIT]]
+    matrix.index.name = "node"
+    matrix.columns.name = "step"
+    return matrix
 
 
 def _canonical_cycle(cycle: tuple[str, ...]) -> tuple[str, ...]:

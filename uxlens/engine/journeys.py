@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["journey_steps_expr", "transitions_expr", "step_matrix_expr"]
+__all__ = ["journey_steps_expr", "transitions_expr", "step_matrix_expr", "journey_count_expr"]
 
 
 def journey_steps_expr(
@@ -56,10 +56,16 @@ def journey_steps_expr(
 
 
 def transitions_expr(steps: Any) -> Any:
-    """Edge counts with total and mean seconds: ``node, next_node, count, mean_s``."""
+    """Edge counts with mean and median seconds: ``node, next_node, count, mean_s, median_s``.
+
+    The median is exact (``median``/``percentile`` with linear interpolation
+    between the two middle values, like pandas); the exit edge has no time.
+    """
+    dt_s = steps.dt_ms.cast("float64") / 1000.0
     return steps.group_by(["node", "next_node"]).aggregate(
         count=steps.count(),
-        mean_s=(steps.dt_ms.mean() / 1000.0),
+        mean_s=dt_s.mean(),
+        median_s=dt_s.median(),
     )
 
 
@@ -67,3 +73,9 @@ def step_matrix_expr(steps: Any, *, max_step: int) -> Any:
     """Journeys at each node per step number: ``step, node, count`` (steps ≤ max_step)."""
     s = steps.filter(steps.step <= max_step)
     return s.group_by(["step", "node"]).aggregate(count=s.count())
+
+
+def journey_count_expr(steps: Any, *, unit: str = "unit") -> Any:
+    """Number of journeys (rows at step 1) as a one-row table with ``n``."""
+    first = steps.filter(steps.step == 1)
+    return first.aggregate(n=first.count())
