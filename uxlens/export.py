@@ -14,7 +14,7 @@ import html
 import io
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from .exceptions import MissingDependencyError, UxlensError
 
 __all__ = [
     "to_image", "to_pptx", "to_html", "Deck", "Exportable", "chromium_path", "current_deck",
-    "figure_chart_spec",
+    "figure_chart_spec", "Still", "export_action",
 ]
 
 _FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
@@ -268,6 +268,89 @@ def current_deck(*, reset: bool = False) -> Deck:
     return _DEFAULT_DECK
 
 
+@dataclass
+class Still:
+    """A replay still: ``session.frame(at)`` rendered once, placeable on a slide.
+
+    Parameters
+    ----------
+    session
+        A :class:`~uxlens.Session` (anything with ``frame(t, mask=...)``).
+    at
+        Seconds after the session's first event (``None``: first snapshot).
+    mask
+        Mask typed values and personal data (default).
+    """
+
+    session: Any
+    at: float | None = None
+    mask: bool = True
+    _png: bytes | None = field(default=None, repr=False)
+
+    def frame(self, *_: Any, **__: Any) -> bytes:
+        """The PNG (rendered on first use)."""
+        if self._png is None:
+            self._png = bytes(self.session.frame(self.at, mask=self.mask))
+        return self._png
+
+    @property
+    def log(self) -> Any:
+        return getattr(self.session, "log", None)
+
+    @property
+    def events(self) -> Any:
+        return getattr(self.session, "events", None)
+
+    def _title(self) -> str:
+        when = f" at {self.at:.1f} s" if self.at is not None else ""
+        return f"Session {getattr(self.session, 'session_id', '')}{when}"
+
+    def describe(self) -> str:
+        """Speaker-note line."""
+        return (f"Replay still of session {getattr(self.session, 'session_id', '?')}"
+                + (f", {self.at:.1f} s after its first event" if self.at is not None else "")
+                + ("; typed values masked." if self.mask else "; NOT masked (mask=False)."))
+
+
+def export_action(request: Mapping[str, Any], obj: Any, *, deck: Deck | None = None,
+                  default_path: str = "uxlens.png", title: str | None = None) -> str:
+    """Run a widget's "Add to deck" / "Save image" request; return the status line.
+
+    Parameters
+    ----------
+    request
+        The message the widget's front end sends: ``{"action": "deck" | "image",
+        "path": str (image only, optional), "nonce": ...}``.
+    obj
+        What to export (a Funnel, Heatmap, :class:`Still`...).
+    deck
+        Deck to append to; default :func:`current_deck`.
+    default_path
+        Image path when the request has none.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> d = Deck(title=None)
+    >>> export_action({"action": "deck"}, go.Figure(go.Bar(x=["a"], y=[1])), deck=d, title="A")
+    "Added slide 1 'A' to the deck; save it with deck.save('review.pptx')."
+    """
+    action = request.get("action")
+    if action == "deck":
+        target = deck if deck is not None else current_deck()
+        target.add(obj, title=title)
+        return (f"Added slide {len(target)} {target.slides[-1].title!r} to the deck; "
+                "save it with deck.save('review.pptx').")
+    if action == "image":
+        path = Path(str(request.get("path") or default_path)).expanduser()
+        if path.suffix.lower().lstrip(".") not in (*_FORMATS, "jpg"):
+            path = path.with_suffix(".png")
+        size = {k: int(request[k]) for k in ("width", "height") if request.get(k)}
+        to_image(obj, path, **size)
+        return f"Saved {path}."
+    raise UxlensError(f"Unknown export action {action!r}: expected 'deck' or 'image'.")
+
+
 def to_pptx(items: Iterable[Any], path: str | Path, *, template: str | Path | None = None,
             title: str | None = "UX review") -> Path:
     """Save charts to a 16:9 PowerPoint deck, one slide each (see :class:`Deck`)."""
@@ -462,6 +545,9 @@ def _data_notes(obj: Any) -> list[str]:
     if log is None:
         return []
     events = log.events if hasattr(log, "meta") else log
+    own = getattr(obj, "events", None) if _is_still(obj) else None
+    if isinstance(own, pd.DataFrame) and "timestamp" in own.columns:
+        events = own  # a replay still: the session's own time range
     lines = []
     if isinstance(events, pd.DataFrame) and "timestamp" in events.columns and len(events):
         ts = events["timestamp"]
