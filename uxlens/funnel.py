@@ -37,6 +37,11 @@ _STRUCTURAL = {
 }
 
 
+#: Event name of the rows a funnel adds for ``Step(screen=...)`` without an event:
+#: one per visit to a screen, at the visit's first event.
+SCREEN_ENTERED = "$uxlens_screen_entered"
+
+
 # --------------------------------------------------------------------------- steps
 class Step:
     """One funnel step: an event name plus optional filters.
@@ -45,7 +50,17 @@ class Step:
     ----------
     event
         Event name as it appears in the ``event`` column (``"signup_done"``,
-        ``"click"``, ``"$pageview"``).
+        ``"click"``, ``"$pageview"``). ``None`` with ``screen``: the user
+        entered that screen (see ``screen``).
+    screen
+        A screen state (a name from ``log.screens()``): the step's event must
+        happen on that screen (it is merged into ``where`` as
+        ``{"screen": screen}``). Without ``event`` the step is "entered the
+        screen": it matches the first event of each visit to the screen, a
+        visit being a run of consecutive events of the session (in ``seq``
+        order) on that screen. The funnel adds a ``screen`` column from the
+        recordings (:func:`uxlens.screens.add_screen_column`) when the events
+        have none.
     where
         Equality filters on event columns: ``{"plan": "pro"}``; a list means
         "any of", ``None`` means "missing".
@@ -65,18 +80,30 @@ class Step:
     'click #send-invites'
     >>> Step("signup_done", where={"plan": "pro"}, label="Signed up (pro)").label
     'Signed up (pro)'
+    >>> Step(screen="Your projects").label
+    'entered Your projects'
     """
 
     def __init__(
         self,
-        event: str,
+        event: str | None = None,
         *,
+        screen: str | None = None,
         where: Mapping[str, Any] | None = None,
         url: str | None = None,
         target: str | None = None,
         label: str | None = None,
     ) -> None:
-        if not isinstance(event, str) or not event:
+        if screen is not None and (not isinstance(screen, str) or not screen):
+            raise UxlensError(
+                f"Step(screen=...) must be a screen name from log.screens(); got {screen!r}."
+            )
+        if event is None and screen is None:
+            raise UxlensError(
+                "Step needs an event name (Step('signup_done')) or a screen "
+                "(Step(screen='Your projects'): the user entered that screen); got neither."
+            )
+        if event is not None and (not isinstance(event, str) or not event):
             raise UxlensError(
                 f"Step(event=...) must be a non-empty event name; got {event!r}."
             )
@@ -88,7 +115,16 @@ class Step:
         for name, value in (("url", url), ("target", target), ("label", label)):
             if value is not None and not isinstance(value, str):
                 raise UxlensError(f"Step({name}=...) must be a string; got {value!r}.")
-        self.event = event
+        if screen is not None:
+            if where and "screen" in where and where["screen"] != screen:
+                raise UxlensError(
+                    f"Step(screen={screen!r}) conflicts with where={{'screen': "
+                    f"{where['screen']!r}}}; give the screen once."
+                )
+            where = {**dict(where or {}), "screen": screen}
+        self.screen = screen
+        self.entered = event is None
+        self.event = event if event is not None else SCREEN_ENTERED
         self.where = dict(where) if where else None
         self.url = url
         self.target = target
@@ -99,6 +135,14 @@ class Step:
         """The step's display name."""
         if self._label:
             return self._label
+        if self.entered:
+            parts = [f"entered {self.screen}"]
+            if self.url:
+                parts.append(self.url)
+            rest = {k: v for k, v in (self.where or {}).items() if k != "screen"}
+            if rest:
+                parts.append("(" + ", ".join(f"{k}={v}" for k, v in rest.items()) + ")")
+            return " ".join(parts)
         parts = [self.event]
         if self.url:
             parts.append(self.url)
@@ -118,6 +162,17 @@ class Step:
         return hash(self._key())
 
     def __repr__(self) -> str:
+        if self.entered:
+            args = [f"screen={self.screen!r}"]
+            rest = {k: v for k, v in (self.where or {}).items() if k != "screen"}
+            if rest:
+                args.append(f"where={rest!r}")
+            for name in ("url", "target"):
+                if getattr(self, name) is not None:
+                    args.append(f"{name}={getattr(self, name)!r}")
+            if self._label:
+                args.append(f"label={self._label!r}")
+            return f"Step({', '.join(args)})"
         args = [repr(self.event)]
         for name in ("where", "url", "target"):
             if getattr(self, name) is not None:
@@ -423,6 +478,7 @@ class Funnel(Exportable):
                 f"Funnel(breakdown=...) must be a column name; got {self.breakdown!r}."
             )
         self._data = self._resolve_events(self.events)
+        self._data = self._with_screens(self._data, steps, normalised)
         columns = self._columns()
         wanted: dict[str, str] = {}
         for k, s in enumerate(steps, start=1):
@@ -441,6 +497,62 @@ class Funnel(Exportable):
             wanted[self.breakdown] = "Funnel(breakdown=...)"
         _check_columns(columns, wanted)
         self._check_event_names()
+
+    def _with_screens(self, data: _Data, steps: list[Step],
+                      exclusions: list[tuple[Step, int, int]]) -> _Data:
+        """Add the ``screen`` column and the screen-entry rows the steps need.
+
+        The column comes from the recordings when the events lack it
+        (:func:`uxlens.screens.add_screen_column`). For steps that are
+        "entered screen X" (``Step(screen=X)`` without an event), one row
+        named :data:`SCREEN_ENTERED` is added per visit: a copy of the visit's
+        first event (same time, session, ``seq`` and columns), so that the
+        engine's rules apply to it as to any event.
+        """
+        from .eventlog import EventLog
+
+        all_steps = steps + [s for s, _, _ in exclusions]
+        uses = any("screen" in (s.where or {}) for s in all_steps) or "screen" in (
+            self.where or {}) or self.breakdown == "screen"
+        if not uses:
+            return data
+        has_column = "screen" in (data.frame.columns if data.frame is not None
+                                  else data.table.columns)
+        if not has_column:
+            log = data.log
+            if not isinstance(log, EventLog) or not log.recordings:
+                raise UxlensError(
+                    "Funnel steps with screen=... need a 'screen' column or an EventLog with "
+                    "rrweb recordings to find the screens in; these events have neither. Fix: "
+                    "pass the EventLog from ux.read_rrweb(...) or add a 'screen' column "
+                    "(uxlens.screens.add_screen_column(log))."
+                )
+            from .screens import add_screen_column
+
+            log = add_screen_column(log)
+            data = _Data(log=log, frame=log.events, table=None)
+        wanted = [s for s in all_steps if s.screen is not None]
+        if wanted:
+            if data.frame is not None:
+                known = sorted(str(v) for v in pd.unique(data.frame["screen"].dropna().astype(str)))
+            else:
+                known = [str(v) for v in _eng.distinct_values(data.table, "screen", self.backend)]
+            for s in wanted:
+                if s.screen not in known:
+                    raise UxlensError(
+                        f"Step {s.label!r}: no screen named {s.screen!r} in the events."
+                        f"{did_you_mean(s.screen, known)} Known screens: {known[:12]}. "
+                        "Fix: pick a name from log.screens().table()."
+                    )
+        if not any(s.entered for s in all_steps):
+            return data
+        if data.frame is None:
+            raise UxlensError(
+                "Step(screen=...) without an event (entered the screen) needs in-memory "
+                "events (an EventLog or DataFrame); on an Ibis table give the event too, "
+                "e.g. Step('click', screen=...)."
+            )
+        return _Data(log=data.log, frame=_screen_entries(data.frame), table=None)
 
     @staticmethod
     def _resolve_events(events: Any) -> _Data:
@@ -578,7 +690,8 @@ class Funnel(Exportable):
         if key not in self._cache:
             frame = self._data.frame
             log = self._data.log
-            if names is None and log is not None and hasattr(log, "arrow"):
+            if (names is None and log is not None and hasattr(log, "arrow")
+                    and frame is log.events):
                 # The whole log: reuse the EventLog's cached Arrow table (no copy).
                 arrow = log.arrow().select([*cols, "t_ms"])
                 if positions:
@@ -1399,6 +1512,42 @@ def _arrow_range(n: int) -> Any:
     import pyarrow as pa
 
     return pa.array(np.arange(n, dtype=np.int64))
+
+
+def _screen_entries(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus one :data:`SCREEN_ENTERED` row per visit to a screen.
+
+    A visit is a run of consecutive events of a session (by ``seq``, else
+    time) with the same non-missing ``screen``; its row copies the run's
+    first event.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"session_id": ["s"] * 4, "seq": [0, 1, 2, 3],
+    ...                    "event": ["click"] * 4, "screen": ["a", "a", "b", "a"]})
+    >>> out = _screen_entries(df)
+    >>> out.loc[out["event"] == SCREEN_ENTERED, ["seq", "screen"]].values.tolist()
+    [[0, 'a'], [2, 'b'], [3, 'a']]
+    """
+    order_cols = ["session_id", "seq" if "seq" in frame.columns else "timestamp"]
+    ordered = frame.sort_values(order_cols, kind="stable")
+    sid = ordered["session_id"].astype(str).to_numpy()
+    scr = ordered["screen"].astype(object).where(ordered["screen"].notna(), None).to_numpy()
+    new_session = np.ones(len(sid), dtype=bool)
+    new_session[1:] = sid[1:] != sid[:-1]
+    changed = np.ones(len(scr), dtype=bool)
+    changed[1:] = scr[1:] != scr[:-1]
+    entry = (new_session | changed) & pd.notna(scr)
+    rows = ordered.loc[entry].copy()
+    events = frame["event"]
+    if isinstance(events.dtype, pd.CategoricalDtype):
+        if SCREEN_ENTERED not in events.cat.categories:
+            events = events.cat.add_categories([SCREEN_ENTERED])
+        frame = frame.assign(event=events)
+        rows["event"] = pd.Categorical([SCREEN_ENTERED] * len(rows), dtype=events.dtype)
+    else:
+        rows["event"] = SCREEN_ENTERED
+    return pd.concat([frame, rows], ignore_index=True)
 
 
 def _event_mask(events: pd.Series, names: Sequence[str]) -> np.ndarray:
