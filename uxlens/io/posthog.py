@@ -85,6 +85,7 @@ import pandas as pd
 
 from ..eventlog import EventLog
 from ..exceptions import SchemaError, UxlensError, did_you_mean
+from ..privacy import Privacy
 from .dom import _css_escape  # one CSS escaping for every reader's selectors
 from .table import (
     CANONICAL_COLUMNS,
@@ -335,7 +336,7 @@ def _normalise_headers(frame: pd.DataFrame) -> pd.DataFrame:
 def read_posthog(
     source: Any,
     *,
-    mask: bool = True,
+    mask: bool | Privacy = True,
     properties: Sequence[str] | str | None = None,
     raw_properties: bool = False,
     session_gap: str | timedelta | None = "30min",
@@ -361,7 +362,10 @@ def read_posthog(
         properties are masked (:func:`uxlens.privacy.mask_text`), URLs lose
         sensitive query values (:func:`uxlens.privacy.mask_url`), and
         ``distinct_id``/``person_id`` values that are personal data (emails)
-        become a stable ``anon-<hash>``, so users stay distinct.
+        become a stable ``anon-<hash>``, so users stay distinct. ``False``
+        keeps values as they are (``Privacy.none()``); a
+        :class:`uxlens.privacy.Privacy` chooses what is masked and adds custom
+        regexes. The policy used is stored in ``log.meta["privacy"]``.
     properties
         Extra property keys to keep as columns besides
         :data:`DEFAULT_PROPERTIES`, e.g. ``["plan", "$lib"]``; ``"all"`` keeps
@@ -457,6 +461,7 @@ def read_posthog(
     frame["timestamp"] = raw["timestamp"]
 
     # ---- identity
+    privacy = Privacy.coerce(mask)
     meta: dict[str, Any] = {
         "reader": _READER,
         "source": loaded.name,
@@ -476,7 +481,7 @@ def read_posthog(
     person = ids_to_str(raw["person_id"]) if "person_id" in raw.columns else None
     anon = ids_to_str(props["$anon_distinct_id"])
     masked: dict[str, str] = {}
-    if mask:
+    if privacy.pseudonymise_ids:
         distinct, n_d = pseudonymise_ids(distinct)
         anon, _ = pseudonymise_ids(anon)
         if person is not None:
@@ -562,20 +567,25 @@ def read_posthog(
         frame["event"] = _apply_event_map(frame["event"], frame.get("autocapture_type"), event_map)
 
     # ---- privacy
-    if mask:
-        if "url" in frame.columns:
-            frame["url"] = mask_urls(frame["url"])
+    meta["privacy"] = privacy
+    if not privacy.is_none:
+        if "url" in frame.columns and (privacy.mask_urls or privacy.masks_text):
+            frame["url"] = mask_urls(frame["url"], privacy.url)
             masked["url"] = "sensitive query values and pii patterns"
-        if "target_text" in frame.columns:
-            frame["target_text"] = mask_values(frame["target_text"])
+        if "target_text" in frame.columns and privacy.masks_text:
+            frame["target_text"] = mask_values(frame["target_text"], privacy.text)
             masked["target_text"] = "pii patterns"
         for name in [
             *(k for k in kept if k not in DEFAULT_PROPERTIES.values()),
             "pathname",
             *(["properties"] if raw_properties else []),
         ]:
-            if name in frame.columns and not pd.api.types.is_numeric_dtype(frame[name].dtype):
-                frame[name] = mask_values(frame[name])
+            if (
+                privacy.masks_text
+                and name in frame.columns
+                and not pd.api.types.is_numeric_dtype(frame[name].dtype)
+            ):
+                frame[name] = mask_values(frame[name], privacy.text)
                 masked[name] = "pii patterns"
         meta["mask"] = masked
 

@@ -45,7 +45,7 @@ from ..events import (
     validate,
 )
 from ..exceptions import SchemaError, UxlensError, did_you_mean
-from ..privacy import mask_text, mask_url
+from ..privacy import Privacy, mask_text, mask_url
 
 __all__ = ["read_events", "sessionize", "map_distinct", "CANONICAL_COLUMNS"]
 
@@ -702,14 +702,17 @@ def sessionize(
 
 
 # --------------------------------------------------------------------------- privacy
-def mask_values(values: pd.Series) -> pd.Series:
-    """Mask PII patterns in a text column (each distinct value masked once)."""
-    return _map_unique(values, mask_text)
+def mask_values(values: pd.Series, fn: Callable[[Any], Any] = mask_text) -> pd.Series:
+    """Mask PII patterns in a text column (each distinct value masked once).
+
+    ``fn`` is the masker, e.g. :meth:`uxlens.privacy.Privacy.text`.
+    """
+    return _map_unique(values, fn)
 
 
-def mask_urls(values: pd.Series) -> pd.Series:
+def mask_urls(values: pd.Series, fn: Callable[[Any], Any] = mask_url) -> pd.Series:
     """Mask sensitive query values and PII patterns in a URL column (see ``mask_url``)."""
-    return _map_unique(values, mask_url)
+    return _map_unique(values, fn)
 
 
 def _map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
@@ -910,7 +913,7 @@ def read_events(
     session_gap: str | timedelta | None = None,
     source_name: str | None = None,
     drop_duplicates: bool = True,
-    mask: bool = True,
+    mask: bool | Privacy = True,
 ) -> EventLog:
     """Read a clickstream table (DataFrame, CSV, Parquet, JSON lines, Arrow, Ibis).
 
@@ -959,7 +962,10 @@ def read_events(
         values in ``url`` (:func:`uxlens.privacy.mask_url`), and replace user
         ids that contain personal data (an email used as id) by a stable
         ``anon-<hash>`` (see :func:`pseudonymise_ids`). ``mask=False`` keeps
-        values as they are.
+        values as they are (``Privacy.none()``); a
+        :class:`uxlens.privacy.Privacy` chooses what is masked and adds custom
+        regexes (applied to ``target_text`` and ``message`` too). The policy used
+        is stored in ``log.meta["privacy"]``.
 
     Returns
     -------
@@ -1000,6 +1006,7 @@ def read_events(
     ...
     """
     reader = "read_events"
+    privacy = Privacy.coerce(mask)
     if _is_ibis_table(source):
         return _read_ibis(
             source,
@@ -1042,8 +1049,9 @@ def read_events(
         "assume_utc": assume_utc,
         "session_gap": str(session_gap) if session_gap is not None else None,
     }
-    if mask:
-        frame = _mask_frame(frame, meta)
+    meta["privacy"] = privacy
+    if not privacy.is_none:
+        frame = _mask_frame(frame, meta, privacy=privacy)
     return build_log(
         loaded,
         frame,
@@ -1061,16 +1069,23 @@ def _map_values(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
 
 
 def _mask_frame(
-    frame: pd.DataFrame, meta: dict[str, Any], id_columns: Sequence[str] = ("user_id",)
+    frame: pd.DataFrame,
+    meta: dict[str, Any],
+    id_columns: Sequence[str] = ("user_id",),
+    *,
+    privacy: Privacy | None = None,
 ) -> pd.DataFrame:
+    privacy = Privacy.default() if privacy is None else privacy
     masked: dict[str, Any] = {}
-    if "target_text" in frame.columns:
-        frame["target_text"] = mask_values(frame["target_text"])
-        masked["target_text"] = "pii patterns"
-    if "url" in frame.columns:
-        frame["url"] = mask_urls(frame["url"])
+    if privacy.masks_text:
+        for col in ("target_text", "message"):
+            if col in frame.columns:
+                frame[col] = mask_values(frame[col], privacy.text)
+                masked[col] = "pii patterns"
+    if "url" in frame.columns and (privacy.mask_urls or privacy.masks_text):
+        frame["url"] = mask_urls(frame["url"], privacy.url)
         masked["url"] = "sensitive query values and pii patterns"
-    for col in id_columns:
+    for col in id_columns if privacy.pseudonymise_ids else ():
         if col in frame.columns:
             frame[col], n = pseudonymise_ids(ids_to_str(frame[col]))
             if n:
