@@ -55,6 +55,9 @@ class FunnelView(anywidget.AnyWidget):
     selected_session = traitlets.Unicode("").tag(sync=True)
     replay_request = traitlets.Dict().tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
+    #: "Add to deck" / "Save image": {action: "deck" | "image", path, nonce}.
+    export_request = traitlets.Dict().tag(sync=True)
+    export_path = traitlets.Unicode("funnel.png").tag(sync=True)
 
 
 def _json_value(value: Any) -> Any:
@@ -100,6 +103,10 @@ class FunnelExplorer(ipywidgets.VBox):
     ----------
     funnel
         A :class:`uxlens.Funnel`.
+    deck
+        Where "Add to deck" puts the shown funnel (default
+        :func:`uxlens.export.current_deck`). "Save image" writes a PNG to the
+        path typed next to it (default ``funnel.png``).
 
     Examples
     --------
@@ -114,8 +121,9 @@ class FunnelExplorer(ipywidgets.VBox):
     (1, 's2')
     """
 
-    def __init__(self, funnel: Any) -> None:
+    def __init__(self, funnel: Any, *, deck: Any = None) -> None:
         self.funnel = funnel
+        self.deck = deck
         self.view = FunnelView()
         self.output = ipywidgets.Output()
         self._current = funnel
@@ -127,6 +135,7 @@ class FunnelExplorer(ipywidgets.VBox):
         self.view.observe(self._on_split, names="split_by")
         self.view.observe(self._on_select, names="selected")
         self.view.observe(self._on_replay, names="replay_request")
+        self.view.observe(self._on_export, names="export_request")
         super().__init__([self.view, self.output])
 
     # ------------------------------------------------------------------ state
@@ -241,3 +250,27 @@ class FunnelExplorer(ipywidgets.VBox):
             from IPython.display import display
 
             display(player)
+
+    # ------------------------------------------------------------------ export
+    def add_to_deck(self) -> str:
+        """Add the funnel as shown (with its split) to the deck; return the status line."""
+        self.view.export_request = {"action": "deck", "nonce": id(object())}
+        return self.view.message
+
+    def save_image(self, path: str | None = None) -> str:
+        """Save the funnel as shown to a PNG (default: the path field); return the status."""
+        self.view.export_request = {"action": "image", "path": path or self.view.export_path,
+                                    "nonce": id(object())}
+        return self.view.message
+
+    def _on_export(self, change: dict[str, Any]) -> None:
+        request = change["new"] or {}
+        if not request.get("action"):
+            return
+        from ..export import export_action
+
+        try:
+            self.view.message = export_action(request, self._current, deck=self.deck,
+                                              default_path=self.view.export_path or "funnel.png")
+        except Exception as exc:
+            self.view.message = f"Export failed: {exc}"

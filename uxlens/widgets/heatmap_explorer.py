@@ -57,6 +57,10 @@ class HeatmapExplorer(anywidget.AnyWidget):
         source and new/returning are added when the data has them.
     radius
         Click radius in map px.
+    deck
+        Where "Add to deck" puts the heatmap as shown (default
+        :func:`uxlens.export.current_deck`); "Save image" writes a PNG to
+        :attr:`export_path`.
 
     Examples
     --------
@@ -103,6 +107,10 @@ class HeatmapExplorer(anywidget.AnyWidget):
     sessions = traitlets.List(traitlets.Dict()).tag(sync=True)
     sessions_label = traitlets.Unicode("").tag(sync=True)
     selected_session = traitlets.Unicode("").tag(sync=True)
+    #: "Add to deck" / "Save image": {action: "deck" | "image", path, nonce}.
+    export_request = traitlets.Dict().tag(sync=True)
+    export_path = traitlets.Unicode("heatmap.png").tag(sync=True)
+    export_message = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -110,9 +118,11 @@ class HeatmapExplorer(anywidget.AnyWidget):
         *,
         segments: Mapping[str, Any] | None = None,
         radius: float = 30.0,
+        deck: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.deck = deck
         from ..heatmap import KINDS
 
         self._base = heatmap
@@ -140,6 +150,7 @@ class HeatmapExplorer(anywidget.AnyWidget):
         self.observe(self._on_choice, names=["kind", "device", "segment", "version"])
         self.observe(self._on_click, names=["click"])
         self.observe(self._on_selected, names=["selected_session"])
+        self.observe(self._on_export, names=["export_request"])
         self._update()
 
     # ------------------------------------------------------------ options
@@ -233,6 +244,31 @@ class HeatmapExplorer(anywidget.AnyWidget):
     def on_select(self, callback: Callable[[str], Any]) -> None:
         """Call ``callback(session_id)`` when a session row is clicked (e.g. to replay it)."""
         self._callbacks.append(callback)
+
+    # -------------------------------------------------------------- export
+    def add_to_deck(self) -> str:
+        """Add the heatmap as shown to the deck; return the status line."""
+        self.export_request = {"action": "deck", "nonce": id(object())}
+        return self.export_message
+
+    def save_image(self, path: str | None = None) -> str:
+        """Save the heatmap as shown to a PNG (default :attr:`export_path`); return the status."""
+        self.export_request = {"action": "image", "path": path or self.export_path,
+                               "nonce": id(object())}
+        return self.export_message
+
+    def _on_export(self, change: Any) -> None:
+        request = change["new"] or {}
+        if not request.get("action"):
+            return
+        from ..export import export_action
+
+        try:
+            self.export_message = export_action(
+                request, self.current(), deck=self.deck,
+                default_path=self.export_path or "heatmap.png")
+        except Exception as exc:
+            self.export_message = f"Export failed: {exc}"
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

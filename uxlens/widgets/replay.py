@@ -504,6 +504,11 @@ class ReplayWidget(anywidget.AnyWidget):
         timestamp.
     width
         Display width in px (0: fit the notebook cell, at most 1:1).
+    deck
+        Where "Add to deck" puts a still of the current frame
+        (``Session.frame(current_ms / 1000)``; default
+        :func:`uxlens.export.current_deck`). "Save image" writes that still
+        as a PNG to :attr:`export_path`.
 
     Attributes
     ----------
@@ -547,6 +552,10 @@ class ReplayWidget(anywidget.AnyWidget):
     index = traitlets.Int(0).tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    #: "Add to deck" / "Save image" of the current frame: {action, path, nonce}.
+    export_request = traitlets.Dict().tag(sync=True)
+    export_path = traitlets.Unicode("replay.png").tag(sync=True)
+    export_message = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -557,7 +566,9 @@ class ReplayWidget(anywidget.AnyWidget):
         mask: bool = True,
         start: float | pd.Timestamp | None = None,
         width: int = 0,
+        deck: Any = None,
     ) -> None:
+        self.deck = deck
         if hasattr(sessions, "session_id"):
             playlist: list[Session] = [sessions]  # type: ignore[list-item]
         else:
@@ -574,6 +585,7 @@ class ReplayWidget(anywidget.AnyWidget):
         super().__init__(speed=float(speed), skip_inactive=bool(skip_inactive), width=int(width))
         self._rrweb = _rrweb_bundle()
         self._load(0)
+        self.observe(self._on_export, names=["export_request"])
 
     # ------------------------------------------------------------ sessions
     @property
@@ -679,6 +691,41 @@ class ReplayWidget(anywidget.AnyWidget):
         if self.index > 0:
             self.index -= 1
         return self
+
+    # ------------------------------------------------------------ export
+    def still(self, seconds: float | None = None) -> Any:
+        """The current frame (or ``seconds`` after the first event) as an export Still."""
+        from ..export import Still
+
+        at = self.current_ms / 1000.0 if seconds is None else float(seconds)
+        return Still(self.session, at=round(at, 3), mask=self._mask)
+
+    def add_to_deck(self) -> str:
+        """Add a still of the current frame to the deck; return the status line."""
+        self.export_request = {"action": "deck", "nonce": next(self._seeks)}
+        return self.export_message
+
+    def save_image(self, path: str | None = None) -> str:
+        """Save the current frame as a PNG (default :attr:`export_path`); return the status."""
+        self.export_request = {"action": "image", "path": path or self.export_path,
+                               "nonce": next(self._seeks)}
+        return self.export_message
+
+    def _on_export(self, change: dict[str, Any]) -> None:
+        request = change["new"] or {}
+        if not request.get("action"):
+            return
+        from ..export import export_action
+
+        try:
+            still = self.still(request.get("t_ms", self.current_ms) / 1000.0)
+            if request.get("action") == "image":
+                still.frame()  # render now: Save image writes the recorded viewport size
+                request = {**request, "width": 0, "height": 0}
+            self.export_message = export_action(
+                request, still, deck=self.deck, default_path=self.export_path or "replay.png")
+        except Exception as exc:
+            self.export_message = f"Export failed: {exc}"
 
     def __repr__(self) -> str:
         extra = f", {len(self._playlist)} sessions" if len(self._playlist) > 1 else ""

@@ -11,6 +11,8 @@
 // segments: [{name, color, steps: [{step, label, count, conversion,
 // step_conversion, dropped, median_time_s}]}]}, split_options, split_by,
 // selected, sessions {label, columns, rows, total, units}, selected_session, message.
+//   - click on "Add to deck" / "Save image" -> model "export_request" =
+//     {action: "deck" | "image", path, nonce}; Python exports, answers in "message".
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -167,6 +169,26 @@ function renderSessions(model, root) {
   root.append(box);
 }
 
+function renderExport(model, root) {
+  const path = h("input", {
+    class: "uxl-fx-path",
+    type: "text",
+    value: model.get("export_path") || "funnel.png",
+    title: "image file to write",
+    onchange: (e) => { model.set("export_path", e.target.value); model.save_changes(); },
+  });
+  const send = (action) => () => {
+    model.set("export_request", { action, path: path.value, nonce: Date.now() });
+    model.save_changes();
+  };
+  root.append(
+    h("div", { class: "uxl-fx-export" },
+      h("button", { class: "uxl-fx-btn", text: "Add to deck", onclick: send("deck") }),
+      h("button", { class: "uxl-fx-btn", text: "Save image", onclick: send("image") }),
+      path),
+  );
+}
+
 function render({ model, el }) {
   const root = h("div", { class: "uxl-fx" });
   el.append(root);
@@ -197,6 +219,7 @@ function render({ model, el }) {
       ),
     );
     renderBars(model, root);
+    renderExport(model, root);
     renderSessions(model, root);
     const msg = model.get("message");
     if (msg) root.append(h("div", { class: "uxl-fx-message", text: msg }));

@@ -8,6 +8,7 @@
 // version (choices); image (bytes) + image_mime; page_w, page_h (page px);
 // grid (float32 bytes, grid_ny rows x grid_nx columns, row-major), grid_y0, bin_px,
 // grid_max; colors ([[stop, "rgba(...)"], ...]); title, status, error; click (out);
+// export_request (out: {action: "deck" | "image", path, nonce}), export_path, export_message;
 // marker {x, y, r}; sessions (rows), sessions_label; selected_session (out); radius.
 
 const MAX_CANVAS_PX = 16000; // browsers refuse taller canvases
@@ -94,7 +95,20 @@ function render({ model, el }) {
   const listLabel = h("div", { class: "uxh-sessions-label", text: "Click the map to list the sessions behind a point." });
   stage.append(img, canvas, marker);
   side.append(listLabel, list);
-  root.append(title, controls, status, error, h("div", { class: "uxh-body" }, h("div", { class: "uxh-scroll" }, stage), side), legend);
+  const exportPath = h("input", { class: "uxh-path", type: "text", title: "image file to write" });
+  exportPath.value = model.get("export_path") || "heatmap.png";
+  exportPath.addEventListener("change", () => { model.set("export_path", exportPath.value); model.save_changes(); });
+  const sendExport = (action) => () => {
+    model.set("export_request", { action, path: exportPath.value, nonce: Date.now() });
+    model.save_changes();
+  };
+  const exportMsg = h("span", { class: "uxh-export-msg" });
+  const exportBar = h("div", { class: "uxh-export" },
+    h("button", { class: "uxh-btn", text: "Add to deck", onclick: sendExport("deck") }),
+    h("button", { class: "uxh-btn", text: "Save image", onclick: sendExport("image") }),
+    exportPath, exportMsg);
+  model.on("change:export_message", () => { exportMsg.textContent = model.get("export_message"); });
+  root.append(title, controls, exportBar, status, error, h("div", { class: "uxh-body" }, h("div", { class: "uxh-scroll" }, stage), side), legend);
   el.append(root);
   let objectUrl = null;
 

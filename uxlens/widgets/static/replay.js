@@ -6,7 +6,8 @@
 //
 // Model keys (see replay.py): _rrweb (gzip'd vendored @rrweb/replay ES module),
 // _events (gzip'd JSON array of sanitised rrweb events), _info (dict), speed,
-// skip_inactive, playing, current_ms, selected, _seek, index, status.
+// skip_inactive, playing, current_ms, selected, _seek, index, status,
+// export_request (out: {action: "deck" | "image", path, t_ms, nonce}), export_path, export_message.
 //
 // Safety: the rrweb Replayer rebuilds the page in an iframe sandboxed with
 // "allow-same-origin" only (no scripts). Before anything is rebuilt we add a
@@ -152,7 +153,17 @@ function render({ model, el }) {
     ui.prevIssue,
     ui.nextIssue,
   );
-  ui.main = h("div", { class: "uxl-main" }, ui.header, ui.warnings, ui.screen, ui.timeline, ui.controls);
+  ui.exportPath = h("input", {
+    class: "uxl-export-path", type: "text", title: "image file to write",
+    onkeydown: (ev) => ev.stopPropagation(), // typing here is not a player shortcut
+  });
+  ui.exportPath.value = model.get("export_path") || "replay.png";
+  ui.exportPath.addEventListener("change", () => { model.set("export_path", ui.exportPath.value); model.save_changes(); });
+  ui.exportMsg = h("span", { class: "uxl-export-msg" });
+  ui.toDeck = h("button", { class: "uxl-btn uxl-to-deck", title: "add a still of this frame to the deck", text: "Add to deck" });
+  ui.saveImage = h("button", { class: "uxl-btn uxl-save-image", title: "save this frame as a PNG", text: "Save image" });
+  ui.export = h("div", { class: "uxl-export" }, ui.toDeck, ui.saveImage, ui.exportPath, ui.exportMsg);
+  ui.main = h("div", { class: "uxl-main" }, ui.header, ui.warnings, ui.screen, ui.timeline, ui.controls, ui.export);
   ui.tabs = h("div", { class: "uxl-tabs" });
   ui.lists = h("div", { class: "uxl-lists" });
   ui.side = h("div", { class: "uxl-side" }, ui.tabs, ui.lists);
@@ -643,6 +654,15 @@ function render({ model, el }) {
     }
   });
 
+  // "Add to deck" / "Save image": Python renders Session.frame(t) at the exact time shown.
+  const sendExport = (action) => () => {
+    model.set("export_request", { action, path: ui.exportPath.value, t_ms: now(), nonce: Date.now() });
+    model.save_changes();
+  };
+  ui.toDeck.addEventListener("click", sendExport("deck"));
+  ui.saveImage.addEventListener("click", sendExport("image"));
+  const onExportMsg = () => { ui.exportMsg.textContent = model.get("export_message") || ""; };
+  model.on("change:export_message", onExportMsg);
   const onSpeed = () => setSpeed(model.get("speed") || 1);
   const onSkip = () => {
     ui.skip.checked = !!model.get("skip_inactive");
@@ -688,6 +708,7 @@ function render({ model, el }) {
     model.off("change:playing", onPlaying);
     model.off("change:_seek", onSeek);
     model.off("change:width", onWidth);
+    model.off("change:export_message", onExportMsg);
     teardown();
     ui.root.remove();
   };
