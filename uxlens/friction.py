@@ -323,8 +323,6 @@ def _frame(events: Any) -> pd.DataFrame:
     return frame
 
 
-def _event_str(frame: pd.DataFrame) -> pd.Series:
-    return frame["event"].astype(str)
 
 
 def _dead_mode(frame: pd.DataFrame, dead: DeadParams) -> str:
@@ -580,9 +578,6 @@ def rage_clicks(
     return _bursts(flags)
 
 
-def _mode(values: pd.Series) -> Any:
-    counts = values.dropna().astype(str).value_counts()
-    return counts.index[0] if len(counts) else None
 
 
 def _modes(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -792,12 +787,6 @@ def short_selector(target: Any) -> Any:
     return last
 
 
-def _matches(values: pd.Series, test: Any) -> np.ndarray:
-    """``test(text)`` per row, evaluated once per distinct value (targets repeat a lot)."""
-    obj = values.astype(object)
-    uniques = pd.unique(obj[obj.notna()])
-    mapping = {u: bool(test(str(u))) for u in uniques}
-    return obj.map(mapping).fillna(False).to_numpy(dtype=bool)
 
 
 def _short_many(values: pd.Series) -> pd.Series:
