@@ -26,9 +26,23 @@ from .exceptions import (
     UxlensError,
 )
 from .export import Deck
-from .friction import Friction, flag_clicks
+from .friction import (
+    DEFAULT_WEIGHTS,
+    PRESETS,
+    Friction,
+    dead_clicks,
+    error_clicks,
+    flag_clicks,
+    form_abandonment,
+    hesitations,
+    quick_backs,
+    rage_clicks,
+    repeated_edits,
+    scroll_friction,
+    thrashed_cursor,
+)
 from .funnel import Exclusion, Funnel, Step
-from .heatmap import Heatmap
+from .heatmap import Heatmap, HeatmapComparison
 from .io.posthog import read_posthog
 from .io.rrweb import read_rrweb
 from .io.table import read_events
@@ -52,8 +66,20 @@ __all__ = [
     "Step",
     "Exclusion",
     "Heatmap",
+    "HeatmapComparison",
     "Friction",
     "flag_clicks",
+    "rage_clicks",
+    "dead_clicks",
+    "error_clicks",
+    "thrashed_cursor",
+    "scroll_friction",
+    "quick_backs",
+    "form_abandonment",
+    "hesitations",
+    "repeated_edits",
+    "PRESETS",
+    "DEFAULT_WEIGHTS",
     "Journeys",
     "Screens",
     "screen_states",

@@ -52,6 +52,7 @@ from .engine.friction import (
     RageParams,
 )
 from .exceptions import SchemaError, UxlensError, did_you_mean
+from .export import Exportable
 
 __all__ = [
     "PRESETS",
@@ -1567,7 +1568,7 @@ def _phrase(kind: str, n: int, where: str) -> str:
     return f"{n} {one if n == 1 else many} on {where}"
 
 
-class Friction:
+class Friction(Exportable):
     """Friction signals, session scores, page/element rates and insights.
 
     Parameters
