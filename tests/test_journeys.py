@@ -173,3 +173,92 @@ def test_screen_nodes_are_found_from_recordings():
 def test_screen_nodes_need_a_column_or_recordings():
     with pytest.raises(UxlensError, match="node='screen' needs"):
         Journeys(_log(), node="screen").paths()
+
+
+# ------------------------------------------------------------------ new API
+def test_transitions_as_matrix_exact(journeys):
+    m = journeys.transitions(as_matrix=True)
+    assert list(m.index) == list(m.columns) == ["/", "/dashboard", "/pricing", "/signup", EXIT]
+    assert m.loc["/", "/signup"] == pytest.approx(0.4) and m.loc["/", EXIT] == pytest.approx(0.2)
+    assert m.loc["/pricing", "/"] == pytest.approx(1 / 3) and m.loc["/", "/"] == 0.0
+    assert (m.loc[EXIT] == 0).all()
+    assert np.allclose(m.drop(index=EXIT).sum(axis=1), 1.0)
+
+
+def test_compare_step_matrix_exact(journeys):
+    # A: s1 (journeys / /signup /pricing /signup and /), B: s2 (/ /pricing / /pricing).
+    d = journeys.compare_step_matrix(["s1"], journeys.sessions(node="/dashboard").ids + ["s2"], steps=3)
+    a = journeys._step_matrix_of(journeys.steps_.query("session_id == 's1'"), 3)
+    assert a.loc["/signup", 2] == 0.5 and a.loc[EXIT, 2] == 0.5
+    # B = s2 + s3: step 2 is /pricing (s2) and /signup (s3); step 3 is / and /dashboard.
+    assert d.loc["/signup", 2] == pytest.approx(0.5 - 0.5)
+    assert d.loc["/pricing", 2] == pytest.approx(0.0 - 0.5)
+    assert d.loc[EXIT, 2] == pytest.approx(0.5 - 0.0)
+    assert d.loc["/dashboard", 3] == pytest.approx(0.0 - 0.5)
+    assert np.allclose(d.sum(axis=0), 0.0)
+    with pytest.raises(UxlensError, match="no journeys"):
+        journeys.compare_step_matrix(["nope"], ["s1"])
+
+
+# ------------------------------------------------------------------ demo data
+def _demo_journeys_by_hand(events: pd.DataFrame) -> list[tuple[str, tuple]]:
+    """Page journeys computed without uxlens.journeys: split at 30 min gaps, repeats collapsed."""
+    gap = pd.Timedelta("30min")
+    views = events.loc[events["event"].astype(str) == "pageview", ["session_id", "timestamp", "seq", "url"]]
+    views = views.sort_values(["session_id", "timestamp", "seq"])
+    out = []
+    for sid, g in views.groupby("session_id", sort=True):
+        journey: list[str] = []
+        last_t = None
+        for t, url in zip(g["timestamp"], g["url"].astype(str)):
+            page = url.split("://", 1)[-1].split("/", 1)
+            page = "/" + page[1].split("?")[0] if len(page) > 1 else "/"
+            if last_t is not None and t - last_t > gap:
+                out.append((sid, tuple(journey)))
+                journey = []
+            if not journey or journey[-1] != page:
+                journey.append(page)
+            last_t = t
+        out.append((sid, tuple(journey)))
+    return out
+
+
+def test_demo_top_loops_and_exits_after_the_invite_page():
+    import uxlens as ux
+
+    log = ux.demo()
+    by_hand = _demo_journeys_by_hand(log.events)
+    j = Journeys(log, goal="/dashboard")
+    assert len(j.journeys_) == len(by_hand)
+
+    # Loops A ⇄ B (a page revisited two steps later), counted by hand.
+    pairs: dict[tuple, set] = {}
+    for k, (_, nodes) in enumerate(by_hand):
+        for i in range(len(nodes) - 2):
+            if nodes[i] == nodes[i + 2]:
+                pairs.setdefault(tuple(sorted(nodes[i : i + 2])), set()).add(k)
+    expected = sorted(((len(v), k) for k, v in pairs.items()), reverse=True)
+    loops = j.loops()
+    top = [(int(r.journeys), r.nodes) for r in loops.itertuples() if len(r.nodes) == 2]
+    assert top[:2] == expected[:2]
+    assert loops.iloc[0]["nodes"] == expected[0][1]
+
+    # Exits after the invite page: visits and journeys ending there, by hand.
+    invite = "/onboarding/invite"
+    visits = sum(nodes.count(invite) for _, nodes in by_hand)
+    exits = sum(nodes[-1] == invite for _, nodes in by_hand)
+    d = j.dropoffs(min_visits=10).set_index("node")
+    assert (d.loc[invite, "visits"], d.loc[invite, "exits"]) == (visits, exits)
+    assert d.loc[invite, "exit_rate"] == pytest.approx(exits / visits)
+    t = j.transitions().set_index(["node", "next"])
+    assert t.loc[(invite, EXIT), "count"] == exits
+    # The planted story: version A's invite page loses more people than version B's.
+    version = log.events.groupby("session_id", observed=True)["version"].first().astype(str)
+    rate = {}
+    for v in ("A", "B"):
+        mine = [nodes for sid, nodes in by_hand if version[sid] == v]
+        rate[v] = sum(p[-1] == invite for p in mine) / sum(p.count(invite) for p in mine)
+        sub = Journeys(log.events.loc[log.events["version"].astype(str) == v], goal="/dashboard")
+        got = sub.transitions().set_index(["node", "next"])["probability"]
+        assert got[(invite, EXIT)] == pytest.approx(rate[v])
+    assert rate["A"] > rate["B"]
