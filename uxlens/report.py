@@ -72,9 +72,23 @@ def demo_report(log: EventLog, out: str | Path, *, images: bool = True, say: Cal
                   f"**{worst['label']}**.", ""]
         figures.append(funnel)
         deck.add(funnel, title="Where users drop")
-        if "version" in log.events.columns:
-            cmp = funnel.compare(by="version")
-            lines += ["### By page version", "", cmp.to_string(index=False), ""]
+        if "version" in log.events.columns and "invite_sent" in steps:
+            k = steps.index("invite_sent") + 1
+            split = Funnel(log, steps, window="1h", unit="user", breakdown="version").table()
+            at_invite = split.loc[split["step"] == k].set_index("version")
+            drops = {v: 1 - r["step_conversion"] for v, r in at_invite.iterrows()}
+            cmp = funnel.compare(by="version", from_step=k - 1, to_step=k)
+            lines += ["### Drop at the invite step, by page version", ""]
+            lines += [f"- Version {v}: {_pct(d)} of users who reached the invite page did not "
+                      "send invites." for v, d in drops.items()]
+            if {"A", "B"} <= set(drops) and drops["A"] > 0:
+                lines.append(f"- B cuts the drop by {_pct(1 - drops['B'] / drops['A'])} (relative); "
+                             f"two-proportion test p = {cmp['p_value'].iloc[0]:.3f}"
+                             + (" (significant)." if cmp["significant"].any() else
+                                " (not significant at this sample size: try ux.demo(n_sessions=2000)).")
+                             )
+            lines += ["", cmp.to_string(index=False), ""]
+            say("drop at invite by version: " + ", ".join(f"{v} {_pct(d)}" for v, d in drops.items()))
         say(f"funnel: biggest drop before {worst['label']} ({_pct(1 - worst['step_conversion'])})")
 
     invite_urls = [u for u in log.events["url"].dropna().astype(str).unique() if "invite" in u]
