@@ -719,9 +719,8 @@ class ReplayWidget(anywidget.AnyWidget):
 
         try:
             still = self.still(request.get("t_ms", self.current_ms) / 1000.0)
-            if request.get("action") == "image":
-                still.frame()  # render now: Save image writes the recorded viewport size
-                request = {**request, "width": 0, "height": 0}
+            still.frame()  # render now, so a failure shows at the click, not at deck.save()
+            request = {**request, "width": 0, "height": 0}  # the recorded viewport size
             self.export_message = export_action(
                 request, still, deck=self.deck, default_path=self.export_path or "replay.png")
         except Exception as exc:
