@@ -835,6 +835,11 @@ def build_log(
     )
     frame["timestamp"] = ts
     reasons = reasons.where(reasons.notna(), ts_reasons)
+    if "is_returning" in frame.columns:
+        # validate() casts to boolean and would raise on "s1" or 17: reject those rows.
+        flags, flag_bad = _parse_flags(frame["is_returning"])
+        frame["is_returning"] = flags
+        reasons = reasons.where(reasons.notna() | ~flag_bad, _NOT_A_FLAG)
 
     for col in ("session_id", "user_id"):
         if col in frame.columns:
@@ -895,6 +900,32 @@ def build_log(
     if len(events) + len(rejected) != read:  # pragma: no cover - a bug, never bad input
         raise AssertionError(f"{reader}: counted {len(events)} + {len(rejected)} != {read}")
     return EventLog(events, rejected=rejected, read=read, meta=meta)
+
+
+_NOT_A_FLAG = "is_returning is not a boolean (expected true/false, 1/0, yes/no)"
+_FLAG_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Booleans from bools, 0/1 numbers and true/false/yes/no words; plus which were neither."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean"), pd.Series(False, index=values.index)
+
+    def one(v: Any) -> Any:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1):
+            return bool(v)
+        if isinstance(v, str):
+            return _FLAG_WORDS.get(v.strip().lower(), _NOT_A_FLAG)
+        return _NOT_A_FLAG
+
+    parsed = map_distinct(values, one)
+    bad = parsed.map(lambda v: v is _NOT_A_FLAG).astype(bool)
+    flags = parsed.where(~bad, None).astype("boolean")
+    return flags, bad
 
 
 def _raw_row(frame: pd.DataFrame, i: int) -> Any:
