@@ -126,13 +126,16 @@ class Journeys(Exportable):
                     return name
             return path
 
+        if isinstance(values.dtype, pd.CategoricalDtype):  # label each category once
+            cats = np.array([label(c) for c in values.cat.categories.astype(str)] + [None], dtype=object)
+            return pd.Series(cats[values.cat.codes.to_numpy()], index=values.index, dtype=object)
         uniques = pd.Series(pd.unique(values.dropna().astype(str)))
         mapping = dict(zip(uniques, uniques.map(label)))
         return values.astype(object).map(mapping)
 
     def _node_rows(self) -> pd.DataFrame:
         ev = self.log.events
-        names = ev["event"].astype(str)
+        names = ev["event"] if isinstance(ev["event"].dtype, pd.CategoricalDtype) else ev["event"].astype(str)
         if callable(self.node):
             labels = pd.Series(self.node(ev), index=ev.index)
             rows = ev.assign(_label=labels)
@@ -167,7 +170,7 @@ class Journeys(Exportable):
             {
                 "unit": rows[unit_col].astype(str).to_numpy(),
                 "session_id": rows["session_id"].astype(str).to_numpy(),
-                "timestamp": rows["timestamp"].to_numpy(),
+                "timestamp": rows["timestamp"].reset_index(drop=True),
                 "seq": rows["seq"].to_numpy(),
                 "node": labels.codes.astype("int64"),
             }
@@ -239,19 +242,25 @@ class Journeys(Exportable):
     @cached_property
     def journeys_(self) -> pd.DataFrame:
         """One row per journey: id, unit, session, path (tuple of nodes), length, converted."""
-        s = self.steps_
-        grouped = s.groupby("journey_id", sort=False)
+        s = self.steps_  # sorted by unit, journey and step: each journey is one block
+        jid = s["journey_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, jid[1:] != jid[:-1]]) if len(jid) else np.array([], int)
+        ends = np.r_[starts[1:], len(jid)].astype(int)
+        nodes = s["node"].to_numpy(dtype=object).tolist()
+        paths = np.empty(len(starts), dtype=object)
+        paths[:] = [tuple(nodes[a:b]) for a, b in zip(starts, ends)]
         table = pd.DataFrame(
             {
-                "unit": grouped["unit"].first(),
-                "session_id": grouped["session_id"].first(),
-                "nodes": grouped["node"].agg(tuple),
-                "start": grouped["timestamp"].min(),
+                "journey_id": jid[starts],
+                "unit": s["unit"].to_numpy()[starts],
+                "session_id": s["session_id"].to_numpy()[starts],
+                "nodes": paths,
+                "start": s["timestamp"].iloc[starts].reset_index(drop=True),
             }
         )
         table["length"] = table["nodes"].map(len)
         table["converted"] = self._converted(table["nodes"])
-        return table.reset_index()
+        return table
 
     def _converted(self, paths: pd.Series) -> pd.Series:
         if self.goal is None:
