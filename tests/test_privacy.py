@@ -101,3 +101,55 @@ def test_mask_url_masks_sensitive_query_values_and_pii():
 )
 def test_is_masked_element(attrs, masked):
     assert is_masked_element(attrs) is masked
+
+
+# ---------------------------------------------------------------- ids are not phones
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01902a6b-0000-7000-8000-00000000a001",
+        "550E8400-E29B-41D4-A716-446655440000",
+        "00000000-0000-0000-0000-000000000000",  # all digits: still a UUID, not a card
+        "commit deadbeef-1234-5678 and 3f2a-1234-5678-9012",
+        "at 2024-01-31T12:30:45.123Z",
+        "at 2024-01-31T12:30:45+02:00",
+        "at 2024-01-31 12:30:45",
+        "took 12:30:45.123456",
+        "/s/01902a6b-0000-7000-8000-00000000a001/replay",
+    ],
+)
+def test_mask_text_keeps_uuids_hex_ids_and_iso_times(text):
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+33 6 12 34 56 78", "*****************"),
+        ("(555) 123-4567", "**************"),
+        ("555-123-4567", "************"),
+        ("+1 555 123 4567", "***************"),
+        ("call 555-123-4567 at 12:30", "call ************ at 12:30"),
+        ("at 12:30 call 555 123 4567", "at 12:30 call ************"),
+        (
+            "user 01902a6b-0000-7000-8000-00000000a001 tel +1 555 123 4567",
+            "user 01902a6b-0000-7000-8000-00000000a001 tel ***************",
+        ),
+        # an IBAN is upper-case hex-looking but is still checked and masked
+        ("DE89370400440532013000", "**********************"),
+    ],
+)
+def test_mask_text_still_masks_real_phones_next_to_ids(text, expected):
+    assert mask_text(text) == expected
+
+
+def test_mask_url_keeps_uuid_paths_and_query_ids_but_masks_phones():
+    uuid = "01902a6b-0000-7000-8000-00000000a001"
+    assert mask_url(f"https://a.com/s/{uuid}?x=1") == f"https://a.com/s/{uuid}?x=1"
+    assert mask_url(f"https://a.com/r?id={uuid}&at=2024-01-31T12:30:45Z") == (
+        f"https://a.com/r?id={uuid}&at=2024-01-31T12:30:45Z"
+    )
+    # a phone in a path and a percent-encoded phone in a non-sensitive query value
+    assert mask_url("https://a.com/c/555-123-4567?to=%2B1%20555%20123%204567") == (
+        "https://a.com/c/************?to=***************"
+    )
