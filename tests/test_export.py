@@ -222,7 +222,8 @@ def test_breakdown_funnel_is_clustered_columns_one_series_per_segment(tmp_path, 
     best, worst = max(conv, key=conv.get), min(conv, key=conv.get)
     expected = (f"{best} converts best ({100 * conv[best]:.0f} %), "
                 f"{worst} worst ({100 * conv[worst]:.0f} %).")
-    assert _texts(prs.slides[0])[1] == expected
+    assert export._takeaway(split_funnel) == expected
+    assert _texts(prs.slides[0])[1] == expected[0].upper() + expected[1:]  # sentence case
 
 
 def test_funnel_takeaway_names_the_biggest_drop():
@@ -383,7 +384,8 @@ def test_heatmap_slide_is_a_sharp_picture_with_its_takeaway(tmp_path, demo_log):
     assert img.size[0] >= 3000  # 1600 css px at scale 2
     assert pics[0].left + pics[0].width <= prs.slide_width
     assert pics[0].top + pics[0].height <= prs.slide_height
-    assert _texts(slide)[1] == hm.takeaway() != ""
+    line = hm.takeaway()
+    assert line and _texts(slide)[1] == line[0].upper() + line[1:]
     assert hm.describe() in slide.notes_slide.notes_text_frame.text
 
 

@@ -768,6 +768,7 @@ def _add_chart(slide: Any, spec: _ChartSpec, box: tuple[int, int, int, int]) -> 
     kind = getattr(XL_CHART_TYPE, spec.kind)
     chart = slide.shapes.add_chart(kind, *box, data).chart
     chart.font.size = Pt(12)
+    chart.has_title = False  # the slide title says it
     chart.has_legend = len(spec.series) > 1
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.TOP
@@ -898,11 +899,15 @@ def _chart_slide(prs: Any, slide: _Slide) -> None:
     W, H = prs.slide_width, prs.slide_height
     mx = int(W * 0.045)
     s = _new_slide(prs)
+    # one line of title at the slide's width: long titles get a smaller font
+    per_line = (W - 2 * mx) / 914400 * 72 / 0.65  # characters of a 1 pt bold font per line
+    size = next((pt for pt in (28, 24, 20, 18) if len(slide.title) * pt <= per_line), 16)
     _text(s.shapes.add_textbox(mx, int(H * 0.045), W - 2 * mx, int(H * 0.1)), slide.title,
-          size=28, bold=True)
+          size=size, bold=True)
     if slide.takeaway:
+        line = slide.takeaway[:1].upper() + slide.takeaway[1:]
         _text(s.shapes.add_textbox(mx, int(H * 0.14), W - 2 * mx, int(H * 0.07)),
-              slide.takeaway, size=16, color=_BRAND)
+              line, size=16, color=_BRAND)
     box = (mx, int(H * 0.215), W - 2 * mx, int(H * 0.735))
     spec = _chart_spec(slide.obj)
     if spec is not None:
