@@ -75,11 +75,12 @@ class JourneysExplorer(ipywidgets.VBox):
     Examples
     --------
     >>> import pandas as pd
+    >>> from uxlens.events import validate
     >>> from uxlens.journeys import Journeys
     >>> df = pd.DataFrame({"session_id": ["s1", "s1", "s2"], "user_id": ["u1", "u1", "u2"],
     ...     "timestamp": pd.to_datetime([0, 5, 0], unit="s", utc=True),
     ...     "event": ["pageview"] * 3, "url": ["https://a.io/", "https://a.io/buy", "https://a.io/"]})
-    >>> ex = JourneysExplorer(Journeys(df))
+    >>> ex = JourneysExplorer(Journeys(validate(df).events))
     >>> ex.select(edge=("/", "(exit)"))
     >>> ex.view.sessions["total"], ex.view.sessions["rows"][0][0]
     (1, 's2')
