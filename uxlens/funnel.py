@@ -1357,7 +1357,8 @@ class Funnel(Exportable):
         small = _small_table(spans, table)
         unit_col = "user_id" if self.unit == "user" else "session_id"
         joined = table.join(small, table[unit_col].cast("string") == small.su)
-        step_names = {s.event for s in self._steps} | set(exclude)
+        # the screen-entry rows are copies of real events: never a correlate
+        step_names = {s.event for s in self._steps} | set(exclude) | {SCREEN_ENTERED}
         joined = joined.filter(
             joined.t_ms >= joined.s_start,
             joined.t_ms <= joined.s_end,

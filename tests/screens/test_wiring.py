@@ -279,3 +279,9 @@ def test_version_background_image_is_its_own_snapshot(log):
     assert img_a["kind"] == img_b["kind"] == "snapshot"
     assert img_a["source"] != img_b["source"]
     assert np.isclose(img_a["width"], img_b["width"])
+
+
+def test_screen_entry_rows_are_not_correlates(log):
+    f = Funnel(log, ["signup_started", Step(screen="Tell us about your team"), "onboarding_done"])
+    names = set(f.correlations(kind="events")["name"])
+    assert SCREEN_ENTERED not in names and "signup_done" in names
