@@ -236,6 +236,20 @@ def _sensitive_key(key: str) -> bool:
     return any(s in low for s in SENSITIVE_QUERY_KEYS)
 
 
+def _mask_encoded(part: str, mask_text_: Callable[[Any], Any]) -> str:
+    """Mask PII hidden by percent-encoding (``1000%200000...``) in path segments."""
+    if "%" not in part:
+        return part
+    segments = part.split("/")
+    for i, segment in enumerate(segments):
+        if "%" in segment:
+            plain = unquote(segment)
+            masked = mask_text_(plain)
+            if masked != plain:
+                segments[i] = quote(masked, safe="*@:+,;=!$&'()~")
+    return "/".join(segments)
+
+
 def mask_url(url: Any, *, text: Callable[[Any], Any] | None = None, query_keys: bool = True) -> Any:
     """Mask a URL: sensitive query values fully, PII patterns everywhere.
 
@@ -252,12 +266,14 @@ def mask_url(url: Any, *, text: Callable[[Any], Any] | None = None, query_keys: 
     'http://localhost:8000/demo/2?username=helloworld&password=********'
     >>> mask_url("https://a.com/u/ann@example.com?page=2")
     'https://a.com/u/***************?page=2'
+    >>> mask_url("https://a.com/c/4111%201111%201111%201111")
+    'https://a.com/c/*******************'
     """
     if not isinstance(url, str) or not url:
         return url
     mask_text_ = mask_text if text is None else text
     base, sep, rest = url.partition("?")
-    base = mask_text_(base)
+    base = _mask_encoded(mask_text_(base), mask_text_)
     if not sep:
         return base
     query, hash_sep, fragment = rest.partition("#")
@@ -273,7 +289,7 @@ def mask_url(url: Any, *, text: Callable[[Any], Any] | None = None, query_keys: 
                 if masked != plain:
                     value = quote(masked, safe="*")
         parts.append(key + eq + value)
-    return base + "?" + "&".join(parts) + (hash_sep + mask_text_(fragment) if hash_sep else "")
+    return base + "?" + "&".join(parts) + (hash_sep + _mask_encoded(mask_text_(fragment), mask_text_) if hash_sep else "")
 
 
 def is_masked_element(attrs: Mapping[str, Any] | None) -> bool:
