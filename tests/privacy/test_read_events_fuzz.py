@@ -206,3 +206,32 @@ def test_non_boolean_is_returning_is_rejected_not_raised():
         "is_returning is not a boolean (expected true/false, 1/0, yes/no)"
     }
     assert log.events["is_returning"].tolist() == [True, False, pd.NA]
+
+
+def test_timestamps_outside_the_nanosecond_range_are_rejected():
+    # Found by the fuzzer: a year-2263 Timestamp in an object column raised a pandas
+    # InvalidIndexError, and a typed microsecond column past 2262 an OutOfBoundsDatetime.
+    late = pd.Timestamp("2263-01-01", tz="UTC")
+    objects = pd.DataFrame(
+        {
+            "session_id": ["s", "s"],
+            "timestamp": pd.Series([pd.Timestamp("2024-01-01", tz="UTC"), late], dtype=object),
+            "event": ["e", "e"],
+        }
+    )
+    log = read_events(objects)
+    assert log.counts == {"read": 2, "loaded": 1, "rejected": 1}
+    assert log.rejected["position"].tolist() == [1]
+    typed = pd.DataFrame(
+        {
+            "session_id": ["s", "s"],
+            "timestamp": pd.Series(
+                pd.to_datetime(["2024-01-01", "3000-01-01"]).as_unit("us")
+            ).dt.tz_localize("UTC"),
+            "event": ["e", "e"],
+        }
+    )
+    log = read_events(typed)
+    assert log.counts == {"read": 2, "loaded": 1, "rejected": 1}
+    assert log.rejected["reason"].tolist() == ["timestamp out of range (uxlens handles 1677-2262)"]
+    assert str(log.events["timestamp"].iloc[0]) == "2024-01-01 00:00:00+00:00"

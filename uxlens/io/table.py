@@ -551,13 +551,14 @@ def parse_timestamps(
     if pd.api.types.is_numeric_dtype(values.dtype):
         return to_utc(values, assume_utc=True)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        ts = values
+        ts = _in_ns_range(values)
         if getattr(ts.dt, "tz", None) is None:
             if zone is None and not assume_utc:
                 if ts.notna().any():
                     raise _naive_error(ts.dropna().iloc[0], reader)
             ts = _localise(ts, zone, reasons)
         reasons[values.isna()] = "missing timestamp"
+        reasons[values.notna() & ts.isna() & reasons.isna()] = _OUT_OF_RANGE
         return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
     text = values.astype(object)
     missing = text.isna() | (text.astype(str).str.strip() == "")
@@ -613,7 +614,20 @@ def _to_datetime(strings: pd.Series, *, utc: bool) -> pd.Series:
         parsed = pd.to_datetime(parsed, utc=utc, errors="coerce")
     if not utc and getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
-    return parsed
+    return _in_ns_range(parsed)
+
+
+_OUT_OF_RANGE = "timestamp out of range (uxlens handles 1677-2262)"
+
+
+def _in_ns_range(ts: pd.Series) -> pd.Series:
+    """``ts`` in nanoseconds; instants outside 1677-2262 (the ns range) become NaT."""
+    tz = getattr(ts.dt, "tz", None)
+    naive = ts.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else ts
+    ok = naive.isna() | ((naive >= pd.Timestamp.min) & (naive <= pd.Timestamp.max))
+    if not ok.all():
+        ts = ts.where(ok)
+    return ts.astype(f"datetime64[ns, {tz}]" if tz is not None else "datetime64[ns]")
 
 
 def _localise(naive: pd.Series, zone: Any, reasons: pd.Series) -> pd.Series:
