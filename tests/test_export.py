@@ -627,3 +627,90 @@ def test_libreoffice_renders_the_deck(tmp_path, split_funnel):
     assert blue.mean() > 0.01
     pdf = (tmp_path / "out" / "full.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 4  # title + 3 slides
+
+
+_WIDGET_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body><div id="app"></div><script type="module">
+import widget from "/widget.js";
+const state = await (await fetch("/state.json")).json();
+const listeners = {};
+const sets = [];
+const model = {
+  get: (k) => state[k],
+  set: (k, v) => { state[k] = v; sets.push([k, v]);
+                   (listeners["change:" + k] || []).forEach((cb) => cb()); },
+  save_changes: () => {},
+  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
+  off: () => {},
+};
+window.__model = model;
+window.__sets = sets;
+widget.render({ model, el: document.getElementById("app") });
+window.__rendered = true;
+</script></body></html>"""
+
+
+def _click_export_buttons(js_path, state, path_selector, png_path):
+    """Mount a widget's JS with a fake model, type a path, click both buttons: the sets."""
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    origin = "http://uxlens.test"
+    files = {"/": (_WIDGET_PAGE, "text/html"), "/widget.js": (js_path.read_text(), "text/javascript"),
+             "/state.json": (json.dumps(state), "application/json")}
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=export.chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+
+        def route(r):
+            hit = files.get(r.request.url[len(origin):])
+            if hit:
+                r.fulfill(status=200, body=hit[0], content_type=hit[1])
+            else:
+                r.abort()  # nothing may leave the page
+
+        page.route("**/*", route)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(origin + "/")
+        page.wait_for_function("window.__rendered === true", timeout=15_000)
+        page.click("button:has-text('Add to deck')")
+        page.fill(path_selector, str(png_path))
+        page.dispatch_event(path_selector, "change")
+        page.click("button:has-text('Save image')")
+        sets = page.evaluate("() => window.__sets")
+        browser.close()
+    assert errors == []
+    return [v for k, v in sets if k == "export_request"]
+
+
+@pytest.mark.browser
+def test_widget_buttons_send_the_export_messages(tmp_path, split_funnel, demo_log):
+    from uxlens.heatmap import Heatmap
+    from uxlens.widgets import funnel_explorer as fx
+    from uxlens.widgets import heatmap_explorer as hx
+
+    deck = export.Deck(title=None)
+    ex = fx.FunnelExplorer(split_funnel, deck=deck)
+    keys = ("funnel", "split_options", "split_by", "selected", "sessions", "selected_session",
+            "message", "export_path")
+    state = {k: getattr(ex.view, k) for k in keys}
+    sent = _click_export_buttons(fx.STATIC / "funnel_explorer.js", state, ".uxl-fx-path",
+                                 tmp_path / "f.png")
+    assert [r["action"] for r in sent] == ["deck", "image"]
+    for request in sent:  # what the Jupyter comm would deliver to Python
+        ex.view.export_request = request
+    assert len(deck) == 1 and (tmp_path / "f.png").stat().st_size > 1000
+
+    w = hx.HeatmapExplorer(Heatmap(demo_log, url="/onboarding/invite", background=None),
+                           deck=deck)
+    state = {k: v for k, v in w.get_state().items()
+             if not isinstance(v, (bytes, memoryview)) and not k.startswith("_")}
+    sent = _click_export_buttons(hx._STATIC / "heatmap_explorer.js", state, ".uxh-path",
+                                 tmp_path / "h.png")
+    assert [r["action"] for r in sent] == ["deck", "image"]
+    assert sent[1]["path"] == str(tmp_path / "h.png")
+    for request in sent:
+        w.export_request = request
+    assert len(deck) == 2 and (tmp_path / "h.png").stat().st_size > 1000
