@@ -203,15 +203,16 @@ class Journeys(Exportable):
     def steps_(self) -> pd.DataFrame:
         """One row per journey step (cached): unit, journey, step, node, next, dt_s."""
         expr, rows = self._steps
+        # Ordered and labelled by the engine (parallel), not by pandas.
+        expr = expr.mutate(
+            journey_id=expr.unit.cast("string").concat("#", expr.journey.cast("int64").cast("string"))
+        ).order_by(["unit", "journey", "step"])
         out = execute(expr, self.backend)
-        first_session = rows.groupby("unit", sort=False)["session_id"].first()
         cats = np.array(self._categories + [EXIT], dtype=object)
-        out = out.sort_values(["unit", "journey", "step"], kind="stable").reset_index(drop=True)
-        out["journey_id"] = out["unit"].astype(str) + "#" + out["journey"].astype(int).astype(str)
         steps = pd.DataFrame(
             {
                 "unit": out["unit"].astype(str),
-                "journey_id": out["journey_id"],
+                "journey_id": out["journey_id"].astype(str),
                 "step": out["step"].astype("int64"),
                 "node": cats[out["node"].to_numpy()],
                 "next": cats[out["next_node"].to_numpy()],
@@ -225,6 +226,7 @@ class Journeys(Exportable):
             steps["session_id"] = steps["unit"]
         else:
             # A user's journey is linked to the session where it started.
+            first_session = rows.groupby("unit", sort=False)["session_id"].first()
             ev = self.log.events
             ids = pd.DataFrame({"user_id": ev["user_id"].astype(str),
                                 "session_id": ev["session_id"].astype(str),
