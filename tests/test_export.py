@@ -402,6 +402,8 @@ def test_heatmap_image_has_requested_size_and_is_not_blank(demo_log):
 
 
 def test_session_like_objects_become_fitted_stills(tmp_path):
+    import base64
+
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     class FakeSession:
@@ -424,6 +426,9 @@ def test_session_like_objects_become_fitted_stills(tmp_path):
     assert export.to_image(s, tmp_path / "s.png") == _png(400, 800)
     with pytest.raises(UxlensError, match="PNG only"):
         export.to_image(s, tmp_path / "s.svg")
+    page = export.to_html([s], tmp_path / "s.html").read_text()
+    assert "<h2>Session s-1</h2>" in page
+    assert "data:image/png;base64," + base64.b64encode(_png(400, 800)).decode() in page
 
 
 def test_journeys_takeaway_is_the_top_path_share(demo_log):

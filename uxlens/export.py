@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 import io
@@ -368,7 +369,8 @@ def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens repo
     """Write a self-contained HTML report: interactive charts and tables, no internet needed.
 
     ``items`` may mix plotly Figures, uxlens objects (their figure and, when
-    they have one, their ``table()``), DataFrames and strings (paragraphs).
+    they have one, their ``table()``), sessions or :class:`Still` objects
+    (an embedded PNG), DataFrames and strings (paragraphs).
     """
     path = Path(path)
     _check_writable(path)
@@ -379,6 +381,11 @@ def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens repo
             parts.append(f"<p>{html.escape(item)}</p>")
         elif isinstance(item, pd.DataFrame):
             parts.append(_html_table(item))
+        elif _is_still(item):  # a replay still, embedded as a data URI
+            png = bytes(item) if isinstance(item, (bytes, bytearray)) else item.frame()
+            parts.append(f"<h2>{html.escape(_default_title(item))}</h2><img alt='replay still' "
+                         "style='max-width:100%;border:1px solid #E9ECEF' src='data:image/png;"
+                         f"base64,{base64.b64encode(png).decode()}'>")
         else:
             fig = _figure_of(item)
             parts.append(f"<h2>{html.escape(_default_title(item))}</h2>")
