@@ -18,10 +18,21 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# Debian's chromium (kaleido image export, page rendering, browser tests) and a JDK for PySpark.
+# Debian packages: chromium (kaleido image export, page rendering, browser tests), a Java
+# runtime for PySpark, and LibreOffice Impress (renders exported decks in a slow test).
+APT_NEEDS := $(strip $(if $(shell command -v chromium),,chromium) \
+	$(if $(shell command -v java),,default-jre-headless))
+NEED_SOFFICE := $(if $(shell command -v soffice),,libreoffice-impress)
 system:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
-	@command -v java >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y default-jre-headless; }
+ifneq ($(APT_NEEDS)$(NEED_SOFFICE),)
+	$(SUDO) apt-get update
+endif
+ifneq ($(APT_NEEDS),)
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(APT_NEEDS)
+endif
+ifneq ($(NEED_SOFFICE),)
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(NEED_SOFFICE)
+endif
 
 demo: setup system
 	$(PY) -m uxlens demo --out out
