@@ -47,6 +47,7 @@ from .io.posthog import read_posthog
 from .io.rrweb import read_rrweb
 from .io.table import read_events
 from .journeys import Journeys
+from .privacy import Privacy
 from .screens import Screens, add_screen_column, screen_states
 from .session import Session
 
@@ -85,6 +86,7 @@ __all__ = [
     "screen_states",
     "add_screen_column",
     "Deck",
+    "Privacy",
     "export",
     "UxlensError",
     "SchemaError",
