@@ -719,3 +719,12 @@ def test_widget_buttons_send_the_export_messages(tmp_path, split_funnel, demo_lo
     for request in sent:
         w.export_request = request
     assert len(deck) == 2 and (tmp_path / "h.png").stat().st_size > 1000
+
+
+def test_table_with_empty_cells(tmp_path):
+    from pptx import Presentation
+
+    frame = pd.DataFrame({"page": ["/", ""], "visits": [3, 1]})
+    path = export.Deck(title=None).add(frame, title="Pages").save(tmp_path / "t.pptx")
+    tables = [sh.table for sh in Presentation(str(path)).slides[0].shapes if sh.has_table]
+    assert [[c.text for c in r.cells] for r in tables[0].rows] == [["page", "visits"], ["/", "3"], ["", "1"]]

@@ -874,8 +874,9 @@ def _add_table(slide: Any, frame: pd.DataFrame, box: tuple[int, int, int, int]) 
             cell = table.cell(i, j)
             cell.text = _format_cell(cols[j], value)
             para = cell.text_frame.paragraphs[0]
-            para.runs[0].font.size = Pt(size)
-            para.runs[0].font.color.rgb = RGBColor.from_string(_INK)
+            font = para.runs[0].font if para.runs else para.font  # an empty cell has no run
+            font.size = Pt(size)
+            font.color.rgb = RGBColor.from_string(_INK)
             if numeric[j]:
                 para.alignment = PP_ALIGN.RIGHT
     return table
