@@ -314,7 +314,8 @@ class Journeys(Exportable):
         (True, True)
         """
         if self._on_engine():
-            out = execute(transitions_expr(self._steps[0]), self.backend)
+            exact = getattr(self.backend, "name", "duckdb") != "bigquery"  # no exact MEDIAN there
+            out = execute(transitions_expr(self._steps[0], exact_median=exact), self.backend)
             table = pd.DataFrame(
                 {
                     "node": self._labels(out["node"]),

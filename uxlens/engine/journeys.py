@@ -55,17 +55,19 @@ def journey_steps_expr(
     )
 
 
-def transitions_expr(steps: Any) -> Any:
+def transitions_expr(steps: Any, *, exact_median: bool = True) -> Any:
     """Edge counts with mean and median seconds: ``node, next_node, count, mean_s, median_s``.
 
     The median is exact (``median``/``percentile`` with linear interpolation
     between the two middle values, like pandas); the exit edge has no time.
+    ``exact_median=False`` uses the approximate median, for engines without an
+    exact one (BigQuery).
     """
     dt_s = steps.dt_ms.cast("float64") / 1000.0
     return steps.group_by(["node", "next_node"]).aggregate(
         count=steps.count(),
         mean_s=dt_s.mean(),
-        median_s=dt_s.median(),
+        median_s=dt_s.median() if exact_median else dt_s.approx_median(),
     )
 
 
