@@ -40,6 +40,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # the browser harness of the replay tests (a plain module, no pytest needed)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "replay"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # _widget_harness
 
 from _harness import CHROMIUM, LAUNCH_ARGS, open_harness, widget_state
 

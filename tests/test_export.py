@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from _widget_harness import LAUNCH_ARGS, fake_model_page
 from PIL import Image
 
 from uxlens import export
@@ -103,11 +104,7 @@ def test_html_report_opens_in_chromium_without_console_errors(tmp_path):
     path = export.to_html([_fig(), _fig()], tmp_path / "r.html")
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=export.chromium_path(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
+        browser = p.chromium.launch(executable_path=export.chromium_path(), args=LAUNCH_ARGS)
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -140,8 +137,6 @@ def test_funnel_becomes_a_native_editable_chart(tmp_path):
 
 
 # ----------------------------------------------------------------- helpers
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 STEPS = ["signup_started", "signup_done", "profile_done", "invite_sent"]
 
 
@@ -591,7 +586,7 @@ def test_html_report_with_funnel_heatmap_and_table_has_no_console_errors(
                            split_funnel.compare()], tmp_path / "r.html")
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=export.chromium_path(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=export.chromium_path(), args=LAUNCH_ARGS)
         page = browser.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -634,25 +629,7 @@ def test_libreoffice_renders_the_deck(tmp_path, split_funnel):
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 4  # title + 3 slides
 
 
-_WIDGET_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
-<body><div id="app"></div><script type="module">
-import widget from "/widget.js";
-const state = await (await fetch("/state.json")).json();
-const listeners = {};
-const sets = [];
-const model = {
-  get: (k) => state[k],
-  set: (k, v) => { state[k] = v; sets.push([k, v]);
-                   (listeners["change:" + k] || []).forEach((cb) => cb()); },
-  save_changes: () => {},
-  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
-  off: () => {},
-};
-window.__model = model;
-window.__sets = sets;
-widget.render({ model, el: document.getElementById("app") });
-window.__rendered = true;
-</script></body></html>"""
+
 
 
 def _click_export_buttons(js_path, state, path_selector, png_path):
@@ -662,11 +639,11 @@ def _click_export_buttons(js_path, state, path_selector, png_path):
     from playwright.sync_api import sync_playwright
 
     origin = "http://uxlens.test"
-    files = {"/": (_WIDGET_PAGE, "text/html"), "/widget.js": (js_path.read_text(), "text/javascript"),
+    files = {"/": (fake_model_page("/widget.js"), "text/html"), "/widget.js": (js_path.read_text(), "text/javascript"),
              "/state.json": (json.dumps(state), "application/json")}
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=export.chromium_path(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=export.chromium_path(), args=LAUNCH_ARGS)
         page = browser.new_page()
 
         def route(r):

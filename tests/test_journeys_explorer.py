@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page
 
 from uxlens.eventlog import EventLog
 from uxlens.events import validate
@@ -108,31 +109,10 @@ def test_explore_method_returns_the_explorer():
 
 
 # --------------------------------------------------------------------- browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ORIGIN = "http://uxlens.test"
 KEYS = ("flow", "steps", "max_steps", "start", "start_options", "selected", "sessions",
         "selected_session", "replay_request", "message")
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>__CSS__</style></head>
-<body><div id="app"></div><script type="module">
-import widget from "/journeys_explorer.js";
-const state = await (await fetch("/state.json")).json();
-const listeners = {};
-const sets = [];
-const model = {
-  get: (k) => state[k],
-  set: (k, v) => { state[k] = v; sets.push([k, v]);
-                   (listeners["change:" + k] || []).forEach((cb) => cb()); },
-  save_changes: () => {},
-  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
-  off: () => {},
-};
-window.__model = model;
-window.__sets = sets;
-widget.render({ model, el: document.getElementById("app") });
-window.__rendered = true;
-</script></body></html>"""
+
 
 
 def _sync(page: Any, ex: JourneysExplorer, seen: int) -> int:
@@ -153,7 +133,7 @@ def test_browser_click_node_lists_sessions_and_replays():
         pytest.skip("Debian chromium is not installed")
     ex = JourneysExplorer(_journeys(), steps=2, min_share=0)
     files = {
-        "/": PAGE.replace("__CSS__", (STATIC / "journeys_explorer.css").read_text()),
+        "/": fake_model_page("/journeys_explorer.js", (STATIC / "journeys_explorer.css").read_text()),
         "/journeys_explorer.js": (STATIC / "journeys_explorer.js").read_text(),
         "/state.json": json.dumps({k: getattr(ex.view, k) for k in KEYS}),
     }
@@ -161,7 +141,7 @@ def test_browser_click_node_lists_sessions_and_replays():
     outside: list[str] = []
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             page = browser.new_page()
 

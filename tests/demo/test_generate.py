@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _widget_harness import CHROMIUM, LAUNCH_ARGS
 
 from uxlens.demo import STORY, TRUTH_COLUMNS, app, generate, sample_path
 from uxlens.exceptions import UxlensError
@@ -570,9 +571,7 @@ def test_layout_boxes_match_chromium():
         pytest.skip("Debian chromium is not installed")
     mismatches = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             for page_name in app.PAGES:
                 for version in (("A", "B") if page_name in app.VERSIONED else ("A",)):
@@ -643,9 +642,7 @@ def test_rrweb_replayer_replays_the_demo_without_warnings(demo):
             r.abort()
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             page = browser.new_page()
             page.route("**/*", route)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page
 
 from uxlens.funnel import Funnel
 from uxlens.widgets.funnel_explorer import STATIC, FunnelExplorer
@@ -21,32 +22,11 @@ from .test_api import dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("funnel-browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ORIGIN = "http://uxlens.test"
 KEYS = ("funnel", "split_options", "split_by", "selected", "sessions", "selected_session",
         "replay_request", "message")
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>__CSS__</style></head>
-<body><div id="app"></div><script type="module">
-import widget from "/funnel_explorer.js";
-const state = await (await fetch("/state.json")).json();
-const listeners = {};
-const sets = [];
-const model = {
-  get: (k) => state[k],
-  set: (k, v) => { state[k] = v; sets.push([k, v]);
-                   (listeners["change:" + k] || []).forEach((cb) => cb()); },
-  save_changes: () => {},
-  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
-  off: () => {},
-};
-window.__model = model;
-window.__sets = sets;
-widget.render({ model, el: document.getElementById("app") });
-window.__rendered = true;
-</script></body></html>"""
+
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +35,7 @@ def browser() -> Any:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
         b.close()
 
@@ -83,7 +63,7 @@ class Bridge:
 def open_page(browser: Any, explorer: FunnelExplorer) -> tuple[Any, Bridge, list[str], list[str]]:
     state = {k: getattr(explorer.view, k) for k in KEYS}
     files = {
-        "/": PAGE.replace("__CSS__", (STATIC / "funnel_explorer.css").read_text()),
+        "/": fake_model_page("/funnel_explorer.js", (STATIC / "funnel_explorer.css").read_text()),
         "/funnel_explorer.js": (STATIC / "funnel_explorer.js").read_text(),
         "/state.json": json.dumps(state),
     }

@@ -14,18 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _widget_harness import CHROMIUM, LAUNCH_ARGS  # noqa: F401 - re-exported to the tests
+
 from uxlens.replay_sanitize import REPLAY_CSP
 from uxlens.widgets.replay import STATIC, ReplayWidget, _stylesheet
 
 ORIGIN = "http://uxlens.test"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 BYTES_KEYS = ("_rrweb", "_events")
 
 HARNESS_HTML = """<!doctype html>
