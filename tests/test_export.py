@@ -705,3 +705,19 @@ def test_table_with_empty_cells(tmp_path):
     path = export.Deck(title=None).add(frame, title="Pages").save(tmp_path / "t.pptx")
     tables = [sh.table for sh in Presentation(str(path)).slides[0].shapes if sh.has_table]
     assert [[c.text for c in r.cells] for r in tables[0].rows] == [["page", "visits"], ["/", "3"], ["", "1"]]
+
+
+@pytest.mark.browser
+def test_session_exports_its_still_frame(tmp_path):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    import uxlens as ux
+
+    log = ux.demo()
+    s = log.session(log.session_ids[0])
+    png = s.to_image(tmp_path / "still.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and (tmp_path / "still.png").read_bytes() == png
+    prs = Presentation(str(s.to_pptx(tmp_path / "s.pptx", title=None)))
+    kinds = [sh.shape_type for sh in prs.slides[0].shapes]
+    assert MSO_SHAPE_TYPE.PICTURE in kinds

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .export import Exportable
+
 if TYPE_CHECKING:  # pragma: no cover
     from .eventlog import EventLog
     from .widgets.replay import ReplayWidget
@@ -71,7 +73,7 @@ def page_segments(events: pd.DataFrame) -> np.ndarray:
     return np.maximum(seg, 0).astype("int64")
 
 
-class Session:
+class Session(Exportable):
     """One session of an :class:`~uxlens.EventLog`.
 
     Get one with ``log.session(id)`` or by indexing a
