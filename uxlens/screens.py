@@ -33,10 +33,13 @@ How it works
    state.
 4. **Names** come from the representative page (the most frequent fingerprint
    of the state, rebuilt from its first occurrence): the first visible ``h1``
-   (else heading, else the document title, else the URL path), followed by the
-   state's most distinctive visible text against the other states of its URL:
-   the heading of a dialog (``"Your projects — modal: You're all set!"``) or
-   the first element with text that the other states lack. Texts come from the
+   (else heading, else the document title, else the URL path), followed, when
+   a dialog is open or another state of the URL has the same heading (A/B
+   variants), by the state's most distinctive visible text against the other
+   states of its URL: the heading of a dialog (``"Your projects — modal: You're
+   all set!"``) or the first element with text that the other states lack. The
+   views of a single-page app, each with its own heading, keep just the
+   heading (``"Projects"``, ``"Tasks"``). Texts come from the
    masked mirror and private (``rr-mask``/``rr-block``) elements are never used.
 
 Using it
@@ -568,7 +571,9 @@ def _clean(text: str | None, limit: int = 60) -> str:
 
 
 def _name_state(dom: DomMirror, depth: int, modal_weight: int, distinctive: set[str],
-                url: str | None) -> str:
+                url: str | None) -> tuple[str, str, bool]:
+    """``(base, extra, modal)``: the heading (or title, or URL), the distinctive text
+    against the sibling states, and whether ``extra`` names an open dialog."""
     nodes: list[tuple[str, Mapping[str, Any]]] = []
     _mirror_tokens(dom, depth, modal_weight, nodes)
 
@@ -607,7 +612,7 @@ def _name_state(dom: DomMirror, depth: int, modal_weight: int, distinctive: set[
                 if txt and txt != base:
                     extra = txt
                     break
-    return f"{base} \u2014 {extra}" if extra else base
+    return base, extra, bool(dialogs)
 
 
 def _document_title(root: Mapping[str, Any] | None) -> str:
@@ -1120,7 +1125,7 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
 
 def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozenset[str]],
            depth: int, modal_weight: int) -> list[str]:
-    names: list[str] = []
+    parts: list[tuple[str, str, bool]] = []
     for _, row in states.iterrows():
         siblings = states[(states["group"] == row["group"]) & (states["state"] != row["state"])]
         own = fps[row["fp"]]
@@ -1130,7 +1135,16 @@ def _names(states: pd.DataFrame, recordings: Mapping[str, Any], fps: list[frozen
         distinctive = set(own - others) if len(siblings) else set()
         dom = DomMirror.from_events(_sorted_events(recordings[row["rep_unit"]]),
                                     until=row["rep_ms"], mask=True)
-        names.append(_name_state(dom, depth, modal_weight, distinctive, row["url"]))
+        parts.append(_name_state(dom, depth, modal_weight, distinctive, row["url"]))
+    # the distinctive text is only added where needed: an open dialog, or a heading
+    # that another state of the same URL shares (A/B variants). Views with headings
+    # of their own (a single-page app's routes) keep just the heading.
+    groups = states["group"].tolist()
+    names: list[str] = []
+    for i, (base, extra, modal) in enumerate(parts):
+        shared = any(groups[j] == groups[i] and parts[j][0] == base
+                     for j in range(len(parts)) if j != i)
+        names.append(f"{base} \u2014 {extra}" if extra and (modal or shared) else base)
     # same name, different device class (a responsive layout that changes the DOM)
     devices = states["device"].tolist()
     for n in set(names):
