@@ -9,7 +9,7 @@ import gc
 import gzip
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ __all__ = [
     "JSON_SUFFIXES",
     "JSONL_SUFFIXES",
     "read_bytes",
+    "read_bytes_limited",
+    "open_lines",
     "file_stem",
     "is_jsonl_name",
     "find_recording_files",
@@ -67,6 +69,77 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
                 "gzip file. Fix: re-download or re-export it; `gzip -t` checks a file."
             ) from None
     return data
+
+
+def read_bytes_limited(path: str | os.PathLike[str], limit: int | None) -> bytes | None:
+    """Like :func:`read_bytes`, or ``None`` when the (decompressed) content exceeds ``limit``.
+
+    The file is never read past ``limit + 1`` bytes (gzip is decompressed in a
+    stream), so a huge file costs no more memory than the limit.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.json"
+    >>> _ = p.write_bytes(b"[1, 2, 3]")
+    >>> read_bytes_limited(p, 100), read_bytes_limited(p, 5)
+    (b'[1, 2, 3]', None)
+    """
+    if limit is None:
+        return read_bytes(path)
+    p = Path(path)
+    if not p.exists():
+        return read_bytes(p)  # raises with a hint
+    with open(p, "rb") as f:
+        magic = f.read(2)
+    if magic != _GZIP_MAGIC:
+        if p.stat().st_size > limit:
+            return None
+        return read_bytes(p)
+    try:
+        with gzip.open(p, "rb") as g:
+            data = g.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RecordingFormatError(
+            f"{p}: the gzip stream is corrupt or truncated ({exc}). Expected a complete "
+            "gzip file. Fix: re-download or re-export it; `gzip -t` checks a file."
+        ) from None
+    return None if len(data) > limit else data
+
+
+@contextmanager
+def open_lines(path: str | os.PathLike[str]) -> Iterator[Iterator[bytes]]:
+    r"""The lines of a (possibly gzip'd) file, read as a stream: one line in memory at a time.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = p.write_bytes(b'{"a": 1}\n{"a": 2}\n')
+    >>> with open_lines(p) as lines:
+    ...     [line for line in lines]
+    [b'{"a": 1}\n', b'{"a": 2}\n']
+    """
+    p = Path(path)
+    if not p.exists():
+        read_bytes(p)  # raises with a hint
+    with open(p, "rb") as f:
+        magic = f.read(2)
+    stream = gzip.open(p, "rb") if magic == _GZIP_MAGIC else open(p, "rb")
+    try:
+        yield _guarded_lines(stream, p)
+    finally:
+        stream.close()
+
+
+def _guarded_lines(stream: Any, path: Path) -> Iterator[bytes]:
+    try:
+        yield from stream
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RecordingFormatError(
+            f"{path}: the gzip stream is corrupt or truncated ({exc}). Expected a complete "
+            "gzip file. Fix: re-download or re-export it; `gzip -t` checks a file."
+        ) from None
 
 
 def file_stem(path: str | os.PathLike[str]) -> str:
@@ -147,12 +220,17 @@ def loads(data: bytes, source: str) -> Any:
         raise RecordingFormatError(json_error_message(source, data, exc)) from None
 
 
-def iter_json_lines(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+def iter_json_lines(
+    data: bytes | Iterable[bytes],
+) -> Iterator[tuple[int, Any, str | None]]:
     """``(line number, value, error)`` for each non-blank line (1-based numbers).
 
-    ``error`` is ``None`` when the line parsed, else a short description.
+    ``data`` is the whole content or an iterable of lines (a stream, see
+    :func:`open_lines`). ``error`` is ``None`` when the line parsed, else a
+    short description.
     """
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    lines = data.split(b"\n") if isinstance(data, (bytes, bytearray)) else data
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

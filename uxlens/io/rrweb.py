@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from ..events import (
     make_rejected,
     validate,
 )
-from ..exceptions import RecordingFormatError
+from ..exceptions import RecordingFormatError, UxlensError
 from ..privacy import Privacy
 from ._json import (
     excerpt_json,
@@ -56,12 +56,20 @@ from ._json import (
     is_jsonl_name,
     iter_json_lines,
     json_error_message,
+    open_lines,
     read_bytes,
+    read_bytes_limited,
     unpack_packed,
 )
 from .dom import DomMirror
 
-__all__ = ["read_rrweb", "MIN_TIMESTAMP_MS", "MAX_TIMESTAMP_MS", "MAX_COORDINATE"]
+__all__ = [
+    "read_rrweb",
+    "MIN_TIMESTAMP_MS",
+    "MAX_TIMESTAMP_MS",
+    "MAX_COORDINATE",
+    "MAX_FILE_BYTES",
+]
 
 #: Timestamps outside [2000-01-01, 2100-01-01) are rejected as out of range.
 MIN_TIMESTAMP_MS = 946_684_800_000
@@ -72,6 +80,11 @@ MAX_COORDINATE = 1_000_000
 MAX_MESSAGE = 500
 #: Directories with more files than this show a progress bar (``progress=None``).
 PROGRESS_MIN_FILES = 8
+#: Default ``max_file_bytes``: larger single-document JSON files are refused.
+MAX_FILE_BYTES = 256 * 2**20
+#: With ``keep_recordings=False``, a JSON-lines file is flattened in segments of
+#: about this many raw events (at line boundaries).
+STREAM_SEGMENT_EVENTS = 200_000
 
 _MEMORY = "<memory>"
 _BUILTIN = frozenset(EVENT_NAMES)
@@ -112,12 +125,13 @@ def _num_or_none(v: Any, what: str) -> float | None:
 class _Bucket:
     """Raw events of one (session, window) stream, before processing."""
 
-    __slots__ = ("items", "session_id", "window_id", "sorted", "last_ts")
+    __slots__ = ("items", "session_id", "window_id", "sorted", "last_ts", "index")
 
-    def __init__(self, session_id: str, window_id: str | None) -> None:
+    def __init__(self, session_id: str, window_id: str | None, index: int) -> None:
         self.items: list[tuple[float, dict[str, Any], str, Any]] = []
         self.session_id = session_id
         self.window_id = window_id
+        self.index = index
         self.sorted = True
         self.last_ts = float("-inf")
 
@@ -132,6 +146,7 @@ class _Reader:
         user_id: str | None,
         mask: bool | Privacy,
         keep_recordings: bool,
+        max_file_bytes: int | None = MAX_FILE_BYTES,
     ) -> None:
         self.session_id = None if session_id is None else str(session_id)
         self.user_id = None if user_id is None else str(user_id)
@@ -140,9 +155,17 @@ class _Reader:
         # Masks payload and message strings; None when text masking is off.
         self.text_fn = self.privacy.text if self.privacy.masks_text else None
         self.keep_recordings = keep_recordings
+        self.max_file_bytes = max_file_bytes
         self.read = 0
         self.rejects: list[tuple[str, Any, str, Any]] = []
+        # Pending (not yet flattened) streams; every stream ever created, in order.
         self.buckets: dict[tuple[str, str | None], _Bucket] = {}
+        self.all_buckets: list[_Bucket] = []
+        self.pending = 0
+        self.cols = _Columns()
+        self.recordings: dict[str, list[dict[str, Any]]] = {}
+        self.windows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self.session_props: dict[str, dict[str, Any]] = {}
         self.recording_users: dict[str, str] = {}
         self.sources: list[str] = []
         self.skipped: list[str] = []
@@ -169,14 +192,36 @@ class _Reader:
 
                 iterator = tqdm(files, desc="reading recordings", unit="file")
             for file in iterator:
-                self.add_file(file)
+                self.add_file(file, in_directory=True)
+                if not self.keep_recordings:
+                    self.flush()  # stream: nothing raw outlives its file
         else:
             self.add_file(path)
 
-    def add_file(self, path: Path) -> None:
+    def add_file(self, path: Path, *, in_directory: bool = False) -> None:
         name = str(path)
         self.sources.append(name)
-        self.add_bytes(read_bytes(path), name, file_stem(path), jsonl=is_jsonl_name(path))
+        if is_jsonl_name(path):
+            with open_lines(path) as lines:
+                self.add_lines(lines, name, file_stem(path))
+            return
+        data = read_bytes_limited(path, self.max_file_bytes)
+        if data is None:
+            message = (
+                f"{name}: the file is larger than max_file_bytes={self.max_file_bytes:,} "
+                f"({path.stat().st_size:,} bytes on disk). A single JSON document has to be "
+                "parsed whole, which for a file this size can exhaust memory. Fix: split it "
+                "into JSON lines (.jsonl, one recording {'session_id', 'events'} per line), "
+                "which uxlens streams line by line, or pass a larger max_file_bytes "
+                "(None for no limit) if the machine has the memory."
+            )
+            if not in_directory:
+                raise RecordingFormatError(message)
+            self.read += 1
+            self.reject(name, "file", message.split(". Fix: ")[0] + " (file skipped)",
+                        f"{path.stat().st_size} bytes")
+            return
+        self.add_bytes(data, name, file_stem(path), jsonl=False)
 
     def add_bytes(self, data: bytes, source: str, stem: str, *, jsonl: bool = False) -> None:
         if not jsonl:
@@ -191,7 +236,7 @@ class _Reader:
                 return
         self.add_lines(data, source, stem)
 
-    def add_lines(self, data: bytes, source: str, stem: str) -> None:
+    def add_lines(self, data: bytes | Iterable[bytes], source: str, stem: str) -> None:
         """JSON lines: recordings, PostHog blob lines or captures, or one event per line.
 
         A line that is not JSON, or JSON but not a recording, is rejected as
@@ -218,6 +263,8 @@ class _Reader:
                 events.append(value)
                 positions.append(f"line {number}")
                 good += 1
+                self.pending += 1
+                self._maybe_flush_segment(loose, source, stem)
                 continue
             if error is None:
                 try:
@@ -225,6 +272,7 @@ class _Reader:
                         value, f"{source}:{number}", stem, default_sid=f"{stem}-{number}"
                     )
                     good += 1
+                    self._maybe_flush_segment(loose, source, stem)
                     continue
                 except RecordingFormatError:
                     error = f"line {number} is not a recording: found {_found(value)}"
@@ -242,6 +290,18 @@ class _Reader:
             self.reject(source, f"line {number}", f"{error}; the line was skipped", value)
         for window, (events, positions) in loose.items():
             self.add_events(events, source, stem, None, window, positions=positions)
+
+    def _maybe_flush_segment(
+        self, loose: dict[str | None, tuple[list[Any], list[Any]]], source: str, stem: str
+    ) -> None:
+        """Streaming (``keep_recordings=False``): flatten what is pending once it is large."""
+        if self.keep_recordings or self.pending < STREAM_SEGMENT_EVENTS:
+            return
+        for window, (events, positions) in loose.items():
+            self.add_events(events, source, stem, None, window, positions=positions)
+            self.pending -= len(events)  # add_events counted them again
+        loose.clear()
+        self.flush()
 
     def add_value(
         self, value: Any, source: str, stem: str, *, default_sid: str | None = None
@@ -363,6 +423,7 @@ class _Reader:
         last_key: tuple[str, str | None] | None = None
         bucket: _Bucket | None = None
         self.read += len(events)
+        self.pending += len(events)
         reject = self.reject
         for i, ev in enumerate(events):
             pos = i if positions is None else positions[i]
@@ -412,7 +473,8 @@ class _Reader:
             if key != last_key:
                 bucket = buckets.get(key)
                 if bucket is None:
-                    bucket = buckets[key] = _Bucket(sid, window_id)
+                    bucket = buckets[key] = _Bucket(sid, window_id, len(self.all_buckets))
+                    self.all_buckets.append(bucket)
                 if user_id is not None:
                     users.setdefault(sid, user_id)
                 last_key = key
@@ -423,15 +485,16 @@ class _Reader:
             bucket.items.append((ts, ev, source, pos))
 
     # ------------------------------------------------------------ flattening
-    def finish(self, meta: dict[str, Any]) -> EventLog:
-        cols = _Columns()
-        recordings: dict[str, list[dict[str, Any]]] = {}
-        windows: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        session_props: dict[str, dict[str, Any]] = {}
-        for bucket_index, bucket in enumerate(self.buckets.values()):
+    def flush(self) -> None:
+        """Flatten the pending streams; without ``keep_recordings`` drop their raw events."""
+        cols = self.cols
+        recordings, windows = self.recordings, self.windows
+        first_row = len(cols.items)
+        for bucket in self.buckets.values():
             if not bucket.sorted:
                 bucket.items.sort(key=_first)
-            loaded = _Flattener(self, cols, bucket, bucket_index, session_props).run()
+            loaded = _Flattener(self, cols, bucket, bucket.index, self.session_props).run()
+            bucket.items = []
             if self.keep_recordings:
                 sid = bucket.session_id
                 if bucket.window_id is not None:
@@ -442,8 +505,27 @@ class _Reader:
                     recordings[sid] = merged
                 else:
                     recordings[sid] = loaded
-        buckets = list(self.buckets.values())
-        frame, row_items = cols.frame(self, buckets, session_props)
+        self.buckets = {}
+        self.pending = 0
+        if not self.keep_recordings:
+            # Rows point at their raw event (for validate() rejections): keep only a
+            # stub with the event's type, so the raw JSON can be freed now.
+            items = cols.items
+            stubs: dict[int, tuple[Any, ...]] = {}
+            for i in range(first_row, len(items)):
+                ts, ev, source, pos = items[i]
+                stub = stubs.get(id(ev))
+                if stub is None:
+                    stub = stubs[id(ev)] = (ts, {"type": ev.get("type"), "timestamp": ts,
+                                                 "raw": "dropped (keep_recordings=False)"},
+                                            source, pos)
+                items[i] = stub
+
+    def finish(self, meta: dict[str, Any]) -> EventLog:
+        self.flush()
+        cols, recordings, windows = self.cols, self.recordings, self.windows
+        buckets = self.all_buckets
+        frame, row_items = cols.frame(self, buckets, self.session_props)
         if self.privacy.patterns and "target_text" in frame.columns:
             # Element texts come from the DOM mirror, which knows only the
             # built-in patterns: apply the policy's own regexes here.
@@ -1302,6 +1384,7 @@ def read_rrweb(
     mask: bool | Privacy = True,
     progress: bool | None = None,
     keep_recordings: bool = True,
+    max_file_bytes: int | None = MAX_FILE_BYTES,
 ) -> EventLog:
     """Read rrweb recordings into canonical events, keeping the raw events for replay.
 
@@ -1336,7 +1419,20 @@ def read_rrweb(
         than 8 files, ``True``/``False`` force it.
     keep_recordings
         Keep the decoded raw events per session in ``EventLog.recordings``
-        (needed for replay); ``False`` saves memory.
+        (needed for replay). ``False`` streams: a directory is flattened file
+        by file and a JSON-lines file in segments of about 200,000 raw events
+        (at line boundaries), and raw events are dropped as soon as they are
+        flattened, so memory stays near the size of the result table, not of
+        the data. In this mode a (session, window) stream continued in a later
+        file or segment is flattened separately (its DOM starts empty until the
+        next full snapshot); recordings written one per line are unaffected.
+    max_file_bytes
+        Largest single-document JSON file (``.json``, ``.json.gz``
+        decompressed) to parse, in bytes; default 256 MiB. Such a file is
+        parsed whole, so a larger one is refused before it exhausts memory: a
+        :class:`RecordingFormatError` for a file path, a rejected row (position
+        ``"file"``) inside a directory. JSON-lines files have no limit: they
+        are read line by line. ``None`` disables the check.
 
     Returns
     -------
@@ -1435,8 +1531,18 @@ def read_rrweb(
     >>> log.counts
     {'read': 4, 'loaded': 4, 'rejected': 0}
     """
+    if max_file_bytes is not None and (
+        isinstance(max_file_bytes, bool) or not isinstance(max_file_bytes, int)
+        or max_file_bytes <= 0
+    ):
+        raise UxlensError(
+            f"max_file_bytes must be a positive number of bytes or None; got {max_file_bytes!r}. "
+            "Fix: e.g. max_file_bytes=512 * 2**20 for 512 MiB."
+        )
     with gc_paused():
-        return _read(source, session_id, user_id, mask, progress, keep_recordings)
+        return _read(
+            source, session_id, user_id, mask, progress, keep_recordings, max_file_bytes
+        )
 
 
 def _read(
@@ -1446,9 +1552,14 @@ def _read(
     mask: bool | Privacy,
     progress: bool | None,
     keep_recordings: bool,
+    max_file_bytes: int | None = MAX_FILE_BYTES,
 ) -> EventLog:
     reader = _Reader(
-        session_id=session_id, user_id=user_id, mask=mask, keep_recordings=keep_recordings
+        session_id=session_id,
+        user_id=user_id,
+        mask=mask,
+        keep_recordings=keep_recordings,
+        max_file_bytes=max_file_bytes,
     )
     meta: dict[str, Any] = {"reader": "rrweb", "mask": reader.mask, "privacy": reader.privacy}
     if isinstance(source, (str, os.PathLike)):
