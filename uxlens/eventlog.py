@@ -272,10 +272,84 @@ class SessionList:
         """An EventLog restricted to these sessions."""
         return self.log.filter(self.log.events["session_id"].isin(self.ids))
 
+    #: Short names accepted by :meth:`sort`.
+    SORT_ALIASES = {"friction": "friction_score", "duration": "duration_s", "active": "active_s"}
+
+    def with_friction(self, **options: Any) -> SessionList:
+        """These sessions with their friction score and its reason.
+
+        Adds ``friction_score`` (float, the sum of the session's signal points)
+        and ``friction_reason`` (text) from
+        ``uxlens.friction.Friction(self.log, **options).scores()``; sessions
+        without signals score 0 with reason ``"no friction signals"``.
+
+        Parameters
+        ----------
+        **options
+            Passed to :class:`uxlens.friction.Friction` (``preset``,
+            ``weights``, thresholds).
+
+        Returns
+        -------
+        SessionList
+            The same sessions, in the same order, with the two columns
+            (recomputed if they were there already).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from uxlens.io.table import read_events
+        >>> t0 = pd.Timestamp("2024-05-01 10:00", tz="UTC")
+        >>> df = pd.DataFrame({"session_id": ["calm"] + ["angry"] * 4, "user_id": "u",
+        ...     "timestamp": [t0] + [t0 + pd.Timedelta(milliseconds=ms) for ms in (0, 1000, 1200, 1400)],
+        ...     "event": ["pageview", "pageview", "click", "click", "click"], "url": "/a",
+        ...     "x": [None, None, 10.0, 10.0, 10.0], "y": [None, None, 20.0, 20.0, 20.0],
+        ...     "target": [None, None, "button#go", "button#go", "button#go"]})
+        >>> sessions = read_events(df).sessions().sort("friction")
+        >>> sessions.frame[["session_id", "friction_score"]].to_numpy().tolist()
+        [['angry', 3.0], ['calm', 0.0]]
+        """
+        from .friction import Friction
+
+        scores = Friction(self.log, **options).scores()
+        by_id = scores.set_index(scores["session_id"].astype(str))
+        ids = self.frame["session_id"].astype(str)
+        frame = self.frame.copy()
+        frame["friction_score"] = ids.map(by_id["score"]).fillna(0.0).astype("float64").to_numpy()
+        frame["friction_reason"] = (
+            ids.map(by_id["reason"]).fillna("no friction signals").astype("string").to_numpy())
+        return SessionList(frame, self.log, label=self.label)
+
     def sort(self, by: str, ascending: bool = False) -> SessionList:
-        """Sessions sorted by a summary column."""
-        return SessionList(self.frame.sort_values(by, ascending=ascending).reset_index(drop=True),
-                           self.log, label=self.label)
+        """Sessions sorted by a summary column (largest first by default).
+
+        Parameters
+        ----------
+        by
+            A column of :attr:`frame` (``"errors"``, ``"duration_s"``,
+            ``"clicks"``...) or a short name: ``"friction"`` (the
+            ``friction_score`` column, computed with :meth:`with_friction`
+            when missing), ``"duration"``, ``"active"``.
+        ascending
+            Smallest first. Ties keep the current order.
+
+        Returns
+        -------
+        SessionList
+        """
+        column = self.SORT_ALIASES.get(by, by)
+        source = self
+        if column in ("friction_score", "friction_reason") and column not in self.frame:
+            source = self.with_friction()
+        if column not in source.frame:
+            choices = [*source.frame.columns, *self.SORT_ALIASES]
+            raise UxlensError(
+                f"Cannot sort sessions by {by!r}: no such column.{did_you_mean(by, choices)} "
+                f"Columns: {list(source.frame.columns)}; short names: "
+                f"{list(self.SORT_ALIASES)}.")
+        frame = source.frame.sort_values(column, ascending=ascending, kind="stable",
+                                         na_position="last")
+        return SessionList(frame.reset_index(drop=True), self.log, label=self.label)
 
     def replay(self, **kwargs: Any) -> Any:
         """A replay player with previous/next over these sessions (see ``Session.replay``)."""
