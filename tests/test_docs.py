@@ -28,8 +28,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
-         "-d", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(ROOT / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -47,9 +56,19 @@ def _text(site: Path, page: str) -> str:
 
 
 def test_pages_exist(site: Path) -> None:
-    for page in ("getting-started", "concepts/events", "concepts/sessions", "concepts/funnels",
-                 "concepts/friction", "concepts/privacy", "how-to/bring-your-own-data",
-                 "how-to/scale-out", "how-to/export-a-deck", "reference", "comparison"):
+    for page in (
+        "getting-started",
+        "concepts/events",
+        "concepts/sessions",
+        "concepts/funnels",
+        "concepts/friction",
+        "concepts/privacy",
+        "how-to/bring-your-own-data",
+        "how-to/scale-out",
+        "how-to/export-a-deck",
+        "reference",
+        "comparison",
+    ):
         _text(site, page)
     assert (site / "index.html").is_file()
 
