@@ -225,12 +225,20 @@ _MISS = object()
 
 def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
           nodes: list[tuple[str, Mapping[str, Any]]] | None = None,
-          kids: Any = _serialized_kids, attributes: Any = _serialized_attrs) -> set[str]:
+          kids: Any = _serialized_kids, attributes: Any = _serialized_attrs,
+          mirror: tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]] | None = None
+          ) -> set[str]:
     """Tokens of the visible elements under ``root`` (a serialized rrweb node).
 
     When ``nodes`` is given, ``(token, node)`` pairs are appended in document
-    order. ``kids`` and ``attributes`` read a node's children and attributes.
+    order. ``kids`` and ``attributes`` read a node's children and attributes;
+    ``mirror`` (a :class:`DomMirror`'s ``(raw nodes, child-id overrides,
+    attribute overrides)``) replaces them with direct lookups.
     """
+    if mirror is not None:
+        raw, kid_map, attr_map = mirror
+    else:
+        raw = kid_map = attr_map = None
     tokens: set[str] = set()
     if not isinstance(root, Mapping):
         return tokens
@@ -245,7 +253,12 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             tag = tag.lower() if isinstance(tag, str) else "*"
             if tag in _SKIP_TAGS or in_live:
                 continue
-            attrs = attributes(node)
+            if attr_map is not None:
+                attrs = attr_map.get(node.get("id"))
+                if attrs is None:
+                    attrs = node.get("attributes")
+            else:
+                attrs = attributes(node)
             if type(attrs) is not dict and not isinstance(attrs, Mapping):
                 attrs = {}
             info = _element_info(tag, attrs)
@@ -266,7 +279,18 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             child_path, live = path, False
         else:
             continue
-        children = kids(node)
+        if kid_map is not None:
+            nid = node.get("id")
+            ids = kid_map.get(nid)
+            if ids is None:  # unchanged since the snapshot: the recorded children
+                own = raw.get(nid) if type(nid) is int else None
+                children = own.get("childNodes") if own is not None else None
+                if type(children) is not list:
+                    children = None
+            else:
+                children = [raw[k] for k in ids if k in raw]
+        else:
+            children = kids(node)
         if children:
             flag = in_live or live
             for child in reversed(children):
@@ -278,8 +302,13 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
 
 def _mirror_tokens(dom: DomMirror, depth: int, modal_weight: int,
                    nodes: list[tuple[str, Mapping[str, Any]]] | None = None) -> set[str]:
-    root, kids, attrs = _mirror_access(dom)
-    return _walk(root, depth, modal_weight, nodes, kids, attrs)
+    try:  # fast path: read the mirror's override maps directly (no call per node)
+        dom._ensure()
+        state = (dom._raw, dom._kids, dom._attrs)
+    except AttributeError:  # pragma: no cover - a mirror without these internals
+        root, kids, attrs = _mirror_access(dom)
+        return _walk(root, depth, modal_weight, nodes, kids, attrs)
+    return _walk(state[0].get(dom.root_id), depth, modal_weight, nodes, mirror=state)
 
 
 def fingerprint(mirror_or_nodes: DomMirror | Mapping[str, Any] | None, *, depth: int = 3,
