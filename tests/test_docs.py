@@ -15,8 +15,6 @@ import uxlens
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -55,6 +53,7 @@ def _text(site: Path, page: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_pages_exist(site: Path) -> None:
     for page in (
         "getting-started",
@@ -73,6 +72,7 @@ def test_pages_exist(site: Path) -> None:
     assert (site / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_funnel_reference_and_semantics(site: Path) -> None:
     api = _text(site, "reference/funnel")
     assert 'id="uxlens.Funnel"' in api
@@ -80,8 +80,59 @@ def test_funnel_reference_and_semantics(site: Path) -> None:
     assert "furthest attempt" in _text(site, "concepts/funnels").lower()
 
 
+@pytest.mark.slow
 def test_every_public_name_is_documented(site: Path) -> None:
     html = "".join(p.read_text(encoding="utf-8") for p in (site / "reference").rglob("*.html"))
     anchors = set(re.findall(r'id="uxlens\.([A-Za-z_]+)"', html))
     missing = sorted(set(uxlens.__all__) - {"__version__"} - anchors)
     assert not missing, f"names in uxlens.__all__ without an API reference entry: {missing}"
+
+
+def _load_docs_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rst_simple_table_becomes_markdown_table() -> None:
+    pytest.importorskip("griffe")
+    convert = _load_docs_module("griffe_rst_tables").rst_tables_to_markdown
+    doc = "\n".join(
+        [
+            "Weights:",
+            "",
+            "    ====  ============",
+            "    kind  points",
+            "    ====  ============",
+            "    rage  3.0 x clicks",
+            "          / min_clicks",
+            "    dead  ``1.5``",
+            "    ====  ============",
+            "",
+            "After.",
+        ]
+    )
+    assert convert(doc).split("\n") == [
+        "Weights:",
+        "",
+        "",
+        "    | kind | points |",
+        "    |---|---|",
+        "    | rage | 3.0 x clicks / min_clicks |",
+        "    | dead | `1.5` |",
+        "",
+        "",
+        "After.",
+    ]
+    assert convert("a == b\n=== not a table") == "a == b\n=== not a table"
+
+
+def test_sphinx_roles_become_optional_autorefs() -> None:
+    hook = _load_docs_module("hooks").on_page_content
+    html = "see :class:<code>~uxlens.EventLog</code> and :func:<code>rage_clicks</code>."
+    assert hook(html) == (
+        'see <autoref identifier="uxlens.EventLog" optional><code>EventLog</code></autoref>'
+        ' and <autoref identifier="uxlens.rage_clicks" optional><code>rage_clicks</code>'
+        "</autoref>."
+    )
