@@ -526,6 +526,8 @@ class _Reader:
         cols, recordings, windows = self.cols, self.recordings, self.windows
         buckets = self.all_buckets
         frame, row_items = cols.frame(self, buckets, self.session_props)
+        # The column lists are in the frame now: free them before validate() copies it.
+        self.cols = cols = _Columns()
         if self.privacy.patterns and "target_text" in frame.columns:
             # Element texts come from the DOM mirror, which knows only the
             # built-in patterns: apply the policy's own regexes here.
@@ -796,7 +798,7 @@ class _Columns:
             if key not in cols:
                 cols[key] = _sparse(n, rows, values, object)
         cols["_row"] = np.arange(n, dtype=np.int64)
-        return pd.DataFrame(cols), self.items
+        return pd.DataFrame(cols, copy=False), self.items
 
 
 def _to_datetime(ts: list[float]) -> pd.Series:
