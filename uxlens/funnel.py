@@ -1167,9 +1167,6 @@ class Funnel(Exportable):
             Interval coverage and the significance level (after Holm's
             correction over the segments tested).
 
-        With ``all_events`` or ``step:N`` attribution a unit can count in several
-        segments, so "the rest" may include some of a segment's own units.
-
         Returns
         -------
         pandas.DataFrame
@@ -1179,6 +1176,11 @@ class Funnel(Exportable):
             two-proportion z test ``p_value``, Holm ``p_adjusted`` and
             ``significant``. ``attrs["chi2"]`` holds the chi-square test of
             independence over all segments.
+
+        Notes
+        -----
+        With ``all_events`` or ``step:N`` attribution a unit can count in several
+        segments, so "the rest" may include some of a segment's own units.
 
         Examples
         --------
