@@ -48,6 +48,18 @@ def scan(text: str) -> list[str]:
     return [v for v in PLANTED if any(x in text for x in _variants(v))]
 
 
+@pytest.fixture
+def scanned(record_property):
+    """``scanned(output, text)``: :func:`scan`, recorded for the end-of-run PII figure."""
+
+    def check(output: str, text: str) -> list[str]:
+        found = scan(text)
+        record_property("pii_scan", (output, len(PLANTED), len(found)))
+        return found
+
+    return check
+
+
 @pytest.fixture(scope="module")
 def log() -> ux.EventLog:
     raw = HOSTILE.read_text()
@@ -60,26 +72,26 @@ def test_scanner_finds_what_is_there():
         "ann@example.com", "4111 1111 1111 1111"]
 
 
-def test_events_and_sessions_tables(log):
-    assert scan(log.events.to_csv()) == []
-    assert scan(log.sessions().frame.to_csv()) == []
-    assert scan(log.session(log.session_ids[0]).timeline().to_csv()) == []
+def test_events_and_sessions_tables(log, scanned):
+    assert scanned("events table", log.events.to_csv()) == []
+    assert scanned("session table", log.sessions().frame.to_csv()) == []
+    assert scanned("timeline", log.session(log.session_ids[0]).timeline().to_csv()) == []
 
 
-def test_replay_payload_sent_to_the_browser(log):
+def test_replay_payload_sent_to_the_browser(log, scanned):
     widget = ReplayWidget(log.session(log.session_ids[0]))
     events = widget._events
     text = gzip.decompress(events).decode("utf-8") if events[:2] == b"\x1f\x8b" else events.decode()
     assert len(text) > 1000  # the recorded page is there
-    assert scan(text) == []
-    assert scan(orjson.dumps(widget._info).decode()) == []
+    assert scanned("replay events", text) == []
+    assert scanned("replay info", orjson.dumps(widget._info).decode()) == []
 
 
-def test_html_report_and_deck(log, tmp_path):
+def test_html_report_and_deck(log, tmp_path, scanned):
     session = log.session(log.session_ids[0])
     items = [log.sessions().frame, session.timeline(), log.events.head(50)]
     html = export.to_html(items, tmp_path / "report.html").read_text()
-    assert scan(html) == []
+    assert scanned("HTML report", html) == []
     deck = export.Deck(title="PII check")
     deck.add(session.timeline(), title="Timeline")
     deck.add(log.sessions().frame, title="Sessions")
@@ -87,7 +99,7 @@ def test_html_report_and_deck(log, tmp_path):
     with zipfile.ZipFile(path) as z:
         xml = "".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist() if n.endswith(".xml"))
     assert "Timeline" in xml
-    assert scan(xml) == []
+    assert scanned("PPTX deck", xml) == []
 
 
 def test_opting_out_is_explicit_and_keeps_values():
