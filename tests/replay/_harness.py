@@ -20,7 +20,7 @@ from uxlens.replay_sanitize import REPLAY_CSP
 from uxlens.widgets.replay import STATIC, ReplayWidget, _stylesheet
 
 ORIGIN = "http://uxlens.test"
-BYTES_KEYS = ("_rrweb", "_events")
+BYTES_KEYS = ("_rrweb", "_events", "_chunks")
 
 HARNESS_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>uxlens replay harness</title>
@@ -70,6 +70,7 @@ def widget_state(widget: ReplayWidget, **overrides: Any) -> dict[str, Any]:
     state = {
         "_rrweb": _b64(widget._rrweb),
         "_events": _b64(widget._events),
+        "_chunks": _b64(widget._chunks),
         "_info": widget._info,
         "_seek": {},
         "speed": widget.speed,
@@ -86,6 +87,18 @@ def widget_state(widget: ReplayWidget, **overrides: Any) -> dict[str, Any]:
     return state
 
 
+def state_events(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """All the rrweb events a state hands to the player: the head, then every later chunk."""
+    out = json.loads(gzip.decompress(base64.b64decode(state["_events"])))
+    rest = base64.b64decode(state.get("_chunks") or "")
+    at = 0
+    for chunk in state["_info"].get("chunks", [])[1:]:
+        out += json.loads(gzip.decompress(rest[at:at + chunk["bytes"]]))
+        at += chunk["bytes"]
+    assert at == len(rest)
+    return out
+
+
 def raw_state(events: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
     """State that hands *unsanitised* events to the player (tests the frame's own walls)."""
     from uxlens.widgets.replay import _rrweb_bundle
@@ -93,6 +106,7 @@ def raw_state(events: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
     state = {
         "_rrweb": _b64(_rrweb_bundle()),
         "_events": _b64(gzip.compress(json.dumps(events).encode())),
+        "_chunks": "",
         "_info": {"csp": REPLAY_CSP, "markers": [], "clicks": [], "inactive": [], "pages": [],
                   "console": [], "network": [], "warnings": [], "title": "raw", "mode": "dom"},
         "_seek": {},

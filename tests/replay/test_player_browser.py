@@ -8,8 +8,6 @@ aborted, so ``outside == []`` means nothing left the page.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from pathlib import Path
@@ -17,7 +15,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _harness import CHROMIUM, LAUNCH_ARGS, data_file, open_harness, raw_state, widget_state
+from _harness import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    data_file,
+    open_harness,
+    raw_state,
+    state_events,
+    widget_state,
+)
 from _paths import shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("replay-browser")]
@@ -75,7 +81,7 @@ def _play_to_end(h: Any, total_ms: int) -> None:
 
 
 def _events(state: dict) -> list[dict]:
-    return json.loads(gzip.decompress(base64.b64decode(state["_events"])))
+    return state_events(state)
 
 
 def _total_ms(state: dict) -> int:
@@ -400,3 +406,123 @@ def test_demo_session_shows_the_invite_form_and_its_console_error(context: Any, 
     h.page.wait_for_function("() => window.__model.get('current_ms') > 0")
     assert h.pwned() == [] and h.outside == []
 
+
+
+# ------------------------------------------------------------- chunked events
+T_CHUNKED = 1_714_557_600_000
+
+
+def _counter_recording(seconds: int = 12) -> list[dict]:
+    """A page whose text reads "count i" at second i, then "THE END" is added at i + 0.5 s."""
+    t0 = T_CHUNKED
+    node = {"type": 0, "id": 1, "childNodes": [
+        {"type": 1, "id": 2, "name": "html", "publicId": "", "systemId": ""},
+        {"type": 2, "id": 3, "tagName": "html", "attributes": {}, "childNodes": [
+            {"type": 2, "id": 4, "tagName": "head", "attributes": {}, "childNodes": []},
+            {"type": 2, "id": 5, "tagName": "body", "attributes": {}, "childNodes": [
+                {"type": 2, "id": 6, "tagName": "div", "attributes": {"id": "c"}, "childNodes": [
+                    {"type": 3, "id": 7, "textContent": "count 0"}]}]}]}]}
+    events = [{"type": 4, "timestamp": t0, "data": {"href": "https://app.example.com/count",
+                                                    "width": 800, "height": 600}},
+              {"type": 2, "timestamp": t0, "data": {"node": node,
+                                                    "initialOffset": {"top": 0, "left": 0}}}]
+    for i in range(1, seconds + 1):
+        events.append({"type": 3, "timestamp": t0 + 1000 * i, "data": {
+            "source": 0, "texts": [{"id": 7, "value": f"count {i}"}], "attributes": [],
+            "removes": [], "adds": []}})
+        events.append({"type": 3, "timestamp": t0 + 1000 * i + 200, "data": {
+            "source": 1, "positions": [{"x": 10 * i, "y": 20 + i, "id": 5, "timeOffset": 0}]}})
+    events.append({"type": 3, "timestamp": t0 + 1000 * seconds + 500, "data": {
+        "source": 0, "texts": [], "attributes": [], "removes": [], "adds": [
+            {"parentId": 5, "nextId": None, "node": {"type": 2, "id": 8, "tagName": "p",
+                                                     "attributes": {"id": "end"}, "childNodes": []}},
+            {"parentId": 8, "nextId": None, "node": {"type": 3, "id": 9,
+                                                     "textContent": "THE END"}}]}})
+    return events
+
+
+@pytest.fixture()
+def chunked_state(monkeypatch: pytest.MonkeyPatch) -> dict:
+    import uxlens.widgets.replay as replay
+    from uxlens.io.rrweb import read_rrweb
+
+    monkeypatch.setattr(replay, "FIRST_CHUNK_MS", 2000)
+    monkeypatch.setattr(replay, "CHUNK_EVENTS", 4)
+    log = read_rrweb(_counter_recording())
+    w = log.session(log.session_ids[0]).replay(skip_inactive=False)
+    state = widget_state(w)
+    chunks = state["_info"]["chunks"]
+    # head: meta, snapshot, count 1 + move, count 2; then 4 events a chunk
+    assert [c["events"] for c in chunks] == [5, 4, 4, 4, 4, 4, 2]
+    assert chunks[0]["t1"] - chunks[0]["t0"] == 2000
+    assert len(state_events(state)) == 27
+    return state
+
+
+# Every gunzip after the first two (the head, then the replayer's code) waits 400 ms:
+# the later chunks arrive while the player already plays or shows a frame.
+_SLOW_CHUNKS_JS = """
+(() => {
+  const original = Response.prototype.arrayBuffer;
+  let calls = 0;
+  Response.prototype.arrayBuffer = async function () {
+    calls += 1;
+    if (calls > 2) await new Promise((r) => setTimeout(r, 400));
+    return original.call(this);
+  };
+})();
+"""
+
+
+def _chunks_done(h: Any, n: int) -> None:
+    h.page.wait_for_function("(n) => document.querySelector('.uxl-replay').dataset.chunks === n",
+                             arg=f"{n}/{n}", timeout=20_000)
+
+
+def test_chunked_recording_plays_to_the_end(context: Any, chunked_state: dict) -> None:
+    h = open_harness(context, chunked_state)
+    h.wait_status("ready")
+    assert h.page.get_attribute(".uxl-replay", "data-ready-chunks") == "1"
+    assert h.page.inner_text(".uxl-time") == "0:00 / 0:12"  # the whole length from the start
+    assert "count 0" in h.replay_text()
+    _chunks_done(h, 7)
+    _play_to_end(h, 12_500)
+    assert h.model("current_ms") == 12_500
+    text = h.replay_text()
+    assert "count 12" in text and "THE END" in text
+    h.py_set("_seek", {"ms": 9_500, "n": 1})  # back into a later chunk
+    h.page.wait_for_function("() => window.__model.get('current_ms') === 9500")
+    assert "count 9" in h.replay_text() and "THE END" not in h.replay_text()
+    assert h.outside == [] and h.errors == []
+
+
+def test_playback_outruns_slow_chunks_then_resumes(context: Any, chunked_state: dict) -> None:
+    context.add_init_script(_SLOW_CHUNKS_JS)
+    state = {**chunked_state, "playing": True, "speed": 8.0}
+    h = open_harness(context, state)
+    h.wait_status("ready")
+    # at 8x the 2 s head lasts 250 ms: playback waits for chunks 400 ms apart
+    h.page.wait_for_function(
+        "() => window.__model.get('current_ms') >= 12500 && !window.__model.get('playing')",
+        timeout=30_000)
+    assert h.page.get_attribute(".uxl-replay", "data-chunks") == "7/7"
+    text = h.replay_text()
+    assert "count 12" in text and "THE END" in text
+    assert h.page.inner_text(".uxl-time") == "0:12 / 0:12"
+    assert h.errors == [] and h.outside == []
+
+
+def test_seeking_past_the_decoded_chunks_shows_the_frame_when_they_arrive(
+        context: Any, chunked_state: dict) -> None:
+    context.add_init_script(_SLOW_CHUNKS_JS)
+    h = open_harness(context, chunked_state)
+    h.wait_status("ready")
+    assert h.page.get_attribute(".uxl-replay", "data-chunks") == "1/7"
+    h.py_set("_seek", {"ms": 7_500, "n": 1})
+    assert h.model("current_ms") == 7_500
+    h.page.wait_for_function(
+        "() => document.querySelector('.uxl-stage iframe').contentDocument.body.innerText"
+        ".includes('count 7')", timeout=20_000)
+    _chunks_done(h, 7)
+    assert "count 7" in h.replay_text() and "THE END" not in h.replay_text()
+    assert h.errors == []

@@ -16,7 +16,13 @@ from uxlens.io.rrweb import read_rrweb
 from uxlens.io.table import read_events
 from uxlens.replay_sanitize import REPLAY_CSP, sanitize_recording
 from uxlens.session import Session, page_segments
-from uxlens.widgets.replay import ReplayWidget, inactive_spans, replay_payload, wireframe_recording
+from uxlens.widgets.replay import (
+    ReplayWidget,
+    inactive_spans,
+    replay_payload,
+    split_events,
+    wireframe_recording,
+)
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 SAMPLE = Path(__file__).resolve().parents[2] / "data-samples" / "onboarding"
@@ -37,6 +43,11 @@ ROWS = [
     (13.0, "scroll", "/invite", None, None, None, None),
     (20.0, "invite_sent", "/invite", None, None, None, None),
 ]
+
+
+def _decode(chunks: list[bytes]) -> list[dict]:
+    """The whole recording from its gzip'd chunks."""
+    return [e for c in chunks for e in json.loads(gzip.decompress(c))]
 
 
 def _table() -> pd.DataFrame:
@@ -154,7 +165,7 @@ def test_frame_needs_a_dom_recording(s1: Session) -> None:
 # ------------------------------------------------------------------ payload
 def test_wireframe_payload_for_table_sessions(s1: Session) -> None:
     data, info = replay_payload(s1)
-    events = json.loads(gzip.decompress(data))
+    events = _decode(data)
     assert info["mode"] == "wireframe" and info["warnings"] == []
     assert [e["type"] for e in events if e["type"] in (2, 4)] == [4, 2, 4, 2]  # two pages
     assert [(e["timestamp"] - T_MS, e["data"]["x"], e["data"]["y"]) for e in events
@@ -187,6 +198,58 @@ def test_markers_panels_and_idle_spans(s1: Session) -> None:
     assert info["csp"] == REPLAY_CSP
 
 
+def _ticks(n: int, *, lead: list[dict] | None = None) -> list[dict]:
+    head = lead if lead is not None else [{"type": 4, "timestamp": 0}, {"type": 2, "timestamp": 0}]
+    return head + [{"type": 3, "timestamp": 1000 * i, "data": {"source": 0}} for i in range(1, n + 1)]
+
+
+def test_split_events_head_then_fixed_size_chunks() -> None:
+    ev = _ticks(10)
+    chunks = split_events(ev, first_ms=3000, chunk_events=4)
+    assert [[e["timestamp"] for e in c] for c in chunks] == [
+        [0, 0, 1000, 2000, 3000], [4000, 5000, 6000, 7000], [8000, 9000, 10000]]
+    assert [e for c in chunks for e in c] == ev
+    # the head stops at chunk_events past the snapshot even inside first_ms
+    assert [len(c) for c in split_events(ev, first_ms=60_000, chunk_events=4)] == [6, 4, 2]
+    # everything fits: one chunk
+    assert split_events(ev, first_ms=60_000, chunk_events=100) == [ev]
+    assert split_events([]) == [[]]
+
+
+def test_split_events_head_reaches_the_first_snapshot() -> None:
+    # events before a late snapshot all go in the head, then first_ms after the snapshot
+    lead = [{"type": 4, "timestamp": 0}] + [
+        {"type": 3, "timestamp": 100 * i, "data": {"source": 1}} for i in range(1, 8)]
+    ev = lead + [{"type": 2, "timestamp": 5000}] + [
+        {"type": 3, "timestamp": 5000 + 1000 * i, "data": {"source": 0}} for i in range(1, 6)]
+    chunks = split_events(ev, first_ms=2000, chunk_events=2)
+    assert [len(c) for c in chunks] == [11, 2, 1]
+    assert chunks[0][-1]["timestamp"] == 7000
+    # no snapshot at all: the head starts at the first event; always two events at least
+    no_snap = [{"type": 3, "timestamp": 10_000 * i, "data": {"source": 0}} for i in range(5)]
+    assert [len(c) for c in split_events(no_snap, first_ms=1000, chunk_events=2)] == [2, 2, 1]
+
+
+def test_payload_chunks_cover_the_recording(s1: Session, monkeypatch) -> None:
+    import uxlens.widgets.replay as replay
+
+    whole, _ = replay_payload(s1)
+    monkeypatch.setattr(replay, "FIRST_CHUNK_MS", 1500)
+    monkeypatch.setattr(replay, "CHUNK_EVENTS", 3)
+    chunks, info = replay_payload(s1)
+    events = _decode(chunks)
+    assert events == _decode(whole) and len(whole) == 2  # 20 s: head of 10 s, then the rest
+    assert [c["events"] for c in info["chunks"]] == [len(json.loads(gzip.decompress(c)))
+                                                      for c in chunks]
+    assert [c["bytes"] for c in info["chunks"]] == [len(c) for c in chunks]
+    assert len(chunks) == -(-(len(events) - info["chunks"][0]["events"]) // 3) + 1 >= 3
+    assert info["chunks"][0]["t1"] - info["start"] <= 1500
+    assert (info["start"], info["end"]) == (events[0]["timestamp"], events[-1]["timestamp"])
+    assert info["end"] - info["start"] == 20_000
+    w = ReplayWidget(s1)
+    assert w._events == chunks[0] and w._chunks == b"".join(chunks[1:])
+
+
 def test_inactive_spans_at_the_edges() -> None:
     ev = [{"type": 4, "timestamp": 0}, {"type": 3, "timestamp": 7000, "data": {"source": 2}},
           {"type": 3, "timestamp": 7100, "data": {"source": 0}},
@@ -200,14 +263,14 @@ def test_inactive_spans_at_the_edges() -> None:
 def test_dom_payload_is_the_sanitised_recording(hostile) -> None:
     s = hostile.session(hostile.session_ids[0])
     data, info = replay_payload(s)
-    assert json.loads(gzip.decompress(data)) == sanitize_recording(s.recording).events
+    assert _decode(data) == sanitize_recording(s.recording).events
     assert info["mode"] == "dom" and info["warnings"] == []
     assert info["sanitized"]["script"] == 4 and info["sanitized"]["event_handler"] == 10
     assert [c["kind"] for c in info["clicks"]] == ["rage", "rage", "rage"]
     assert [m["kind"] for m in info["markers"]] == ["page", "rage", "rage", "rage"]
     assert (info["width"], info["height"]) == (1024, 768)
     assert info["pages"] == [{"t": T_MS_HOSTILE, "url": "https://app.example.com/onboarding/invite"}]
-    assert b"evil.test" not in gzip.decompress(data)
+    assert all(b"evil.test" not in gzip.decompress(c) for c in data)
 
 
 T_MS_HOSTILE = 1_700_000_000_000
@@ -228,8 +291,8 @@ def _all_nodes(events: list[dict]) -> list[dict]:
 def test_unmasked_payload_keeps_typed_values() -> None:
     log = read_rrweb(str(HOSTILE / "pii_and_masking.json"), mask=False)
     s = log.session(log.session_ids[0])
-    masked = gzip.decompress(replay_payload(s)[0])
-    plain = gzip.decompress(replay_payload(s, mask=False)[0])
+    masked = b"".join(map(gzip.decompress, replay_payload(s)[0]))
+    plain = b"".join(map(gzip.decompress, replay_payload(s, mask=False)[0]))
     assert b"Ann Smith" in plain and b"Ann Smith" not in masked
     assert b"Private Person" not in plain  # rr-mask is the page's own wish
 
@@ -297,7 +360,7 @@ def test_deep_recordings_are_encoded() -> None:
     log = read_rrweb(str(HOSTILE / "robustness.json"))
     s = log.session(log.session_ids[0])
     data, info = replay_payload(s)
-    events = json.loads(gzip.decompress(data))
+    events = _decode(data)
     assert len(events) >= 2 and info["mode"] == "dom"
     assert "1 subtree(s) nested deeper than 400 levels dropped" in info["warnings"]
 
@@ -318,7 +381,7 @@ def test_demo_sessions_replay_with_their_planted_rage_clicks() -> None:
         data, info = replay_payload(s)
         assert info["mode"] == "dom", sid
         assert not info["warnings"], (sid, info["warnings"])
-        events = json.loads(gzip.decompress(data))
+        events = _decode(data)
         assert not [e for e in events if e["type"] not in (0, 1, 2, 3, 4)]
         for node in _all_nodes(events):
             if node.get("type") == 2:

@@ -17,9 +17,15 @@ Python decides what the player shows; the front end
   than :data:`INACTIVITY_MS`);
 - a side panel of console messages and network requests, synced to playback.
 
-Events travel once, as one gzip-compressed JSON byte buffer (``_events``);
-the vendored replayer travels as a gzip-compressed byte buffer too
-(``_rrweb``, ~87 KB) and is imported once per page.
+Events travel once, gzip-compressed, in binary buffers, and chunked (see
+:func:`split_events`): ``_events`` holds the head of the recording (up to its
+first full snapshot plus :data:`FIRST_CHUNK_MS`), ``_chunks`` the rest as
+independently gzipped JSON arrays of at most :data:`CHUNK_EVENTS` events laid
+end to end (their byte sizes are in ``_info["chunks"]``). The player starts
+from the head and appends each later chunk to the running replayer as soon as
+it is decoded, so a long session opens as fast as a short one. The vendored
+replayer travels as a gzip-compressed byte buffer too (``_rrweb``, ~87 KB) and
+is imported once per page.
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ __all__ = [
     "INACTIVITY_MS",
     "ACTIVE_SOURCES",
     "replay_payload",
+    "split_events",
+    "FIRST_CHUNK_MS",
+    "CHUNK_EVENTS",
     "inactive_spans",
     "wireframe_recording",
 ]
@@ -60,6 +69,10 @@ INACTIVITY_MS = 5_000
 IDLE_MARGIN_MS = 1_000
 #: rrweb incremental sources that count as user activity (PostHog's set).
 ACTIVE_SOURCES = frozenset({1, 2, 3, 4, 5, 6, 7, 12})
+#: The first chunk sent to the browser: up to the first full snapshot plus this much time.
+FIRST_CHUNK_MS = 10_000
+#: Later chunks hold at most this many events (the head too, past its snapshot).
+CHUNK_EVENTS = 5_000
 _SPEEDS = (1.0, 2.0, 4.0, 8.0)
 _PAYLOAD_CACHE = 8  # sessions of a playlist kept ready
 _MS = pd.Timedelta(milliseconds=1)
@@ -400,8 +413,55 @@ def _wireframe_snapshot(
     return root, body_id, doc_id, box_ids
 
 
-def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[str, Any]]:
-    """Everything the player needs for one session: (gzip'd events, info dict).
+def split_events(
+    events: Sequence[Mapping[str, Any]], *, first_ms: int | None = None,
+    chunk_events: int | None = None,
+) -> list[list[Mapping[str, Any]]]:
+    """Cut a time-sorted recording into the chunks the player receives.
+
+    The head (first chunk) holds everything up to the first full snapshot
+    (type 2), then the events of the next ``first_ms`` milliseconds, at most
+    ``chunk_events`` of them and at least two events in all (the replayer's
+    minimum). The rest is cut into chunks of ``chunk_events`` events.
+
+    Parameters
+    ----------
+    events
+        rrweb events sorted by time.
+    first_ms, chunk_events
+        Default :data:`FIRST_CHUNK_MS` and :data:`CHUNK_EVENTS`.
+
+    Returns
+    -------
+    list of lists
+        The chunks, in order; concatenated they are ``events``. Empty input
+        gives one empty chunk.
+
+    Examples
+    --------
+    >>> ev = [{"type": 4, "timestamp": 0}, {"type": 2, "timestamp": 5}]
+    >>> ev += [{"type": 3, "timestamp": 1000 * i} for i in range(1, 8)]
+    >>> [[e["timestamp"] for e in c] for c in split_events(ev, first_ms=2000, chunk_events=2)]
+    [[0, 5, 1000, 2000], [3000, 4000], [5000, 6000], [7000]]
+    """
+    first_ms = FIRST_CHUNK_MS if first_ms is None else int(first_ms)
+    size = max(int(CHUNK_EVENTS if chunk_events is None else chunk_events), 1)
+    n = len(events)
+    if not n:
+        return [[]]
+    snap = next((i for i, e in enumerate(events) if e.get("type") == 2), 0)
+    until = events[snap]["timestamp"] + first_ms
+    end = snap + 1
+    while end < n and end - snap - 1 < size and events[end]["timestamp"] <= until:
+        end += 1
+    end = min(max(end, 2), n)
+    chunks = [list(events[:end])]
+    chunks += [list(events[i:i + size]) for i in range(end, n, size)]
+    return chunks
+
+
+def replay_payload(session: Session, *, mask: bool = True) -> tuple[list[bytes], dict[str, Any]]:
+    """Everything the player needs for one session: (gzip'd event chunks, info dict).
 
     Parameters
     ----------
@@ -413,12 +473,15 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[
     Returns
     -------
     tuple
-        ``events``: gzip-compressed JSON of the sanitised rrweb events;
-        ``info``: ``mode`` (``"dom"``, ``"wireframe"`` or ``"empty"``),
-        ``markers``, ``clicks``, ``inactive``, ``pages``, ``console``,
-        ``network``, ``warnings``, ``sanitized`` (counts of what was
-        neutralised), ``csp``, ``width``/``height``, ``title`` and ``start``
-        (epoch ms of the first replayed event: the player's time zero).
+        ``chunks``: the sanitised rrweb events cut by :func:`split_events`,
+        each chunk a gzip-compressed JSON array (concatenated, they are the
+        whole recording); ``info``: ``mode`` (``"dom"``, ``"wireframe"`` or
+        ``"empty"``), ``markers``, ``clicks``, ``inactive``, ``pages``,
+        ``console``, ``network``, ``warnings``, ``sanitized`` (counts of what
+        was neutralised), ``csp``, ``width``/``height``, ``title``, ``start``
+        and ``end`` (epoch ms of the first and last replayed events: the
+        player's time line) and ``chunks`` (per chunk: ``events``, ``bytes``,
+        ``t0``, ``t1``).
     """
     warnings: list[str] = []
     mode = "dom"
@@ -442,6 +505,7 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[
     info: dict[str, Any] = {
         "session_id": session.session_id,
         "start": int(events[0]["timestamp"]) if events else None,
+        "end": int(events[-1]["timestamp"]) if events else None,
         "title": summary,
         "mode": mode,
         "csp": REPLAY_CSP,
@@ -458,7 +522,13 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[bytes, dict[
         "empty_reason": "This session has no recording and no positioned events to replay."
         if mode == "empty" else "",
     }
-    return gzip.compress(_dumps(events), 6, mtime=0), info
+    parts = split_events(events)
+    chunks = [gzip.compress(_dumps(c), 6, mtime=0) for c in parts]
+    info["chunks"] = [
+        {"events": len(c), "bytes": len(data),
+         "t0": int(c[0]["timestamp"]) if c else None, "t1": int(c[-1]["timestamp"]) if c else None}
+        for c, data in zip(parts, chunks, strict=True)]
+    return chunks, info
 
 
 def _dumps(events: list[dict[str, Any]]) -> bytes:
@@ -542,6 +612,8 @@ class ReplayWidget(anywidget.AnyWidget):
     _css = _stylesheet()
     _rrweb = traitlets.Bytes(b"").tag(sync=True)
     _events = traitlets.Bytes(b"").tag(sync=True)
+    #: Later event chunks, each gzip'd JSON, end to end (sizes in ``_info["chunks"][1:]``).
+    _chunks = traitlets.Bytes(b"").tag(sync=True)
     _info = traitlets.Dict().tag(sync=True)
     _seek = traitlets.Dict().tag(sync=True)
     speed = traitlets.Float(1.0).tag(sync=True)
@@ -580,7 +652,7 @@ class ReplayWidget(anywidget.AnyWidget):
         self._playlist = playlist
         self._mask = bool(mask)
         self._start = start
-        self._payloads: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        self._payloads: dict[int, tuple[list[bytes], dict[str, Any]]] = {}
         self._seeks = itertools.count(1)
         super().__init__(speed=float(speed), skip_inactive=bool(skip_inactive), width=int(width))
         self._rrweb = _rrweb_bundle()
@@ -623,7 +695,7 @@ class ReplayWidget(anywidget.AnyWidget):
         ev = self.session.events
         return int(_epoch_ms(ev["timestamp"]).min()) if len(ev) else 0
 
-    def _payload(self, i: int) -> tuple[bytes, dict[str, Any]]:
+    def _payload(self, i: int) -> tuple[list[bytes], dict[str, Any]]:
         if i not in self._payloads:
             if len(self._payloads) >= _PAYLOAD_CACHE:
                 self._payloads.pop(next(iter(self._payloads)))  # oldest first
@@ -631,12 +703,13 @@ class ReplayWidget(anywidget.AnyWidget):
         return self._payloads[i]
 
     def _load(self, i: int) -> None:
-        data, info = self._payload(i)
+        chunks, info = self._payload(i)
         info = {**info, "playlist_size": len(self._playlist)}
         if self._start is not None and i == 0:
             info["start_ms"] = self._resolve_start(self._start)
         with self.hold_sync():
-            self._events = data
+            self._events = chunks[0]
+            self._chunks = b"".join(chunks[1:])
             self._info = info
             self.current_ms = 0.0
 

@@ -5,9 +5,16 @@
 // user does (current time, clicked marker, play state) back through the model.
 //
 // Model keys (see replay.py): _rrweb (gzip'd vendored @rrweb/replay ES module),
-// _events (gzip'd JSON array of sanitised rrweb events), _info (dict), speed,
+// _events (gzip'd JSON array: the head of the sanitised rrweb events, up to the
+// first full snapshot plus a few seconds), _chunks (the rest: gzip'd JSON arrays
+// end to end, byte sizes in _info.chunks[1:]), _info (dict), speed,
 // skip_inactive, playing, current_ms, selected, _seek, index, status,
 // export_request (out: {action: "deck" | "image", path, t_ms, nonce}), export_path, export_message.
+//
+// Chunks: the replayer starts from the head; every later chunk is decoded in
+// the background and appended with replayer.addEvent, so playback starts before
+// the whole recording is decoded. If playback catches up with what is decoded,
+// it waits ("stalled") and resumes when the next chunk is in.
 //
 // Safety: the rrweb Replayer rebuilds the page in an iframe sandboxed with
 // "allow-same-origin" only (no scripts). Before anything is rebuilt we add a
@@ -190,6 +197,8 @@ function render({ model, el }) {
   let loadToken = 0;
   let dragging = false;
   let ended = false;
+  let pendingChunks = 0; // later chunks not yet appended to the replayer
+  let stalled = false; // playback reached the end of what is decoded so far
 
   const setStatus = (s) => {
     ui.root.dataset.status = s;
@@ -223,8 +232,9 @@ function render({ model, el }) {
     if (!replayer) return;
     t = Math.min(Math.max(t, 0), total);
     ended = false;
-    if (keepPlaying && isPlaying()) replayer.play(t);
+    if (keepPlaying && (isPlaying() || stalled)) replayer.play(t);
     else replayer.pause(t);
+    stalled = false;
     lastT = t;
     paint(t);
     report(t, true);
@@ -235,6 +245,7 @@ function render({ model, el }) {
     let t = now();
     if (ended || t >= total - 1) t = 0;
     ended = false;
+    stalled = false;
     replayer.play(t);
     lastT = t;
     ui.play.textContent = "❚❚";
@@ -244,6 +255,7 @@ function render({ model, el }) {
 
   function pause() {
     if (!replayer) return;
+    stalled = false;
     if (isPlaying()) replayer.pause();
     ui.play.textContent = "▶";
     ui.root.classList.remove("uxl-playing");
@@ -497,7 +509,52 @@ function render({ model, el }) {
       }
     }
     replayer = null;
+    pendingChunks = 0;
+    stalled = false;
     ui.stage.replaceChildren();
+  }
+
+  // The later chunks: views into the _chunks buffer, by the sizes in _info.
+  function chunkSlices() {
+    const all = bytesOf(model.get("_chunks"));
+    const out = [];
+    let at = 0;
+    for (const c of (info.chunks || []).slice(1)) {
+      out.push(all.subarray(at, at + c.bytes));
+      at += c.bytes;
+    }
+    return out;
+  }
+
+  // Decode the later chunks one by one and append them to the running replayer.
+  async function appendChunks(token, slices) {
+    const n = slices.length + 1;
+    let done = 1;
+    ui.root.dataset.chunks = `${done}/${n}`;
+    const starts = (info.chunks || []).slice(1).map((c) => c.t0);
+    for (const [k, slice] of slices.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let frames paint in between
+      if (token !== loadToken || disposed || !replayer) return;
+      const raw = await gunzip(slice);
+      const events = JSON.parse(new TextDecoder().decode(raw));
+      if (token !== loadToken || disposed || !replayer) return;
+      for (const e of events) replayer.addEvent(e);
+      await Promise.resolve(); // addEvent hands each event over in a microtask
+      pendingChunks -= 1;
+      done += 1;
+      ui.root.dataset.chunks = `${done}/${n}`;
+      total = Math.max(total, replayer.getMetaData().totalTime);
+      if (stalled) {
+        stalled = false;
+        replayer.play(now());
+      } else if (starts[k] != null && starts[k] - start < now()) {
+        // the position is already past this chunk's start (a seek or a skip beyond what
+        // was decoded): the replayer put those events in its virtual DOM only, so
+        // rebuild the frame at the position
+        if (isPlaying()) replayer.play(now());
+        else replayer.pause(now());
+      }
+    }
   }
 
   async function load() {
@@ -553,9 +610,17 @@ function render({ model, el }) {
       lockDown(replayer.iframe, info.csp);
       const meta = replayer.getMetaData();
       start = meta.startTime;
-      total = meta.totalTime;
+      // the whole recording's length, known before its later chunks are decoded
+      total = Math.max(meta.totalTime, info.end != null ? info.end - start : 0);
+      const slices = chunkSlices();
+      pendingChunks = slices.length;
       replayer.on("resize", () => rescale());
       replayer.on("finish", () => {
+        if (pendingChunks > 0) {
+          // the end of what is decoded, not of the recording: wait if playing
+          if (ui.root.classList.contains("uxl-playing")) stalled = true;
+          return;
+        }
         ended = true;
         pause();
         paint(total);
@@ -569,9 +634,15 @@ function render({ model, el }) {
       lastT = first;
       paint(first);
       report(first, true);
+      ui.root.dataset.readyChunks = String((info.chunks || []).length - pendingChunks || 1);
       setStatus("ready");
       if (model.get("playing")) play();
       else pause();
+      appendChunks(token, slices).catch((err) => {
+        console.error("uxlens replay:", err);
+        pendingChunks = 0;
+        showWarnings([...(info.warnings || []), `part of the recording could not be decoded: ${err && err.message ? err.message : err}`]);
+      });
     } catch (err) {
       console.error("uxlens replay:", err);
       teardown();
@@ -684,6 +755,7 @@ function render({ model, el }) {
     pendingLoad = setTimeout(load, 0);
   };
   model.on("change:_events", scheduleLoad);
+  model.on("change:_chunks", scheduleLoad);
   model.on("change:_info", scheduleLoad);
   model.on("change:speed", onSpeed);
   model.on("change:skip_inactive", onSkip);
@@ -702,6 +774,7 @@ function render({ model, el }) {
     resizeObserver?.disconnect();
     clearTimeout(pendingLoad);
     model.off("change:_events", scheduleLoad);
+    model.off("change:_chunks", scheduleLoad);
     model.off("change:_info", scheduleLoad);
     model.off("change:speed", onSpeed);
     model.off("change:skip_inactive", onSkip);
