@@ -71,7 +71,22 @@ def _reports(terminalreporter: Any) -> list[Any]:
 
 
 def figures(reports: list[Any]) -> dict[str, Any]:
-    """The numbers of the summary block, from test reports."""
+    """The numbers of the summary block, from test reports.
+
+    >>> from types import SimpleNamespace as R
+    >>> fig = figures([
+    ...     R(nodeid="tests/io/test_rrweb_fuzz.py::test_fuzz_x", when="teardown", passed=True,
+    ...       _hypothesis_stats="- 300 passing, 0 failing, and 9 invalid test cases"),
+    ...     R(nodeid="tests/replay/test_sanitize.py::test_counts_of_every_neutralised_construct"
+    ...       "[robustness.json]", when="call", passed=True),
+    ...     R(nodeid="tests/privacy/test_reader_counts.py::test_hostile_files_lose_nothing"
+    ...       "[robustness.json-True]", when="call", passed=False),
+    ...     R(nodeid="tests/privacy/test_pii_outputs.py::test_t", when="call", passed=True,
+    ...       user_properties=[("pii_scan", ("events table", 8, 0))]),
+    ... ])
+    >>> fig["fuzz"], fig["hostile"], fig["pii_outputs"]
+    ({'read_rrweb': 300}, {'sanitised (every construct neutralised)': ['robustness.json']}, [('events table', 8, 0)])
+    """
     fuzz: dict[str, int] = defaultdict(int)
     fuzz_tests: dict[str, int] = defaultdict(int)
     hostile: dict[str, set[str]] = defaultdict(set)
@@ -103,7 +118,7 @@ def figures(reports: list[Any]) -> dict[str, Any]:
         "hostile_files": sorted(p.name for p in HOSTILE_DIR.glob("*.json")),
         "hostile": {label: sorted(names) for label, names in hostile.items()},
         "generated_hostile": generated,
-        "pii_outputs": pii_outputs,
+        "pii_outputs": sorted(pii_outputs),
     }
 
 
