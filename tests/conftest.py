@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.privacy._figures import pytest_terminal_summary  # noqa: F401 - prints the privacy figures
 from uxlens.events import validate
 
 #: Time origin of ``canonical_events`` rows: a ``t`` of 0 is this instant.
