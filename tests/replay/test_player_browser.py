@@ -459,15 +459,21 @@ def chunked_state(monkeypatch: pytest.MonkeyPatch) -> dict:
     return state
 
 
-# Every gunzip after the first two (the head, then the replayer's code) waits 400 ms:
-# the later chunks arrive while the player already plays or shows a frame.
-_SLOW_CHUNKS_JS = """
+# Every gunzip after the first two (the head, then the replayer's code) waits until the
+# test calls window.__releaseChunks(): the later chunks arrive when the test says so.
+_HELD_CHUNKS_JS = """
 (() => {
   const original = Response.prototype.arrayBuffer;
   let calls = 0;
+  const waiting = [];
+  window.__heldChunks = () => waiting.length;
+  window.__releaseChunks = () => {
+    window.__released = true;
+    while (waiting.length) waiting.shift()();
+  };
   Response.prototype.arrayBuffer = async function () {
     calls += 1;
-    if (calls > 2) await new Promise((r) => setTimeout(r, 400));
+    if (calls > 2 && !window.__released) await new Promise((r) => waiting.push(r));
     return original.call(this);
   };
 })();
@@ -496,12 +502,21 @@ def test_chunked_recording_plays_to_the_end(context: Any, chunked_state: dict) -
     assert h.outside == [] and h.errors == []
 
 
-def test_playback_outruns_slow_chunks_then_resumes(context: Any, chunked_state: dict) -> None:
-    context.add_init_script(_SLOW_CHUNKS_JS)
+def test_playback_waits_for_chunks_then_resumes(context: Any, chunked_state: dict) -> None:
+    context.add_init_script(_HELD_CHUNKS_JS)
     state = {**chunked_state, "playing": True, "speed": 8.0}
     h = open_harness(context, state)
     h.wait_status("ready")
-    # at 8x the 2 s head lasts 250 ms: playback waits for chunks 400 ms apart
+    # at 8x the 2 s head lasts 250 ms, and the next chunk is held: playback stops at its end
+    h.page.wait_for_function(
+        "() => window.__heldChunks() === 1 && window.__model.get('current_ms') >= 1900"
+        " && document.querySelector('.uxl-stage iframe').contentDocument.body.innerText"
+        ".includes('count 2')", timeout=20_000)
+    h.page.wait_for_timeout(300)
+    assert h.model("current_ms") == 2000 and h.model("playing") is True  # the head ends at 2 s
+    assert h.page.get_attribute(".uxl-replay", "data-chunks") == "1/7"
+    assert h.page.inner_text(".uxl-play") == "❚❚"  # still playing: waiting, not finished
+    h.page.evaluate("window.__releaseChunks()")
     h.page.wait_for_function(
         "() => window.__model.get('current_ms') >= 12500 && !window.__model.get('playing')",
         timeout=30_000)
@@ -514,15 +529,17 @@ def test_playback_outruns_slow_chunks_then_resumes(context: Any, chunked_state: 
 
 def test_seeking_past_the_decoded_chunks_shows_the_frame_when_they_arrive(
         context: Any, chunked_state: dict) -> None:
-    context.add_init_script(_SLOW_CHUNKS_JS)
+    context.add_init_script(_HELD_CHUNKS_JS)
     h = open_harness(context, chunked_state)
     h.wait_status("ready")
     assert h.page.get_attribute(".uxl-replay", "data-chunks") == "1/7"
     h.py_set("_seek", {"ms": 7_500, "n": 1})
     assert h.model("current_ms") == 7_500
+    assert "count 2" in h.replay_text()  # all that is decoded so far
+    h.page.evaluate("window.__releaseChunks()")
+    _chunks_done(h, 7)
     h.page.wait_for_function(
         "() => document.querySelector('.uxl-stage iframe').contentDocument.body.innerText"
         ".includes('count 7')", timeout=20_000)
-    _chunks_done(h, 7)
-    assert "count 7" in h.replay_text() and "THE END" not in h.replay_text()
+    assert "THE END" not in h.replay_text() and h.model("current_ms") == 7_500
     assert h.errors == []

@@ -199,6 +199,7 @@ function render({ model, el }) {
   let ended = false;
   let pendingChunks = 0; // later chunks not yet appended to the replayer
   let stalled = false; // playback reached the end of what is decoded so far
+  let decodedEnd = 0; // ms from start: the last decoded event
 
   const setStatus = (s) => {
     ui.root.dataset.status = s;
@@ -443,7 +444,7 @@ function render({ model, el }) {
     raf = requestAnimationFrame(tick);
     if (!replayer || dragging) return;
     const playing = isPlaying();
-    let t = now();
+    let t = stalled ? Math.min(now(), decodedEnd) : now();
     if (playing && model.get("skip_inactive")) {
       for (const [a, b] of inactive) {
         const from = a - start;
@@ -544,9 +545,10 @@ function render({ model, el }) {
       done += 1;
       ui.root.dataset.chunks = `${done}/${n}`;
       total = Math.max(total, replayer.getMetaData().totalTime);
+      if (events.length) decodedEnd = Math.max(decodedEnd, events[events.length - 1].timestamp - start);
       if (stalled) {
         stalled = false;
-        replayer.play(now());
+        replayer.play(lastT);
       } else if (starts[k] != null && starts[k] - start < now()) {
         // the position is already past this chunk's start (a seek or a skip beyond what
         // was decoded): the replayer put those events in its virtual DOM only, so
@@ -614,11 +616,17 @@ function render({ model, el }) {
       total = Math.max(meta.totalTime, info.end != null ? info.end - start : 0);
       const slices = chunkSlices();
       pendingChunks = slices.length;
+      decodedEnd = meta.totalTime;
       replayer.on("resize", () => rescale());
       replayer.on("finish", () => {
         if (pendingChunks > 0) {
           // the end of what is decoded, not of the recording: wait if playing
-          if (ui.root.classList.contains("uxl-playing")) stalled = true;
+          if (ui.root.classList.contains("uxl-playing")) {
+            stalled = true;
+            lastT = Math.min(now(), decodedEnd); // wait where the decoded events end
+            paint(lastT);
+            report(lastT, true);
+          }
           return;
         }
         ended = true;
