@@ -543,3 +543,21 @@ def test_seeking_past_the_decoded_chunks_shows_the_frame_when_they_arrive(
         ".includes('count 7')", timeout=20_000)
     assert "THE END" not in h.replay_text() and h.model("current_ms") == 7_500
     assert h.errors == []
+
+
+def test_seeking_while_playing_past_the_decoded_chunks_waits_there(
+        context: Any, chunked_state: dict) -> None:
+    context.add_init_script(_HELD_CHUNKS_JS)
+    h = open_harness(context, {**chunked_state, "playing": True, "speed": 1.0})
+    h.wait_status("ready")
+    h.py_set("_seek", {"ms": 7_500, "n": 1})
+    h.page.wait_for_function("() => window.__model.get('current_ms') === 7500")
+    h.page.wait_for_timeout(300)  # the decoded events end at 2 s: it waits at 7.5 s
+    assert h.model("current_ms") == 7_500 and h.model("playing") is True
+    h.py_set("speed", 8)
+    h.page.evaluate("window.__releaseChunks()")
+    h.page.wait_for_function(
+        "() => window.__model.get('current_ms') >= 12500 && !window.__model.get('playing')",
+        timeout=30_000)
+    assert "THE END" in h.replay_text()
+    assert h.errors == []

@@ -200,6 +200,8 @@ function render({ model, el }) {
   let pendingChunks = 0; // later chunks not yet appended to the replayer
   let stalled = false; // playback reached the end of what is decoded so far
   let decodedEnd = 0; // ms from start: the last decoded event
+  let playFrom = 0; // where playback last (re)started: a seek may land past decodedEnd
+  let stallAt = 0; // where a stalled player waits
 
   const setStatus = (s) => {
     ui.root.dataset.status = s;
@@ -233,6 +235,7 @@ function render({ model, el }) {
     if (!replayer) return;
     t = Math.min(Math.max(t, 0), total);
     ended = false;
+    playFrom = t;
     if (keepPlaying && (isPlaying() || stalled)) replayer.play(t);
     else replayer.pause(t);
     stalled = false;
@@ -247,6 +250,7 @@ function render({ model, el }) {
     if (ended || t >= total - 1) t = 0;
     ended = false;
     stalled = false;
+    playFrom = t;
     replayer.play(t);
     lastT = t;
     ui.play.textContent = "❚❚";
@@ -444,13 +448,14 @@ function render({ model, el }) {
     raf = requestAnimationFrame(tick);
     if (!replayer || dragging) return;
     const playing = isPlaying();
-    let t = stalled ? Math.min(now(), decodedEnd) : now();
+    let t = stalled ? stallAt : now();
     if (playing && model.get("skip_inactive")) {
       for (const [a, b] of inactive) {
         const from = a - start;
         const to = b - start;
         if (t >= from && t < to - 50) {
           replayer.play(to);
+          playFrom = to;
           toast(`skipped ${fmt(to - t)} idle`);
           t = to;
           break;
@@ -548,7 +553,8 @@ function render({ model, el }) {
       if (events.length) decodedEnd = Math.max(decodedEnd, events[events.length - 1].timestamp - start);
       if (stalled) {
         stalled = false;
-        replayer.play(lastT);
+        playFrom = stallAt;
+        replayer.play(stallAt);
       } else if (starts[k] != null && starts[k] - start < now()) {
         // the position is already past this chunk's start (a seek or a skip beyond what
         // was decoded): the replayer put those events in its virtual DOM only, so
@@ -623,7 +629,9 @@ function render({ model, el }) {
           // the end of what is decoded, not of the recording: wait if playing
           if (ui.root.classList.contains("uxl-playing")) {
             stalled = true;
-            lastT = Math.min(now(), decodedEnd); // wait where the decoded events end
+            // wait where the decoded events end, or where a seek past them landed
+            stallAt = Math.min(now(), Math.max(decodedEnd, playFrom));
+            lastT = stallAt;
             paint(lastT);
             report(lastT, true);
           }
