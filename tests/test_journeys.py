@@ -262,3 +262,11 @@ def test_demo_top_loops_and_exits_after_the_invite_page():
         got = sub.transitions().set_index(["node", "next"])["probability"]
         assert got[(invite, EXIT)] == pytest.approx(rate[v])
     assert rate["A"] > rate["B"]
+
+
+def test_sankey_keeps_red_for_exits(journeys):
+    from uxlens.plotting.theme import COLORS
+
+    node = journeys.sankey(steps=3, min_share=0).data[0].node
+    for label, colour in zip(node.label, node.color):
+        assert (colour == COLORS["drop"]) == (label == EXIT)

@@ -39,7 +39,8 @@ def sankey_figure(links: pd.DataFrame, *, title: str, total: int) -> go.Figure:
         targets.append(key(int(step) + 1, str(nxt)))
         values.append(int(count))
     names = sorted(pd.unique(pd.Series([n for _, n in keys if n != _EXIT])))
-    palette = {n: SEGMENTS[i % len(SEGMENTS)] for i, n in enumerate(names)}
+    colours = [c for c in SEGMENTS if c.upper() != COLORS["drop"].upper()]  # red means exit
+    palette = {n: colours[i % len(colours)] for i, n in enumerate(names)}
     labels = [n for _, n in keys]
     colors = [COLORS["drop"] if n == _EXIT else palette[n] for n in labels]
     link_colors = [
