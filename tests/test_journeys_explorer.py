@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page
+from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page, serve_and_open
 
 from uxlens.eventlog import EventLog
 from uxlens.events import validate
@@ -109,7 +109,6 @@ def test_explore_method_returns_the_explorer():
 
 
 # --------------------------------------------------------------------- browser
-ORIGIN = "http://uxlens.test"
 KEYS = ("flow", "steps", "max_steps", "start", "start_options", "selected", "sessions",
         "selected_session", "replay_request", "message")
 
@@ -138,25 +137,11 @@ def test_browser_click_node_lists_sessions_and_replays():
         "/state.json": json.dumps({k: getattr(ex.view, k) for k in KEYS}),
     }
     types = {"/": "text/html", "/journeys_explorer.js": "text/javascript", "/state.json": "application/json"}
-    outside: list[str] = []
-    errors: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             page = browser.new_page()
-
-            def route(r: Any) -> None:
-                path = r.request.url[len(ORIGIN):] if r.request.url.startswith(ORIGIN) else None
-                if path in files:
-                    r.fulfill(status=200, body=files[path], content_type=types[path])
-                else:
-                    outside.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(ORIGIN + "/")
-            page.wait_for_function("window.__rendered === true", timeout=15_000)
+            outside, errors = serve_and_open(page, files, types)
             assert page.locator(".uxl-jx-node").count() == 6
             assert page.locator(".uxl-jx-link").count() == 5
 

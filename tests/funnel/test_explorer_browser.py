@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page
+from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page, serve_and_open
 
 from uxlens.funnel import Funnel
 from uxlens.widgets.funnel_explorer import STATIC, FunnelExplorer
@@ -22,7 +22,6 @@ from .test_api import dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("funnel-browser")]
 
-ORIGIN = "http://uxlens.test"
 KEYS = ("funnel", "split_options", "split_by", "selected", "sessions", "selected_session",
         "replay_request", "message")
 
@@ -69,22 +68,8 @@ def open_page(browser: Any, explorer: FunnelExplorer) -> tuple[Any, Bridge, list
     }
     types = {"/": "text/html", "/funnel_explorer.js": "text/javascript",
              "/state.json": "application/json"}
-    outside: list[str] = []
-    errors: list[str] = []
     page = browser.new_page()
-
-    def route(r: Any) -> None:
-        path = r.request.url[len(ORIGIN):] if r.request.url.startswith(ORIGIN) else None
-        if path in files:
-            r.fulfill(status=200, body=files[path], content_type=types[path])
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(ORIGIN + "/")
-    page.wait_for_function("window.__rendered === true", timeout=15_000)
+    outside, errors = serve_and_open(page, files, types)
     return page, Bridge(page, explorer), outside, errors
 
 
