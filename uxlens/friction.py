@@ -1655,18 +1655,47 @@ class Friction(Exportable):
     # ------------------------------------------------------------------ plumbing
     @property
     def params(self) -> dict[str, Any]:
-        """The thresholds in use, per detector."""
+        """The thresholds in use, per detector.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> p = ux.Friction(ux.demo(), rage_min_clicks=4).params
+        >>> p["rage"].min_clicks, p["rage"].max_interval_ms
+        (4, 1000)
+        >>> sorted(p)
+        ['dead', 'edits', 'error', 'form', 'hesitation', 'quick_back', 'rage', 'scroll', 'thrash']
+        """
         return dict(self._params)
 
     @property
     def frame_(self) -> pd.DataFrame:
+        """The events as a canonical DataFrame (validated first when given a raw table).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> ux.Friction(log).frame_ is log.events
+        True
+        """
         if "frame" not in self._cache:
             self._cache["frame"] = _frame(self.events)
         return self._cache["frame"]
 
     @property
     def log_(self) -> Any:
-        """The EventLog behind the events (built for DataFrame input)."""
+        """The EventLog behind the events (built for DataFrame input).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> ux.Friction(log).log_ is log
+        True
+        >>> ux.Friction(log.events).log_.counts["loaded"] == len(log.events)
+        True
+        """
         if "log" not in self._cache:
             from .eventlog import EventLog
 
@@ -1683,7 +1712,15 @@ class Friction(Exportable):
         return self._engine().table
 
     def flags(self) -> pd.DataFrame:
-        """Every click-like event with rage/dead/error flags (see :func:`flag_clicks`)."""
+        """Every click-like event with rage/dead/error flags (see :func:`flag_clicks`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> fl = ux.Friction(ux.demo()).flags()
+        >>> int(fl["rage"].sum()), int(fl["dead"].sum()), int(fl["error"].sum())
+        (177, 246, 31)
+        """
         if "flags" not in self._cache:
             self._cache["flags"] = _flag_clicks(self.frame_, self._params,
                                                 engine=self._engine())
@@ -1707,6 +1744,19 @@ class Friction(Exportable):
             ``high``. A dead press inside a rage burst is not listed again as
             a dead click: the burst's evidence says how many of its presses
             went unanswered (:meth:`flags` still marks each press dead).
+
+        Examples
+        --------
+        The demo plants 40 rage bursts on the invite page's send button and 31 error
+        clicks; the detectors find exactly those:
+
+        >>> import uxlens as ux
+        >>> sig = ux.Friction(ux.demo()).signals()
+        >>> counts = sig["kind"].value_counts()
+        >>> int(counts["rage_click"]), int(counts["error_click"])
+        (40, 31)
+        >>> sig.loc[sig["kind"] == "rage_click", "element"].unique().tolist()
+        ['#send-invites']
         """
         if "signals" in self._cache:
             return self._cache["signals"]
@@ -1778,6 +1828,15 @@ class Friction(Exportable):
             The reason names the two largest contributions (grouped by kind
             and element or page) and adds ", then left" when the largest one
             happened on the session's last page.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> sc = ux.Friction(ux.demo()).scores()
+        >>> len(sc), sc["score"].is_monotonic_decreasing
+        (300, True)
+        >>> sc.iloc[0]["reason"]
+        '11 rage clicks on #send-invites; abandoned a form at #invite-emails'
         """
         if "scores" in self._cache:
             return self._cache["scores"]
@@ -1845,6 +1904,17 @@ class Friction(Exportable):
             ``kind, timestamp, url, element, evidence, weight, intensity,
             points`` (``points = weight x intensity``, rounded to 1/1024;
             intensity is ``clicks / min_clicks`` for rage bursts, else 1).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> f = ux.Friction(ux.demo())
+        >>> worst = f.scores().iloc[0]
+        >>> contributions = f.explain(worst["session_id"])
+        >>> float(contributions["points"].sum()), float(worst["score"])
+        (17.0, 17.0)
+        >>> contributions.loc[contributions["kind"] == "rage_click", "points"].tolist()
+        [6.0, 5.0]
         """
         sid = str(session_id)
         if sid not in self._session_index():
@@ -1897,6 +1967,13 @@ class Friction(Exportable):
             per_1000_sessions`` (sessions with the signal per 1,000 sessions
             overall), ``per_1000_page_sessions`` (per 1,000 sessions that
             visited the page), ``points``; sorted by points.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> top = ux.Friction(ux.demo()).by_element().iloc[0]
+        >>> top["element"], top["kind"], int(top["sessions"]), int(top["page_sessions"])
+        ('#send-invites', 'rage_click', 30, 127)
         """
         sig = self.signals()
         sig = sig.loc[sig["kind"].isin(_ELEMENT_KINDS) & sig["element"].notna()]
@@ -1928,6 +2005,15 @@ class Friction(Exportable):
             (sessions with any signal on the page per 1,000 sessions that
             visited it), ``points``, ``points_per_session`` and one signal
             count column per kind; sorted by points.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> pages = ux.Friction(ux.demo()).by_page()
+        >>> pages.iloc[0]["url"]
+        'https://app.acme-projects.example/onboarding/invite'
+        >>> int(pages.iloc[0]["rage_click"]), int(pages["rage_click"].sum())
+        (40, 40)
         """
         sig = self.signals()
         visits = self._page_sessions()
@@ -1955,7 +2041,17 @@ class Friction(Exportable):
 
     # ------------------------------------------------------------------ features and models
     def features(self) -> pd.DataFrame:
-        """Per-session feature vectors: signal counts per kind, points, events, clicks, duration."""
+        """Per-session feature vectors: signal counts per kind, points, events, clicks, duration.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> feats = ux.Friction(ux.demo()).features()
+        >>> feats.shape
+        (300, 14)
+        >>> int(feats["rage_click"].sum()), feats.index.name
+        (40, 'session_id')
+        """
         if "features" in self._cache:
             return self._cache["features"]
         sc = self.scores().set_index("session_id")
@@ -2017,6 +2113,20 @@ class Friction(Exportable):
             ``coefficients`` (feature, coef, odds_ratio_per_sd, mean_if_true,
             mean_if_false), ``auc`` on the held-out split, ``importance``
             (boosting), ``predict(features)``.
+
+        Examples
+        --------
+        Which friction predicts not finishing onboarding? Abandoning the invite form:
+
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> funnel = ux.Funnel(log, ["signup_started", "signup_done", "profile_done",
+        ...                          "invite_sent", "onboarding_done"])
+        >>> model = ux.Friction(log).fit_outcome(funnel)
+        >>> model.coefficients.iloc[0]["feature"], model.auc > 0.8
+        ('form_abandonment', True)
+        >>> model.n_train + model.n_test
+        182
         """
         from sklearn.linear_model import LogisticRegression
         from sklearn.metrics import roc_auc_score
@@ -2101,6 +2211,15 @@ class Friction(Exportable):
             ``session_id, anomaly`` (higher = more unusual), ``top_feature``
             (the feature furthest above its median, in robust z units), then
             the features.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> odd = ux.Friction(ux.demo()).anomalies(5)
+        >>> len(odd), odd["anomaly"].is_monotonic_decreasing
+        (5, True)
+        >>> list(odd.columns[:3])
+        ['session_id', 'anomaly', 'top_feature']
         """
         from sklearn.ensemble import IsolationForest
 
@@ -2165,6 +2284,16 @@ class Friction(Exportable):
             ``text, kind, url, element, segment, sessions_affected,
             page_sessions, rate, baseline, lift, p_value, q_value,
             outcome_rate, sessions`` (a :class:`~uxlens.SessionList`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> found = ux.Friction(ux.demo()).insights(3, anomalies=0)
+        >>> rage = found.loc[found["kind"] == "rage_click"].iloc[0]
+        >>> rage["element"], int(rage["sessions_affected"]), int(rage["page_sessions"])
+        ('#send-invites', 30, 127)
+        >>> len(rage["sessions"]), bool(rage["q_value"] < 0.05)
+        (30, True)
         """
         from .eventlog import SessionList
 
@@ -2256,7 +2385,15 @@ class Friction(Exportable):
 
     # ------------------------------------------------------------------ figures
     def plot(self, kind: str = "time", **kwargs: Any) -> Any:
-        """A figure: ``"time"`` (signals over time), ``"pages"`` or ``"elements"``."""
+        """A figure: ``"time"`` (signals over time), ``"pages"`` or ``"elements"``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> fig = ux.Friction(ux.demo()).plot("elements")
+        >>> type(fig).__name__
+        'Figure'
+        """
         from .plotting import friction as fp
 
         if kind == "time":
