@@ -132,7 +132,13 @@ class Step:
 
     @property
     def label(self) -> str:
-        """The step's display name."""
+        """The step's display name.
+
+        Examples
+        --------
+        >>> Step("pageview", url="/onboarding/invite").label
+        'pageview /onboarding/invite'
+        """
         if self._label:
             return self._label
         if self.entered:
@@ -803,12 +809,27 @@ class Funnel(Exportable):
 
     @property
     def labels(self) -> list[str]:
-        """Step labels, in order."""
+        """Step labels, in order.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> f.labels
+        ['signup_started', 'signup_done', 'profile_done']
+        """
         return [s.label for s in self._steps]
 
     @property
     def n_steps(self) -> int:
-        """Number of steps."""
+        """Number of steps.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"]).n_steps
+        3
+        """
         return len(self._steps)
 
     def _step_arg(self, step: Any, name: str, *, allow_last: bool = True) -> int:
@@ -1462,7 +1483,21 @@ class Funnel(Exportable):
         return compare_figure(table, column, title=title)
 
     def explore(self) -> Any:
-        """An interactive explorer widget (click a step to list who dropped there)."""
+        """An interactive explorer widget (click a step to list who dropped there).
+
+        Examples
+        --------
+        The widget is scriptable: selecting a step lists who dropped there (42
+        sessions of the demo stop after the profile step, at "invite teammates").
+
+        >>> import uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done",
+        ...                           "invite_sent", "onboarding_done"])
+        >>> w = f.explore()
+        >>> w.select(3)
+        >>> w.view.sessions["total"]
+        42
+        """
         from .widgets.funnel_explorer import FunnelExplorer
 
         return FunnelExplorer(self)

@@ -102,7 +102,17 @@ class Session(Exportable):
     # ------------------------------------------------------------------ data
     @cached_property
     def events(self) -> pd.DataFrame:
-        """This session's canonical events, in order."""
+        """This session's canonical events, in order.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> s = ux.demo().session("s-fb37ae7ad70d")
+        >>> len(s.events), bool(s.events["seq"].is_monotonic_increasing)
+        (441, True)
+        >>> s.events["session_id"].unique().tolist()
+        ['s-fb37ae7ad70d']
+        """
         ev = self.log.events
         out = ev.loc[ev["session_id"] == self.session_id]
         if "seq" in out.columns:
@@ -111,17 +121,40 @@ class Session(Exportable):
 
     @property
     def recording(self) -> list[dict[str, Any]]:
-        """The raw rrweb events of this session (empty for table-only sources)."""
+        """The raw rrweb events of this session (empty for table-only sources).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> rec = ux.demo().session("s-fb37ae7ad70d").recording
+        >>> len(rec), sorted({e["type"] for e in rec})
+        (313, [2, 3, 4, 5, 6])
+        """
         return self.log.recordings.get(self.session_id, [])
 
     def summary(self) -> pd.Series:
-        """The session's row of ``EventLog.sessions()``."""
+        """The session's row of ``EventLog.sessions()``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> row = ux.demo().session("s-fb37ae7ad70d").summary()
+        >>> int(row["events"]), int(row["pageviews"]), float(row["duration_s"])
+        (441, 6, 139.103)
+        """
         table = self.log.sessions().frame
         return table.loc[table["session_id"] == self.session_id].iloc[0]
 
     @property
     def start(self) -> pd.Timestamp | None:
-        """Time of the session's first event."""
+        """Time of the session's first event.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.demo().session("s-fb37ae7ad70d").start
+        Timestamp('2026-10-05 14:46:35.012000+0000', tz='UTC')
+        """
         return self.events["timestamp"].min() if len(self.events) else None
 
     # -------------------------------------------------------------- friction
@@ -138,6 +171,15 @@ class Session(Exportable):
 
         From :func:`uxlens.friction.flag_clicks` (one row per click, dblclick
         or touch, keyed by ``seq``); empty when the friction layer is missing.
+
+        Examples
+        --------
+        The demo's most frustrated session hammers the disabled "Send invites" button:
+
+        >>> import uxlens as ux
+        >>> flags = ux.demo().session("s-fb37ae7ad70d").click_flags()
+        >>> int(flags["rage"].sum()), int(flags["dead"].sum()), int(flags["error"].sum())
+        (11, 10, 0)
         """
         if "_flags" not in self.__dict__:
             f = self._friction
@@ -185,7 +227,14 @@ class Session(Exportable):
         return pd.concat(rows).sort_values(["timestamp", "seq"]).reset_index(drop=True)
 
     def friction_score(self) -> float | None:
-        """This session's friction score (:meth:`uxlens.Friction.scores`), if available."""
+        """This session's friction score (:meth:`uxlens.Friction.scores`), if available.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.demo().session("s-fb37ae7ad70d").friction_score()
+        17.0
+        """
         f = self._friction
         if f is None or not len(self.events):
             return None
@@ -407,6 +456,26 @@ class Session(Exportable):
             Without Playwright or a system Chromium.
         RecordingFormatError
             When the session has no DOM recording.
+
+        Examples
+        --------
+        A session read from a plain events table has no DOM to draw:
+
+        >>> import pandas as pd, uxlens as ux
+        >>> t0 = pd.Timestamp("2024-05-01 10:00", tz="UTC")
+        >>> df = pd.DataFrame({"session_id": "s1", "user_id": "u1", "event": "pageview",
+        ...                    "timestamp": [t0], "url": ["/a"]})
+        >>> try:
+        ...     ux.read_events(df).session("s1").frame()
+        ... except ux.RecordingFormatError as err:
+        ...     print(str(err).split(",")[0])
+        The recording has no FullSnapshot (rrweb event type 2)
+
+        With a recording (needs Chromium, so not run here):
+
+        >>> png = ux.demo().session("s-fb37ae7ad70d").frame(t=30)  # doctest: +SKIP
+        >>> png[1:4]  # doctest: +SKIP
+        b'PNG'
         """
         from .render import render_png, snapshot_html
 
