@@ -256,3 +256,37 @@ def test_corrupt_cyclic_move_detaches_the_cycle(list_page):
     assert dom.text(10) is None
     assert dom.text(7) == "Send Fake Inline plain note"
     assert dom.selector(21) == "div#app.shell > button.btn"
+
+
+def test_text_separates_elements_like_inner_text_but_not_words_split_by_formatting():
+    snap = page(
+        el(10, "form", {"class": "settings-form"}, [
+            el(11, "label", {"for": "tz"}, [tx(12, "Time zone")]),
+            el(13, "select", {"id": "tz"}),
+            el(14, "button", {"type": "submit"}, [tx(15, "Save")]),
+        ]),
+        el(20, "nav", {}, [el(21, "a", {"href": "/p"}, [tx(22, "Projects")]),
+                           el(23, "a", {"href": "/t"}, [tx(24, "Tasks")])]),
+        el(30, "div", {"class": "toggle"}, [el(31, "span", {"class": "on"}, [tx(32, "Monthly")]),
+                                            el(33, "span", {}, [tx(34, "Yearly \u221220 %")])]),
+        el(40, "p", {}, [tx(41, "Un"), el(42, "b", {}, [tx(43, "do")]), tx(44, " the "),
+                         el(45, "a", {"href": "#"}, [tx(46, "last change")]), tx(47, ", or "),
+                         el(48, "em", {}, [tx(49, "re")]), tx(50, "load ("),
+                         el(51, "span", {"class": "count"}, [tx(52, "3")]), tx(53, ").")]),
+        el(60, "pre", {}, [el(61, "span", {"class": "cm-def"}, [tx(62, "render")]),
+                           tx(63, "() {")]),
+        el(70, "div", {"class": "stat"}, [el(71, "b", {}, [tx(72, "0")]),
+                                          el(73, "span", {}, [tx(74, "open tasks")])]),
+    )
+    dom = mirror(snap)
+    assert dom.text(10) == "Time zone Save"
+    assert dom.text(20) == "Projects Tasks"
+    assert dom.text(30) == "Monthly Yearly \u221220 %"
+    assert dom.text(40) == "Undo the last change, or reload (3)."
+    assert dom.text(60) == "render() {"  # a span inside a run of text splits nothing
+    assert dom.text(70) == "0 open tasks"  # ... but two inline tags side by side are two words
+    assert dom.text(7) == ("Time zone Save Projects Tasks Monthly Yearly \u221220 % "
+                           "Undo the last change, or reload (3). render() { 0 open tasks")
+    # a word split by a formatting tag stays one word after a text mutation too
+    dom.apply_mutation({"texts": [{"id": 43, "value": "dos"}]})
+    assert dom.text(40) == "Undos the last change, or reload (3)."

@@ -55,12 +55,29 @@ _BLOCK = frozenset(
     "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol option p pre section "
     "summary table tbody td tfoot th thead tr ul".split()
 )
+#: Inline tags that may sit inside a run of text without splitting it: formatting
+#: (``<b>Un</b>do``) and generic spans (syntax highlighting: ``<span>render</span>()``).
+#: Two of them side by side are still two words (flex rows, toggles, stat cards:
+#: ``<span>Monthly</span><span>Yearly</span>``, ``<b>0</b><span>open tasks</span>``).
+_WORD_INLINE = frozenset(
+    "abbr b bdi bdo cite code data del dfn em font i ins kbd mark q rp rt ruby s samp small "
+    "span strike strong sub sup time tt u var wbr".split()
+)
+#: Word boundaries left in the text buffer, resolved by :func:`_join_words`: ``_SOFT`` at
+#: both edges of any other element (label, button, a, input...: never glued to its
+#: neighbours), ``_SPAN_OPEN``/``_SPAN_CLOSE`` at the edges of a ``_WORD_INLINE`` tag.
+_SOFT, _SPAN_OPEN, _SPAN_CLOSE = "\x00", "\x01", "\x02"
+_SOFT_RUN = re.compile("[\x00-\x02]+")
+_NO_SPACE_BEFORE = frozenset(".,;:!?)]}%\u2026\u00bb\u201d\u2019/")
+_NO_SPACE_AFTER = frozenset("([{\u00ab\u201c\u2018/")
 _BUTTON_INPUTS = frozenset({"button", "submit", "reset"})
 _IFRAME_SEP = " | "
 _SHADOW_SEP = " >>> "
 _CSS_SPECIAL = re.compile(r"([^A-Za-z0-9_\-\u00a0-\uffff])")
 _TEXT_SLACK = 64  # extra characters collected so that masking sees whole emails
 _BLOCK_END = object()  # stack marker: a block element's text ends here
+_SOFT_END = object()  # stack marker: another inline element's text ends here
+_SPAN_END = object()  # stack marker: a span's or formatting tag's text ends here
 _DETACHED: tuple[None, bool, bool] = (None, False, False)
 _MISSING = object()
 _MAX_DEPTH = 5_000  # deeper ancestor chains only come from corrupt (cyclic) mutations
@@ -86,6 +103,42 @@ def _css_escape(ident: str) -> str:
     if out[:1].isdigit():
         out = "\\3" + out[0] + " " + out[1:]
     return out
+
+
+def _soft_space(m: re.Match[str]) -> str:
+    s, i, j = m.string, m.start(), m.end()
+    if i == 0 or j == len(s):
+        return ""
+    run = m.group()
+    if _SOFT not in run:  # spans only: a boundary where one ends and another starts
+        close = run.find(_SPAN_CLOSE)
+        if close < 0 or run.find(_SPAN_OPEN, close) < 0:
+            return ""
+    left, right = s[i - 1], s[j]
+    if left.isspace() or right.isspace() or right in _NO_SPACE_BEFORE or left in _NO_SPACE_AFTER:
+        return ""
+    return " "
+
+
+def _join_words(raw: str) -> str:
+    """Collapse whitespace and turn element boundaries into spaces between words.
+
+    Roughly what a browser's ``innerText`` shows without knowing the CSS:
+    blocks and separate inline elements (labels, buttons, links, inputs) never
+    glue their words together, nor do two spans (or formatting tags) side by
+    side; one inside a run of text (``<b>Un</b>do``, ``<span>render</span>()``)
+    adds nothing.
+
+    Examples
+    --------
+    >>> _join_words("Time zone\\x00\\x00\\x00Save\\x00")
+    'Time zone Save'
+    >>> _join_words("\\x01Monthly\\x02\\x01Yearly\\x02 \\x01render\\x02() Un" + "do")
+    'Monthly Yearly render() Undo'
+    """
+    if _SOFT in raw or _SPAN_OPEN in raw:
+        raw = _SOFT_RUN.sub(_soft_space, raw)
+    return " ".join(raw.split())
 
 
 def _parse_style(style: str) -> dict[str, str]:
@@ -696,6 +749,12 @@ class DomMirror:
             if nid is _BLOCK_END:
                 buf.append(" ")
                 continue
+            if nid is _SOFT_END:
+                buf.append(_SOFT)
+                continue
+            if nid is _SPAN_END:
+                buf.append(_SPAN_CLOSE)
+                continue
             if nid in visited:
                 continue  # only possible in a corrupt (cyclic) tree
             visited.add(nid)
@@ -717,10 +776,16 @@ class DomMirror:
             if tag in _BLOCK:
                 buf.append(" ")
                 stack.append((_BLOCK_END, n, hidden))
+            elif tag in _WORD_INLINE:
+                buf.append(_SPAN_OPEN)
+                stack.append((_SPAN_END, n, hidden))
+            else:
+                buf.append(_SOFT)
+                stack.append((_SOFT_END, n, hidden))
             for c in reversed(self._child_nodes(nid)):
                 if type(c) is dict and type(c.get("id")) is int:
                     stack.append((c["id"], c, child_hidden))
-        text = " ".join("".join(buf).split())
+        text = _join_words("".join(buf))
         if not text:
             text = self._fallback_text(node_id, node)
             if text and masked and self.mask:
