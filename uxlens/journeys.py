@@ -189,10 +189,10 @@ class Journeys(Exportable):
         self._categories = cats
         return rows, codes
 
-    @staticmethod
-    def _take(ev: pd.DataFrame, mask: np.ndarray, label_col: str) -> pd.DataFrame:
+    def _take(self, ev: pd.DataFrame, mask: np.ndarray, label_col: str) -> pd.DataFrame:
         """The masked rows of only the columns journeys read (a full-width copy costs more)."""
-        cols = list(dict.fromkeys(["session_id", "user_id", "timestamp", "seq", label_col]))
+        unit = ["user_id"] if self.unit == "user" else []
+        cols = list(dict.fromkeys(["session_id", *unit, "timestamp", "seq", label_col]))
         return ev[[c for c in cols if c in ev.columns]].loc[mask]
 
     def _node_rows(self) -> pd.DataFrame:

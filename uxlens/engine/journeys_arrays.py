@@ -245,17 +245,29 @@ def path_groups(
     >>> bool(group[0] == group[1] != group[2]), counts[group].tolist()
     (True, [2, 2, 1])
     """
-    padded = padded_paths(steps, max_steps=max_steps)
     if weights is None:
         weights = np.random.default_rng(20240501).integers(1, 2**63, size=max_steps, dtype=np.uint64)
+    keep = steps.step <= max_steps
+    node, step, journey = steps.node[keep], steps.step[keep], steps.journey[keep]
     with np.errstate(over="ignore"):
-        h = ((padded + 1).astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+        terms = (node + 1).astype(np.uint64) * weights[step - 1]
+    lengths = np.minimum(steps.lengths, max_steps)  # kept steps are a prefix of each journey
+    kept_starts = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
+    h = np.add.reduceat(terms, kept_starts) if len(terms) else terms
     _, first, group, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
-    if not np.array_equal(padded, padded[first[group]]):  # a collision: exact, slower
+    group = group.reshape(-1)
+    # Exact check: same length and the same node at every kept step as the representative.
+    rep = first[group]
+    same = bool(np.array_equal(lengths, lengths[rep]))
+    if same:
+        same = bool(np.array_equal(node, steps.node[steps.starts[rep[journey]] + step - 1]))
+    if not same:  # a hash collision: exact, slower
         _, first, group, counts = np.unique(
-            padded, axis=0, return_index=True, return_inverse=True, return_counts=True
+            padded_paths(steps, max_steps=max_steps), axis=0,
+            return_index=True, return_inverse=True, return_counts=True,
         )
-    return group.reshape(-1), first, counts
+        group = group.reshape(-1)
+    return group, first, counts
 
 
 def padded_paths(steps: JourneySteps, *, max_steps: int) -> np.ndarray:
