@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import html
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1358,7 +1357,7 @@ class Funnel(Exportable):
     ) -> pd.DataFrame:
         import ibis
 
-        from .engine.backend import execute
+        from .engine.backend import execute, small_table
 
         rows, _ = self._scores()
         t1 = units["t1"].to_numpy()
@@ -1377,7 +1376,7 @@ class Funnel(Exportable):
         table = self._table()
         if self.where:
             table = table.filter(*[_eng._equality(table, c, v) for c, v in _eng.mapping_items(self.where)])
-        small = _small_table(spans, table)
+        small = small_table(spans, like=table)
         unit_col = "user_id" if self.unit == "user" else "session_id"
         joined = table.join(small, table[unit_col].cast("string") == small.su)
         # the screen-entry rows are copies of real events: never a correlate
@@ -1598,27 +1597,6 @@ def _event_mask(events: pd.Series, names: Sequence[str]) -> np.ndarray:
     return events.isin(list(names)).to_numpy()
 
 
-def _small_table(frame: pd.DataFrame, like: Any) -> Any:
-    """A small in-memory table on the same backend as ``like`` (for joins)."""
-    import ibis
-
-    try:
-        con = like._find_backend(use_default=False)
-    except Exception:
-        con = None
-    if con is None or con.name == "duckdb":
-        return ibis.memtable(frame)
-    name = f"uxlens_funnel_spans_{next(_SPAN_NAMES)}"
-    if con.name == "pyspark":
-        # As in engine.backend.as_table: PySpark has no temporary tables, but views.
-        return con.create_view(name, ibis.memtable(frame), overwrite=True)
-    try:
-        return con.create_table(name, frame, temp=True, overwrite=True)
-    except TypeError:
-        return con.create_table(name, frame, overwrite=True)
-
-
-_SPAN_NAMES = itertools.count()
 
 
 def _fmt_td(td: pd.Timedelta) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
-from .engine.backend import as_table, execute, get_backend
+from .engine.backend import as_table, execute, get_backend, small_table
 from .engine.journeys import (
     journey_count_expr,
     journey_steps_expr,
@@ -32,7 +32,7 @@ from .engine.journeys_arrays import (
     transition_table,
 )
 from .eventlog import EventLog, SessionList
-from .events import url_pattern
+from .events import empty_events, url_pattern
 from .exceptions import UxlensError, did_you_mean
 from .export import Exportable
 
@@ -100,7 +100,16 @@ class Journeys(Exportable):
         max_steps: int = 20,
         backend: Any = None,
     ) -> None:
-        self.log = events if isinstance(events, EventLog) else EventLog(events)
+        self._table = _lazy_table(events)
+        if self._table is not None:
+            self.log = events if isinstance(events, EventLog) else EventLog(empty_events())
+            if callable(node) or node == "screen":
+                raise UxlensError(
+                    f"node={node!r} needs events in memory; on an Ibis table use node='url' "
+                    "or node='event' (or read the rows you need with read_events(table.to_pandas()))."
+                )
+        else:
+            self.log = events if isinstance(events, EventLog) else EventLog(events)
         if unit not in ("session", "user"):
             raise UxlensError(f"unit must be 'session' or 'user', got {unit!r}.")
         if not (callable(node) or node in ("url", "event", "screen")):
@@ -209,35 +218,68 @@ class Journeys(Exportable):
             }
         )
 
+    def _node_rows_expr(self) -> Any:
+        """Node rows of a lazy Ibis table, labelled on the backend by a join with the
+        labels of its distinct URLs or event names (labelled here, once each)."""
+        t = as_table(self._table)
+        if self.node == "url":
+            if "url" not in t.columns:
+                raise UxlensError("node='url' needs a 'url' column; use node='event' instead.")
+            t, col = t.filter(t.event.isin(list(_PAGEVIEWS)) & t.url.notnull()), "url"
+        else:
+            t, col = t.filter(t.event.notnull() & ~t.event.isin(sorted(_PASSIVE))), "event"
+        distinct = execute(t.select(value=t[col].cast("string")).distinct(), self.backend)["value"]
+        codes, self._categories = self._label_codes(pd.Series(distinct.to_numpy(dtype=object)))
+        if not (codes >= 0).any():
+            raise UxlensError(
+                "No journey nodes found in this table"
+                + (" (no pageview rows with a url)." if self.node == "url" else ".")
+            )
+        lut = small_table(
+            pd.DataFrame({"value": distinct.to_numpy(dtype=object), "node": codes}).loc[codes >= 0],
+            like=t,
+        )
+        joined = t.join(lut, t[col].cast("string") == lut.value)
+        unit = joined.session_id if self.unit == "session" else joined.user_id
+        seq = joined.seq if "seq" in t.columns else joined.t_ms * 0  # no seq: ties by time only
+        return joined.select(
+            unit=unit.cast("string"), session_id=joined.session_id.cast("string"),
+            t_ms=joined.t_ms, seq=seq.cast("int64"), node=joined.node.cast("int64"),
+        )
+
     @cached_property
-    def _steps(self) -> tuple[Any, pd.DataFrame]:
+    def _steps(self) -> tuple[Any, Any]:
         """The journey-steps Ibis expression (not run) and the node rows it reads."""
-        rows = self._node_rows()
-        table = as_table(rows, self.backend)
+        if self._table is not None:
+            rows = table = self._node_rows_expr()
+        else:
+            rows = self._node_rows()
+            table = as_table(rows, self.backend)
         gap = None if self.session_gap is None else int(self.session_gap / pd.Timedelta("1ms"))
         expr = journey_steps_expr(table, unit="unit", gap_ms=gap, collapse_repeats=self.collapse_repeats)
         return expr, rows
 
     def _on_engine(self) -> bool:
-        """Aggregate on the backend (PySpark, a warehouse), not on in-memory arrays."""
-        return get_backend(self.backend).name != "duckdb"
+        """Aggregate on the backend (PySpark, a warehouse, a lazy table), not on in-memory arrays."""
+        return self._table is not None or get_backend(self.backend).name != "duckdb"
 
     @cached_property
-    def _arrays(self) -> tuple[JourneySteps, np.ndarray]:
+    def _arrays(self) -> tuple[JourneySteps, Any]:
         """Journey steps as arrays (in-memory events), and the unit names by code."""
         rows, codes = self._selected()
-        unit = rows["session_id" if self.unit == "session" else "user_id"]
-        if isinstance(unit.dtype, pd.CategoricalDtype):
-            unit_codes, unit_names = unit.cat.codes.to_numpy(), unit.cat.categories.astype(str)
+        unit_codes, unit_names = _block_codes(rows["session_id" if self.unit == "session" else "user_id"])
+        if self.unit == "session":
+            session = unit_codes
         else:
-            unit_codes, unit_names = pd.factorize(unit.astype(str))
+            session, session_names = pd.factorize(rows["session_id"].astype(str))
+            self._session_names = np.asarray(session_names, dtype=object)
         ts = rows["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
         gap = None if self.session_gap is None else int(self.session_gap / pd.Timedelta("1ms"))
         steps = journey_steps(
             unit=unit_codes, t_ms=ts // 1_000_000, seq=rows["seq"].to_numpy(), node=codes,
-            gap_ms=gap, collapse_repeats=self.collapse_repeats,
+            gap_ms=gap, collapse_repeats=self.collapse_repeats, session=session,
         )
-        return steps, np.asarray(unit_names, dtype=object)
+        return steps, unit_names
 
     def _labels(self, codes: Any) -> np.ndarray:
         cats = np.array(self._categories + [EXIT], dtype=object)  # code -1 is the exit
@@ -260,12 +302,15 @@ class Journeys(Exportable):
                 "next": self._labels(out["next_node"].to_numpy()),
                 "t_ms": out["t_ms"].astype("int64"),
                 "dt_s": out["dt_ms"].astype("float64") / 1000.0,
+                "_session": out["session_id" if "session_id" in out else "unit"].astype(str),
             }
         )
 
     def _array_steps(self) -> pd.DataFrame:
         """The same table from the in-memory arrays."""
         a, unit_names = self._arrays
+        if not isinstance(unit_names, np.ndarray):  # an Arrow array of names
+            unit_names = np.asarray(unit_names.to_numpy(zero_copy_only=False), dtype=object)
         units = unit_names[a.unit[a.starts]]
         ids = pd.Series(units).astype(str) + "#" + pd.Series(a.journey_in_unit).astype(str)
         return pd.DataFrame(
@@ -277,6 +322,7 @@ class Journeys(Exportable):
                 "next": self._labels(a.next_node),
                 "t_ms": a.t_ms,
                 "dt_s": a.dt_ms / 1000.0,
+                "_session": (unit_names if self.unit == "session" else self._session_names)[a.session],
             }
         )
 
@@ -286,23 +332,10 @@ class Journeys(Exportable):
         steps = self._engine_steps() if self._on_engine() else self._array_steps()
         steps.insert(5, "timestamp", pd.to_datetime(steps.pop("t_ms"), unit="ms", utc=True).astype(
             "datetime64[ns, UTC]"))
-        if self.unit == "session":
-            steps["session_id"] = steps["unit"]
-        else:
-            # A user's journey is linked to the session where it started.
-            ev = self.log.events
-            ids = pd.DataFrame({"user_id": ev["user_id"].astype(str),
-                                "session_id": ev["session_id"].astype(str),
-                                "timestamp": ev["timestamp"]})
-            first_session = ids.groupby("user_id", sort=False)["session_id"].first()
-            starts = steps.loc[steps["step"] == 1, ["unit", "journey_id", "timestamp"]]
-            merged = pd.merge_asof(
-                starts.sort_values("timestamp"),
-                ids.sort_values("timestamp").rename(columns={"user_id": "unit"}),
-                on="timestamp", by="unit", direction="forward",
-            )
-            steps["session_id"] = steps["journey_id"].map(merged.set_index("journey_id")["session_id"])
-            steps["session_id"] = steps["session_id"].fillna(steps["unit"].map(first_session))
+        # A journey is linked to the session of its first step (for a user: where it started).
+        session = steps.pop("_session")
+        first = session.where(steps["step"] == 1).ffill()  # each journey is one block of rows
+        steps["session_id"] = first.astype(str) if self.unit == "user" else session
         return steps
 
     @cached_property
@@ -618,6 +651,12 @@ class Journeys(Exportable):
         else:
             raise UxlensError("Give one of node=, edge=, loop= or path=.")
         wanted = pd.unique(ids.astype(str))
+        if self._table is not None:  # summarise only the wanted sessions, on the backend
+            from .engine.sessions import session_summary
+
+            t = self._table
+            frame = session_summary(t.filter(t.session_id.cast("string").isin(list(wanted))))
+            return SessionList(frame.reset_index(drop=True), self.log, label=label)
         summary = self.log.sessions().frame
         frame = summary.loc[summary["session_id"].isin(wanted)].reset_index(drop=True)
         return SessionList(frame, self.log, label=label)
@@ -671,6 +710,11 @@ class Journeys(Exportable):
 
     def compare(self, by: str) -> pd.DataFrame:
         """Per-segment journeys: count, mean length, conversion and the top path."""
+        if self._table is not None:
+            raise UxlensError(
+                "compare() needs events in memory; on an Ibis table compare segments by "
+                "filtering the table and building one Journeys per segment."
+            )
         ev = self.log.events
         if by not in ev.columns:
             raise UxlensError(f"No column {by!r} to compare by.{did_you_mean(by, ev.columns)}")
@@ -746,6 +790,37 @@ class Journeys(Exportable):
             f"<div style='font-family:system-ui,sans-serif'><b>Journeys</b> · {len(j):,} journeys"
             f"{conv}</div>" + top.to_html(index=False, float_format=lambda v: f"{v:.3f}")
         )
+
+
+def _lazy_table(events: Any) -> Any:
+    """The Ibis table behind ``events`` when they are not in memory, else ``None``."""
+    import ibis.expr.types as ir
+
+    if isinstance(events, ir.Table):
+        return events
+    if isinstance(events, EventLog) and events.meta.get("ibis_table") is not None and not len(events):
+        return events.meta["ibis_table"]
+    return None
+
+
+def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """Integer codes and names of ids; sorted ids (a validated log) are coded by their
+    boundaries in one Arrow pass, 4x cheaper than hashing every string."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories.astype(str), dtype=object)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype(str)) if len(values) > 1 else None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr is not None and arr.null_count == 0 and pc.all(pc.greater_equal(arr[1:], arr[:-1])).as_py():
+        codes = np.zeros(len(arr), dtype="int64")
+        np.cumsum(pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False), out=codes[1:])
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        return codes, arr.take(pa.array(starts))  # names: converted only when steps_ needs them
+    codes, names = pd.factorize(values.astype(str))
+    return codes, np.asarray(names, dtype=object)
 
 
 def _isin(values: pd.Series, names: Any) -> np.ndarray:

@@ -185,3 +185,33 @@ def execute_arrow(expr: ir.Expr, backend: Any = None) -> pa.Table:
         return con.to_pyarrow(expr)
     except Exception as exc:
         raise EngineError(f"The {con.name} engine failed to run a uxlens query: {exc}") from exc
+
+
+def small_table(frame: pd.DataFrame, like: Any) -> ir.Table:
+    """A small in-memory table on the same backend as the table ``like`` (for joins).
+
+    Examples
+    --------
+    >>> import ibis, pandas as pd
+    >>> t = ibis.memtable(pd.DataFrame({"k": [1, 2]}))
+    >>> lut = small_table(pd.DataFrame({"k": [2], "v": ["two"]}), like=t)
+    >>> execute(t.join(lut, "k"))["v"].tolist()
+    ['two']
+    """
+    import ibis
+
+    try:
+        con = like._find_backend(use_default=False)
+    except Exception:
+        con = None
+    if con is None or con.name == "duckdb":
+        return ibis.memtable(frame)
+    name = f"uxlens_small_{next(_names)}"
+    if con.name == "pyspark":
+        # As in as_table: PySpark has no temporary tables, but views.
+        return con.create_view(name, ibis.memtable(frame), overwrite=True)
+    try:
+        return con.create_table(name, frame, temp=True, overwrite=True)
+    except TypeError:
+        return con.create_table(name, frame, overwrite=True)
+

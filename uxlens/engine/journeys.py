@@ -19,6 +19,8 @@ def journey_steps_expr(
 ) -> Any:
     """One row per journey step: ``unit, journey, step, node, t_ms, next_node, dt_ms``.
 
+    A ``session_id`` column of ``table`` (other than the unit) is carried along.
+
     ``table`` holds the node rows (``unit`` column, ``t_ms``, ``seq``, integer
     ``node``). A new journey starts at the unit's first row and after every gap
     longer than ``gap_ms``. With ``collapse_repeats`` a node equal to the
@@ -44,8 +46,10 @@ def journey_steps_expr(
         next_node=t.node.lead().over(wj),
         next_t=t.t_ms.lead().over(wj),
     )
+    carried = [t.session_id] if "session_id" in t.columns and unit != "session_id" else []
     return t.select(
         t[unit],
+        *carried,
         t.journey,
         t.step,
         t.node,

@@ -40,6 +40,8 @@ class JourneySteps:
         Index of each journey's first step (length ``n_journeys``).
     journey_in_unit
         Per journey: its 1-based number within its unit (``unit#k`` ids).
+    session
+        Per step: the session code carried along (the unit when not given).
     """
 
     unit: np.ndarray
@@ -51,6 +53,7 @@ class JourneySteps:
     dt_ms: np.ndarray
     starts: np.ndarray
     journey_in_unit: np.ndarray
+    session: np.ndarray
 
     @property
     def n_journeys(self) -> int:
@@ -88,6 +91,7 @@ def journey_steps(
     node: np.ndarray,
     gap_ms: int | None,
     collapse_repeats: bool,
+    session: np.ndarray | None = None,
 ) -> JourneySteps:
     """Split node rows into journeys: the array twin of ``journey_steps_expr``.
 
@@ -101,6 +105,9 @@ def journey_steps(
         row of the unit; ``None`` never splits.
     collapse_repeats
         Drop a row whose node equals the previous row's in the same journey.
+    session
+        Optional per-row session codes, carried along (sorted and filtered
+        with the rows).
 
     Returns
     -------
@@ -116,9 +123,10 @@ def journey_steps(
     ([0, 0, 1], [1, 2], [1000.0, nan, nan])
     """
     unit, t_ms, seq, node = (np.asarray(a, dtype="int64") for a in (unit, t_ms, seq, node))
+    session = unit if session is None else np.asarray(session, dtype="int64")
     order = _ordered(unit, t_ms, seq)
     if order is not None:
-        unit, t_ms, seq, node = unit[order], t_ms[order], seq[order], node[order]
+        unit, t_ms, seq, node, session = (a[order] for a in (unit, t_ms, seq, node, session))
     n = len(unit)
     new = np.ones(n, dtype=bool)
     if n > 1:
@@ -128,7 +136,7 @@ def journey_steps(
     if collapse_repeats and n > 1:
         keep = new.copy()
         keep[1:] |= node[1:] != node[:-1]
-        unit, t_ms, node, new = unit[keep], t_ms[keep], node[keep], new[keep]
+        unit, t_ms, node, new, session = (a[keep] for a in (unit, t_ms, node, new, session))
         n = len(unit)
     journey = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
@@ -146,7 +154,9 @@ def journey_steps(
     first_of_unit[1:] = journey_unit[1:] != journey_unit[:-1]
     idx = np.arange(len(starts))
     journey_in_unit = idx - np.maximum.accumulate(np.where(first_of_unit, idx, 0)) + 1
-    return JourneySteps(unit, journey, step, node, next_node, t_ms, dt_ms, starts, journey_in_unit)
+    return JourneySteps(
+        unit, journey, step, node, next_node, t_ms, dt_ms, starts, journey_in_unit, session
+    )
 
 
 def transition_table(steps: JourneySteps) -> dict[str, np.ndarray]:
@@ -254,8 +264,7 @@ def path_groups(
     lengths = np.minimum(steps.lengths, max_steps)  # kept steps are a prefix of each journey
     kept_starts = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
     h = np.add.reduceat(terms, kept_starts) if len(terms) else terms
-    _, first, group, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
-    group = group.reshape(-1)
+    group, first, counts = _factorize(h)
     # Exact check: same length and the same node at every kept step as the representative.
     rep = first[group]
     same = bool(np.array_equal(lengths, lengths[rep]))
@@ -268,6 +277,20 @@ def path_groups(
         )
         group = group.reshape(-1)
     return group, first, counts
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group codes (in order of first appearance), first member and size of each group.
+
+    A hash table (pandas) instead of a sort: linear time.
+    """
+    import pandas as pd
+
+    group, _ = pd.factorize(values)
+    group = group.astype("int64", copy=False)
+    running = np.maximum.accumulate(group) if len(group) else group
+    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(group) else group
+    return group, first, np.bincount(group, minlength=len(first))
 
 
 def padded_paths(steps: JourneySteps, *, max_steps: int) -> np.ndarray:
