@@ -270,3 +270,18 @@ def test_sankey_keeps_red_for_exits(journeys):
     node = journeys.sankey(steps=3, min_share=0).data[0].node
     for label, colour in zip(node.label, node.color):
         assert (colour == COLORS["drop"]) == (label == EXIT)
+
+
+def test_sankey_to_an_end_node_shows_the_moves_before_its_first_visit(journeys):
+    # Journeys reaching /signup: s1#1 (/ → /signup → /pricing → /signup) and s3#1 (/ → /signup → ...).
+    links, n = journeys._flow_links(start=None, end="/signup", steps=2, min_share=0)
+    assert n == 2
+    assert links.to_dict("records") == [{"step": 2, "node": "/", "next": "/signup", "count": 2}]
+    # Journeys reaching /dashboard: only s3 (/ → /signup → /dashboard): both moves, aligned at the end.
+    links, n = journeys._flow_links(start=None, end="/dashboard", steps=3, min_share=0)
+    assert n == 1
+    assert links[["step", "node", "next"]].values.tolist() == [
+        [2, "/", "/signup"], [3, "/signup", "/dashboard"]]
+    fig = journeys.sankey(start="/", end="/dashboard", steps=3, min_share=0)
+    assert fig.layout.title.text.startswith("Journeys from / to /dashboard")
+    assert "(exit)" not in fig.data[0].node.label

@@ -728,22 +728,40 @@ class Journeys(Exportable):
         return pd.DataFrame(rows)
 
     # ---------------------------------------------------------------- figures
-    def sankey(self, *, start: str | None = None, steps: int = 5, min_share: float = 0.01) -> Any:
-        """Plotly Sankey of flows over the first ``steps`` steps, exits shown.
+    def sankey(
+        self, *, start: str | None = None, end: str | None = None, steps: int = 5,
+        min_share: float = 0.01,
+    ) -> Any:
+        """Plotly Sankey of flows over ``steps`` steps, exits shown.
 
-        ``start`` keeps journeys from their first visit of that node onwards.
-        Links carrying less than ``min_share`` of journeys are merged away.
+        ``start`` keeps journeys from their first visit of that node onwards
+        (flows *from* it). ``end`` keeps journeys that reach that node and shows
+        the ``steps`` moves that led to its first visit (flows *to* it), the end
+        node in the last column. Links carrying less than ``min_share`` of
+        journeys are merged away.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> j = ux.Journeys(ux.demo())
+        >>> fig = j.sankey(end="/onboarding/invite", steps=2, min_share=0)
+        >>> sankey = fig.data[0]
+        >>> "(exit)" in sankey.node.label  # flows to a node stop at it: no exits
+        False
+        >>> sum(v for t, v in zip(sankey.link.target, sankey.link.value)
+        ...     if sankey.node.label[t] == "/onboarding/invite") > 100
+        True
         """
         from .plotting.journeys import sankey_figure
 
-        links, n = self._flow_links(start=start, steps=steps, min_share=min_share)
-        title = "Journeys" + (f" from {start}" if start else "")
+        links, n = self._flow_links(start=start, end=end, steps=steps, min_share=min_share)
+        title = "Journeys" + (f" from {start}" if start else "") + (f" to {end}" if end else "")
         return sankey_figure(links, title=title, total=n)
 
     def _flow_links(
-        self, *, start: str | None, steps: int, min_share: float
+        self, *, start: str | None, steps: int, min_share: float, end: str | None = None
     ) -> tuple[pd.DataFrame, int]:
-        """``step, node, next, count`` flows of the first ``steps`` steps, and the journeys."""
+        """``step, node, next, count`` flows of ``steps`` steps, and the journeys."""
         s = self.steps_
         if start is not None:
             self._check_node(start)
@@ -751,6 +769,18 @@ class Journeys(Exportable):
             s = s.loc[s["journey_id"].isin(first.index)]
             s = s.assign(step=s["step"] - s["journey_id"].map(first) + 1)
             s = s.loc[s["step"] >= 1]
+        if end is not None:
+            self._check_node(end)
+            reach = s.loc[s["node"] == end].groupby("journey_id")["step"].min()
+            s = s.loc[s["journey_id"].isin(reach.index)]
+            last = s["journey_id"].map(reach)
+            # The moves before the first visit of ``end``; the one into it lands in column ``steps``.
+            s = s.loc[(s["step"] < last) & (s["step"] >= last - steps)]
+            s = s.assign(step=s["step"] - last + steps + 1)
+            n = len(reach)
+            links = s.groupby(["step", "node", "next"]).size().rename("count").reset_index()
+            links = links.loc[links["count"] >= max(1, min_share * n)].reset_index(drop=True)
+            return links, n
         s = s.loc[s["step"] <= steps]
         links = s.groupby(["step", "node", "next"]).size().rename("count").reset_index()
         n = s["journey_id"].nunique()
