@@ -2510,7 +2510,18 @@ def _funnel_outcome(funnel: Any, frame: pd.DataFrame, sids: pd.Index) -> pd.Seri
 
 @dataclass
 class OutcomeModel:
-    """A model of an outcome from friction features (see :meth:`Friction.fit_outcome`)."""
+    """A model of an outcome from friction features (see :meth:`Friction.fit_outcome`).
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> log = ux.demo()
+    >>> funnel = ux.Funnel(log, ["signup_started", "signup_done", "profile_done",
+    ...                          "invite_sent", "onboarding_done"])
+    >>> m = ux.Friction(log).fit_outcome(funnel)
+    >>> m.target, m.kind, m.n_train, m.n_test
+    ('did not convert', 'logistic', 127, 55)
+    """
 
     target: str
     kind: str
@@ -2524,7 +2535,19 @@ class OutcomeModel:
     positive_rate: float = float("nan")
 
     def predict(self, features: pd.DataFrame) -> pd.Series:
-        """Probability of the outcome for each row of :meth:`Friction.features`."""
+        """Probability of the outcome for each row of :meth:`Friction.features`.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> funnel = ux.Funnel(log, ["signup_started", "signup_done", "profile_done",
+        ...                          "invite_sent", "onboarding_done"])
+        >>> f = ux.Friction(log)
+        >>> p = f.fit_outcome(funnel).predict(f.features())
+        >>> len(p), bool(p.between(0, 1).all())
+        (300, True)
+        """
         proba = self.model.predict_proba(features[self.features].astype("float64"))[:, 1]
         return pd.Series(proba, index=features.index, name=f"p({self.target})")
 

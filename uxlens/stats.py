@@ -117,7 +117,14 @@ def newcombe_interval(
 
 @dataclass(frozen=True)
 class ZTest:
-    """Result of :func:`two_proportion_ztest`."""
+    """Result of :func:`two_proportion_ztest`.
+
+    Examples
+    --------
+    >>> r = two_proportion_ztest(62, 100, 45, 100)
+    >>> isinstance(r, ZTest), r.p_value < 0.05
+    (True, True)
+    """
 
     diff: Any
     z: Any
@@ -176,7 +183,14 @@ def two_proportion_ztest(
 
 @dataclass(frozen=True)
 class ChiSquare:
-    """Result of :func:`chi_square`."""
+    """Result of :func:`chi_square`.
+
+    Examples
+    --------
+    >>> r = chi_square([[62, 38], [45, 55]])
+    >>> isinstance(r, ChiSquare), r.dof
+    (True, 1)
+    """
 
     statistic: float
     p_value: float
@@ -210,7 +224,14 @@ def chi_square(table: ArrayLike) -> ChiSquare:
 
 @dataclass(frozen=True)
 class OddsRatio:
-    """Result of :func:`odds_ratio`."""
+    """Result of :func:`odds_ratio`.
+
+    Examples
+    --------
+    >>> r = odds_ratio(30, 10, 20, 40)
+    >>> isinstance(r, OddsRatio), bool(r.low < r.odds_ratio < r.high)
+    (True, True)
+    """
 
     odds_ratio: Any
     low: Any

@@ -78,7 +78,16 @@ def connect(backend: Any = None, **kwargs: Any) -> BaseBackend:
 
 
 def get_backend(backend: Any = None) -> BaseBackend:
-    """The backend to use: the one given, else the one set by :func:`connect`."""
+    """The backend to use: the one given, else the one set by :func:`connect`.
+
+    Examples
+    --------
+    >>> from uxlens.engine.backend import get_backend
+    >>> get_backend().name  # embedded DuckDB unless ux.connect() chose another engine
+    'duckdb'
+    >>> get_backend() is get_backend()
+    True
+    """
     if backend is not None:
         if hasattr(backend, "execute") and hasattr(backend, "name"):
             return backend
@@ -93,6 +102,16 @@ def to_arrow(events: pd.DataFrame) -> pa.Table:
 
     Categorical columns become dictionary-encoded Arrow columns, which DuckDB
     reads without copying strings; nullable pandas dtypes become Arrow nulls.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.engine.backend import to_arrow
+    >>> table = to_arrow(ux.demo().events)
+    >>> table.num_rows, str(table.schema.field("t_ms").type)
+    (62501, 'int64')
+    >>> str(table.schema.field("event").type).startswith("dictionary")
+    True
     """
     if "timestamp" not in events.columns:
         raise SchemaError("Expected a 'timestamp' column to build the engine table.")
@@ -114,6 +133,16 @@ def as_table(events: Any, backend: Any = None) -> ir.Table:
         Table or an Ibis table (used as it is; ``t_ms`` is derived if missing).
     backend
         Backend for in-memory data; defaults to :func:`get_backend`.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.engine.backend import as_table, execute
+    >>> t = as_table(ux.demo())
+    >>> "t_ms" in t.columns
+    True
+    >>> int(execute(t.filter(t.event == "invite_sent").agg(n=t.session_id.nunique()))["n"].iloc[0])
+    85
     """
     import ibis
     import ibis.expr.types as ir
@@ -166,6 +195,17 @@ def execute(expr: ir.Expr, backend: Any = None) -> pd.DataFrame:
 
     Tables built by :func:`as_table` from in-memory data run on the default
     backend; tables that came from a backend run there.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.engine.backend import as_table, execute
+    >>> t = as_table(ux.demo())
+    >>> steps = t.filter(t.event.isin(["signup_done", "invite_sent"]))
+    >>> execute(steps.group_by("event").agg(sessions=steps.session_id.nunique()).order_by("event"))
+             event  sessions
+    0  invite_sent        85
+    1  signup_done       143
     """
     con = _backend_of(expr, backend)
     try:
@@ -179,6 +219,15 @@ def execute_arrow(expr: ir.Expr, backend: Any = None) -> pa.Table:
 
     Faster than :func:`execute` for large results: Ibis's pandas conversion
     turns every column holding a null into Python objects.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.engine.backend import as_table, execute_arrow
+    >>> t = as_table(ux.demo())
+    >>> result = execute_arrow(t.filter(t.event == "invite_sent").select("session_id"))
+    >>> type(result).__name__, result.num_rows
+    ('Table', 85)
     """
     con = _backend_of(expr, backend)
     try:
