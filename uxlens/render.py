@@ -384,6 +384,18 @@ def page_snapshot_time(recording: Any, urls: Iterable[str]) -> float | None:
     instant just before the first click on that page (or the snapshot's
     time when there is none), so that the page looks as users found it.
     ``None`` when the recording never shows one of those pages.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> s = ux.demo().session("s-fb37ae7ad70d")
+    >>> invite = "https://app.acme-projects.example/onboarding/invite"
+    >>> at = page_snapshot_time(s.recording, [invite])
+    >>> clicks = s.events.loc[(s.events["event"] == "click") & (s.events["url"] == invite)]
+    >>> clicks["timestamp"].min().value // 10**6 - at  # ms before the first click on the page
+    1.0
+    >>> page_snapshot_time(s.recording, ["https://elsewhere.example/"]) is None
+    True
     """
     from .events import split_url
 
@@ -537,7 +549,14 @@ def fixed_elements(recording: Any, at_ms: float | None = None) -> pd.DataFrame:
 # ---------------------------------------------------------------------- browser
 @dataclass
 class RenderResult:
-    """What :func:`render_page` returns."""
+    """What :func:`render_page` returns.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> [f.name for f in dataclasses.fields(RenderResult)]
+    ['png', 'width', 'height', 'boxes', 'fixed', 'blocked']
+    """
 
     png: bytes
     width: int
@@ -562,7 +581,15 @@ def _chromium() -> str | None:
 
 
 def browser_available() -> tuple[bool, str]:
-    """Whether pages can be rendered (Playwright + a system Chromium), and why not."""
+    """Whether pages can be rendered (Playwright + a system Chromium), and why not.
+
+    Examples
+    --------
+    >>> from uxlens.render import browser_available
+    >>> ok, why = browser_available()
+    >>> isinstance(ok, bool) and (ok or why != "")  # a reason whenever it is not available
+    True
+    """
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -751,6 +778,15 @@ def render_page(
         left, top, width, height``), ``fixed`` (fixed/sticky elements:
         ``selector, position, left, top, width, height`` in viewport px) and
         ``blocked`` (URLs the page tried to fetch).
+
+    Examples
+    --------
+    Rendering needs Chromium (not run here):
+
+    >>> doc = "<html><body><button id='go'>Go</button></body></html>"
+    >>> r = render_page(doc, 400, 300, selectors=["#go"])  # doctest: +SKIP
+    >>> r.png[1:4], r.boxes["selector"].tolist(), r.blocked  # doctest: +SKIP
+    (b'PNG', ['#go'], [])
     """
     ok, why = browser_available()
     if not ok:
@@ -790,7 +826,16 @@ def _result(width: int, png: bytes, meta: Mapping[str, Any]) -> RenderResult:
 
 
 def render_png(html_doc: str, width: int, height: int | None = None, full_page: bool = True) -> bytes:
-    """PNG screenshot of a document (see :func:`render_page` for the safety layers)."""
+    """PNG screenshot of a document (see :func:`render_page` for the safety layers).
+
+    Examples
+    --------
+    Rendering needs Chromium (not run here):
+
+    >>> png = render_png("<html><body><h1>Hi</h1></body></html>", 400, 300)  # doctest: +SKIP
+    >>> png[1:4]  # doctest: +SKIP
+    b'PNG'
+    """
     return render_page(html_doc, width, height, full_page=full_page).png
 
 
@@ -845,10 +890,22 @@ def _finite(v: float) -> bool:
 
 
 def png_data_uri(png: bytes) -> str:
-    """A ``data:image/png;base64,...`` URI (for plotly layout images and HTML)."""
+    """A ``data:image/png;base64,...`` URI (for plotly layout images and HTML).
+
+    Examples
+    --------
+    >>> png_data_uri(b"\\x89PNG\\r\\n\\x1a\\n")
+    'data:image/png;base64,iVBORw0KGgo='
+    """
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def svg_data_uri(svg: str) -> str:
-    """A ``data:image/svg+xml;base64,...`` URI."""
+    """A ``data:image/svg+xml;base64,...`` URI.
+
+    Examples
+    --------
+    >>> svg_data_uri("<svg/>")
+    'data:image/svg+xml;base64,PHN2Zy8+'
+    """
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
