@@ -60,7 +60,11 @@ class Journeys(Exportable):
     Parameters
     ----------
     events
-        An :class:`~uxlens.EventLog` or canonical DataFrame.
+        An :class:`~uxlens.EventLog`, a canonical DataFrame, or events that
+        stay in their backend: an Ibis table (e.g. :func:`uxlens.scan_parquet`
+        over a Parquet directory, a warehouse table) or the lazy log that
+        ``read_events(ibis_table)`` returns. Lazy tables take ``node="url"`` or
+        ``"event"``; only the journey steps come back.
     node
         ``"url"`` (page paths from pageviews), ``"event"`` (event names of
         user actions), ``"screen"`` (the ``screen`` column) or a callable
@@ -82,9 +86,22 @@ class Journeys(Exportable):
 
     Notes
     -----
-    Journeys, steps and node sequences are computed by Ibis expressions on the
-    engine (embedded DuckDB or the backend set with ``ux.connect``); the node
-    labels are computed once per distinct URL or event name.
+    Node labels are computed once per distinct URL or event name. Events in
+    memory are split into journeys by array shifts over the log's
+    ``(session_id, timestamp, seq)`` order (no engine round trip; see
+    ``benchmarks/bench_journeys.py``); on another backend (``backend=``, a
+    lazy table) journeys, transitions and step matrices are Ibis expressions
+    run there. Both give the same numbers (tests compare them).
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> j = ux.Journeys(ux.demo(), goal="/dashboard")
+    >>> t = j.transitions()
+    >>> bool((t.groupby("node")["probability"].sum().round(9) == 1).all())
+    True
+    >>> j.step_matrix(steps=3).sum().round(9).tolist()  # every step column sums to 1
+    [1.0, 1.0, 1.0]
     """
 
     def __init__(
@@ -486,6 +503,13 @@ class Journeys(Exportable):
         Rows are nodes plus ``"(exit)"`` (journeys that already ended); columns
         are steps 1..``steps``; every column sums to 1. On a backend other than
         embedded DuckDB the counts are aggregated there.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> m = ux.Journeys(ux.demo()).step_matrix(steps=4)
+        >>> m.columns.tolist(), m.index[-1], bool((m.sum().round(9) == 1).all())
+        ([1, 2, 3, 4], '(exit)', True)
         """
         if self._on_engine():
             expr = self._steps[0]
@@ -551,6 +575,14 @@ class Journeys(Exportable):
         occurrences, journeys, share (of journeys), exit_after (share of
         looping journeys that ended without reaching the goal, when a goal is
         set, else that ended on a loop node).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> j = ux.Journeys(ux.demo(), goal="/dashboard")
+        >>> top = j.loops().iloc[0]
+        >>> top["loop"], len(j.sessions(loop=top["nodes"])) == int(top["journeys"])
+        ('/ ⇄ /pricing', True)
         """
         records: list[tuple[tuple[str, ...], str]] = []
         for jid, nodes in zip(self.journeys_["journey_id"], self.journeys_["nodes"]):
@@ -587,6 +619,14 @@ class Journeys(Exportable):
         For each node: visits, exits (journeys ending there), exit_rate, the
         overall exit rate of all other nodes as baseline, lift and a one-sided
         binomial p-value. The goal node is excluded (ending there is success).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> d = ux.Journeys(ux.demo(), goal="/dashboard").dropoffs()
+        >>> row = d.iloc[0]
+        >>> row["node"], bool(row["lift"] > 1 and row["p_value"] < 0.01)
+        ('/pricing', True)
         """
         from scipy.stats import binomtest
 
@@ -673,6 +713,14 @@ class Journeys(Exportable):
         Returns one row per cluster: cluster, journeys, share, top_nodes,
         typical_path, conversion; ``self.cluster_labels_`` maps journeys to
         clusters.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> j = ux.Journeys(ux.demo(), goal="/dashboard")
+        >>> c = j.clusters(k=3)
+        >>> len(c), int(c["journeys"].sum()) == len(j.journeys_)
+        (3, True)
         """
         from sklearn.cluster import KMeans
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -751,6 +799,13 @@ class Journeys(Exportable):
         >>> sum(v for t, v in zip(sankey.link.target, sankey.link.value)
         ...     if sankey.node.label[t] == "/onboarding/invite") > 100
         True
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> c = ux.Journeys(ux.demo(), goal="/dashboard").compare("device")
+        >>> c["device"].tolist(), int(c["journeys"].sum())
+        (['desktop', 'mobile', 'tablet'], 300)
         """
         from .plotting.journeys import sankey_figure
 
@@ -806,7 +861,14 @@ class Journeys(Exportable):
         return JourneysExplorer(self, steps=steps, start=start, min_share=min_share)
 
     def plot(self, **kwargs: Any) -> Any:
-        """The Sankey figure (see :meth:`sankey`)."""
+        """The Sankey figure (see :meth:`sankey`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Journeys(ux.demo()).plot(steps=3).data[0].type
+        'sankey'
+        """
         return self.sankey(**kwargs)
 
     def __repr__(self) -> str:
