@@ -285,3 +285,18 @@ def test_sankey_to_an_end_node_shows_the_moves_before_its_first_visit(journeys):
     fig = journeys.sankey(start="/", end="/dashboard", steps=3, min_share=0)
     assert fig.layout.title.text.startswith("Journeys from / to /dashboard")
     assert "(exit)" not in fig.data[0].node.label
+
+
+def test_clusters_report_the_friction_of_their_sessions():
+    import uxlens as ux
+    from uxlens.friction import Friction
+
+    j = Journeys(ux.demo(), goal="/dashboard")
+    table = j.clusters(k=3).set_index("cluster")
+    scores = Friction(j.log).scores().set_index("session_id")["score"]
+    session_of = j.journeys_.set_index("journey_id")["session_id"]
+    for cluster, ids in j.cluster_labels_.groupby(j.cluster_labels_).groups.items():
+        want = scores.reindex(session_of.loc[ids].to_numpy()).mean()
+        assert table.loc[cluster, "friction"] == pytest.approx(want)
+    # Journeys that never leave the landing page carry less friction than the rest.
+    assert table["friction"].max() > table["friction"].min()

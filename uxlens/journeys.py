@@ -711,8 +711,9 @@ class Journeys(Exportable):
 
         ``k`` is chosen by silhouette score over ``k_range`` when not given.
         Returns one row per cluster: cluster, journeys, share, top_nodes,
-        typical_path, conversion; ``self.cluster_labels_`` maps journeys to
-        clusters.
+        typical_path, conversion and friction (mean friction score of the
+        sessions behind its journeys, see :class:`uxlens.Friction`);
+        ``self.cluster_labels_`` maps journeys to clusters.
 
         Examples
         --------
@@ -721,6 +722,8 @@ class Journeys(Exportable):
         >>> c = j.clusters(k=3)
         >>> len(c), int(c["journeys"].sum()) == len(j.journeys_)
         (3, True)
+        >>> bool(c["friction"].notna().all())
+        True
         """
         from sklearn.cluster import KMeans
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -743,6 +746,7 @@ class Journeys(Exportable):
         k = max(1, min(int(k), n_distinct))
         labels = KMeans(k, n_init=4, random_state=seed).fit_predict(X) if k > 1 else np.zeros(len(j), int)
         self.cluster_labels_ = pd.Series(labels, index=j["journey_id"], name="cluster")
+        friction = self._session_friction()
         rows = []
         for c in range(k):
             sub = j.loc[labels == c]
@@ -753,8 +757,19 @@ class Journeys(Exportable):
                 "top_nodes": ", ".join(nodes.index[:4]),
                 "typical_path": typical.index[0] if len(typical) else "",
                 "conversion": sub["converted"].mean(),
+                "friction": float(sub["session_id"].map(friction).mean()) if friction is not None
+                else np.nan,
             })
         return pd.DataFrame(rows).sort_values("journeys", ascending=False).reset_index(drop=True)
+
+    def _session_friction(self) -> pd.Series | None:
+        """Friction score per session id (``None`` for lazy tables: no events here)."""
+        if self._table is not None:
+            return None
+        from .friction import Friction
+
+        scores = Friction(self.log).scores()
+        return scores.set_index(scores["session_id"].astype(str))["score"]
 
     def compare(self, by: str) -> pd.DataFrame:
         """Per-segment journeys: count, mean length, conversion and the top path."""
