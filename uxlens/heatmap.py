@@ -58,6 +58,13 @@ KINDS: dict[str, str] = {
 _POINT_KINDS = ("click", "move", "rage", "dead", "error")
 _FLAG_KINDS = ("rage", "dead", "error")
 _BACKGROUNDS = ("auto", "snapshot", "wireframe")
+#: ``screen=`` value for one map of every screen of the page, never split by screen.
+ALL_SCREENS = "all"
+#: A screen state is a *main* state of a page, drawn on its own panel by default, when it
+#: holds at least this share of the page's events of the map's kind ...
+SCREEN_MIN_SHARE = 0.10
+#: ... and is among the most frequent this many.
+SCREEN_MAX_PANELS = 4
 _ALIGNS = ("fraction", "element")
 
 
@@ -200,12 +207,27 @@ class Heatmap(Exportable):
     backend
         Ibis backend for in-memory data (see :func:`uxlens.connect`).
     screen
-        One screen state of the page (a name from ``log.screens()``, e.g.
-        ``log.screens().for_url("/onboarding/invite")[0]``): only events shown
-        on that screen count, and the background is rebuilt at the moment a
-        recording showed it. Events get a ``screen`` column from
-        :func:`uxlens.screens.add_screen_column` when they lack one. See
-        :meth:`by_screen` for the main states of a URL side by side.
+        Which screen states of the page (A/B variants, a modal open or
+        closed, the views of a single-page app; see :mod:`uxlens.screens`):
+
+        - ``None`` (default): when the page shows two or more *main* states
+          (:meth:`main_screens`: each with at least 10 % of the page's events
+          of this kind, at most 4), :meth:`plot` and the notebook view draw
+          them side by side, each on its own page rendering with its own
+          counts, because one map of them all paints clicks on buttons that
+          were never there. The numbers (:meth:`grid`, :meth:`elements`,
+          :meth:`summary`...) still cover the whole page; a page with one
+          state, scroll and attention maps, and events without recordings
+          (nor a ``screen`` column) get the single map.
+        - ``"all"``: the single map of every state merged, never split.
+        - a state's name (from ``log.screens()``, e.g.
+          ``log.screens().for_url("/onboarding/invite")[0]``): only events
+          shown on that screen count, and the background is rebuilt at the
+          moment a recording showed it.
+
+        Events get a ``screen`` column from
+        :func:`uxlens.screens.add_screen_column` when they lack one (states
+        are found once per EventLog and cached with it).
 
     Notes
     -----
@@ -269,7 +291,7 @@ class Heatmap(Exportable):
         self.screen = screen
         self._validate()
         self._shared = _as_shared(events, backend)
-        if screen is not None:
+        if screen is not None and screen != ALL_SCREENS:
             self._shared = _screen_shared(self._shared, backend)
             names = _screen_names(self._shared)
             if screen not in names:
@@ -393,11 +415,22 @@ class Heatmap(Exportable):
 
     @staticmethod
     def plot_screens(heatmaps: Sequence[Heatmap], device: str | None = None, *,
-                     bin_px: float | None = None, title: str | None = None) -> go.Figure:
+                     bin_px: float | None = None, smooth: float | str | None = "auto",
+                     hotspots: bool = True, title: str | None = None,
+                     subtitle: str = "") -> go.Figure:
         """Heatmaps of several screens side by side: one panel per screen, for one device.
 
         ``device`` defaults to the device class with the most events across
-        the maps. Each panel is drawn over its screen's own background.
+        the maps. Each panel is drawn over its screen's own background and
+        titled with the screen's name and its own count.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> maps = Heatmap.by_screen(ux.demo(), url="/onboarding/invite", background=None)
+        >>> fig = Heatmap.plot_screens(maps, "desktop")
+        >>> len([t for t in fig.data if t.type == "heatmap"])
+        2
         """
         from .plotting import heatmap as plots
 
@@ -409,36 +442,104 @@ class Heatmap(Exportable):
         if kind not in _POINT_KINDS or any(h.kind != kind for h in maps):
             raise UxlensError(
                 f"plot_screens() draws point maps of one kind; got {[h.kind for h in maps]}.")
-        if device is None:
-            totals: dict[str, int] = {}
-            for h in maps:
-                for d, v in h.summary()["devices"].items():
-                    totals[d] = totals.get(d, 0) + int(v["events"])
-            if not totals:
-                raise UxlensError("plot_screens(): these heatmaps have no placed events.")
-            device = max(sorted(totals), key=lambda d: totals[d])
+        device = device or _busiest_device(maps)
         b = float(bin_px or maps[0].bin_px)
-        grids, widths, backgrounds = [], {}, {}
-        for i, h in enumerate(maps):
-            label = h.screen if h.screen is not None else h._title()
-            if label in widths:
-                label = f"{label} ({i + 1})"
+        sigma = b if smooth == "auto" else smooth
+        grids, widths, backgrounds, spots = [], {}, {}, []
+        for label, h in _screen_labels(maps).items():
             refs = h.reference_widths()
             if device not in refs:
                 continue
-            g = h.grid(b, smooth=b)
-            grids.append(g.loc[g["device"] == device].assign(device=label))
+            g = h.grid(b, smooth=sigma)
+            g = g.loc[g["device"] == device]
+            grids.append(g.assign(device=label))
             widths[label] = refs[device]
             backgrounds[label] = h.background_image(device)
+            if hotspots and int(g["count"].sum()):
+                hs = h.hotspots()
+                spots.append(hs.loc[hs["device"] == device].assign(device=label))
         if not grids:
             raise UxlensError(f"plot_screens(): no {device!r} map in these heatmaps.")
         page = maps[0].url if isinstance(maps[0].url, str) else ", ".join(maps[0].url)
         return plots.heatmap_figure(
             pd.concat(grids, ignore_index=True), bin_px=b, widths=widths,
-            backgrounds=backgrounds,
+            backgrounds=backgrounds, hotspots=pd.concat(spots, ignore_index=True) if spots
+            else None,
             title=title or f"{KINDS[kind].capitalize()} on {page} by screen · {device}",
-            unit=KINDS[kind],
+            subtitle=subtitle, unit=KINDS[kind],
         )
+
+    def main_screens(self, *, min_share: float = SCREEN_MIN_SHARE,
+                     top: int = SCREEN_MAX_PANELS) -> list[str]:
+        """The page's main screen states, drawn side by side by default; ``[]`` when one.
+
+        A state is *main* when it holds at least ``min_share`` of the page's
+        placeable events of this map's kind (after the device and segment
+        filters); at most ``top`` of them, most events first. The answer is
+        ``[]`` (one map) when fewer than two states qualify, when the map
+        already picks a state (``screen=name``) or merges them
+        (``screen="all"``), for scroll and attention maps, and for events
+        without recordings nor a ``screen`` column. A page whose recordings
+        show one state costs one look at the cached states, no event
+        assignment.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> Heatmap(log, url="/onboarding/invite", background=None).main_screens()
+        ['Invite your teammates — use comma-separated emails', \
+'Invite your teammates — Add comma-separated emails']
+        >>> Heatmap(log, url="/signup", background=None).main_screens()
+        []
+        """
+        if not (0 < min_share <= 1):
+            raise UxlensError(f"min_share must be in (0, 1]; got {min_share!r}.")
+        if not isinstance(top, (int, np.integer)) or top < 1:
+            raise UxlensError(f"top must be a positive integer; got {top!r}.")
+        if self.screen is not None or self.kind not in _POINT_KINDS:
+            return []
+        return self._cached(("main_screens", float(min_share), int(top)),
+                            lambda: self._main_screens(float(min_share), int(top)))
+
+    def _main_screens(self, min_share: float, top: int) -> list[str]:
+        shared = self._shared
+        if "screen" not in shared.table.columns:
+            log = shared.log
+            if log is None or not log.recordings:
+                return []
+            from .screens import screen_states
+
+            # cheap exit first: the states seen on these URLs, from the cached visits
+            seg = screen_states(log).segments
+            if seg.loc[seg["url"].isin(self.urls), "state"].nunique() < 2:
+                return []
+            shared = _screen_shared(shared, self.backend)
+        probe = Heatmap(shared, url=self.url, kind=self.kind, device=self.device,
+                        segment=self.segment, version=self.version, width=self.width,
+                        background=None, bin_px=self.bin_px, align=self.align, boxes=self.boxes,
+                        friction=self.friction, backend=self.backend, screen=ALL_SCREENS)
+        pts = probe._valid()
+        counts = execute(pts.group_by("screen").agg(n=pts.count()))
+        total = float(counts["n"].sum())
+        counts = counts.loc[counts["screen"].notna()].assign(
+            screen=lambda c: c["screen"].astype(str))
+        main = counts.loc[counts["n"] >= min_share * total] if total else counts.iloc[0:0]
+        main = main.sort_values(["n", "screen"], ascending=[False, True], kind="stable")
+        names = main["screen"].head(top).tolist()
+        return names if len(names) >= 2 else []
+
+    def screen_maps(self) -> list[Heatmap]:
+        """One heatmap per main screen state (:meth:`main_screens`), sharing this one's data.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = Heatmap(ux.demo(), url="/dashboard", background=None)
+        >>> [m.screen for m in h.screen_maps()]  # the welcome modal open, then closed
+        ["Your projects — modal: You're all set!", 'Your projects']
+        """
+        return [self.with_(screen=name) for name in self.main_screens()]
 
     # --------------------------------------------------------------- basics
     @property
@@ -470,9 +571,14 @@ class Heatmap(Exportable):
             filters.update(self.segment)
         if self.version is not None:
             filters["version"] = self.version
-        if self.screen is not None:
-            filters["screen"] = self.screen
+        if self._screen_name is not None:
+            filters["screen"] = self._screen_name
         return filters
+
+    @property
+    def _screen_name(self) -> str | None:
+        """The one screen state this map is restricted to (``None``: every state)."""
+        return None if self.screen in (None, ALL_SCREENS) else self.screen
 
     @property
     def _segment_ids(self) -> list[str] | None:
@@ -1078,7 +1184,7 @@ class Heatmap(Exportable):
                 mine = self._page(None).select("session_id").distinct()
                 preferred = set(execute(mine)["session_id"].astype(str))
             screens = None
-            if self.screen is not None:
+            if self._screen_name is not None:
                 from .screens import screen_states
 
                 screens = screen_states(log)
@@ -1092,7 +1198,7 @@ class Heatmap(Exportable):
                 order = cand.sort_values(["other", "d", "session_id"], kind="stable")
                 for sid in order["session_id"].head(20):
                     if screens is not None:
-                        hit = screens.moment(self.screen, sid)
+                        hit = screens.moment(self._screen_name, sid)
                         at = hit[1] if hit is not None else None
                     else:
                         at = page_snapshot_time(log.recordings[sid], self.urls)
@@ -1334,9 +1440,35 @@ class Heatmap(Exportable):
         biggest hotspots are outlined and labelled with their share.
         Scroll maps shade the page by the share of sessions that reached each
         depth and draw the average fold; attention maps by seconds per band.
+
+        When the page shows several main screen states (:meth:`main_screens`,
+        with the default ``screen=None``), the figure has one panel per state
+        instead, for one device (``device`` or the one with the most events),
+        each over that state's own rendering and with its own counts
+        (:meth:`plot_screens` of :meth:`screen_maps`); the title says so.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> fig = Heatmap(log, url="/onboarding/invite", background=None).plot()
+        >>> fig.layout.title.text.split("<br>")[0]
+        'Clicks on /onboarding/invite · 2 screens side by side · desktop'
+        >>> [a.text.split(" · ")[0] for a in fig.layout.annotations][:2]
+        ['Invite your teammates — use comma-separated emails', \
+'Invite your teammates — Add comma-separated emails']
+        >>> merged = Heatmap(log, url="/onboarding/invite", background=None, screen="all").plot()
+        >>> [a.text.split(" · ")[0] for a in merged.layout.annotations][:3]
+        ['desktop', 'tablet', 'mobile']
         """
         from .plotting import heatmap as plots
 
+        maps = self.screen_maps()
+        if maps:
+            dev = self._split_device(maps, device)
+            return Heatmap.plot_screens(
+                maps, dev, bin_px=bin_px, smooth=smooth, hotspots=hotspots,
+                title=title or self._split_title(maps, dev), subtitle=self._split_subtitle())
         b = float(bin_px or self.bin_px)
         devices = self._plot_devices(device)
         title = title or self._title()
@@ -1362,6 +1494,22 @@ class Heatmap(Exportable):
             unit=KINDS[self.kind],
         )
 
+    def _split_device(self, maps: Sequence[Heatmap], device: str | None = None) -> str:
+        """The device whose screens are drawn side by side: asked, filtered on, or busiest."""
+        if device is not None:
+            return device
+        if isinstance(self.device, str):
+            return self.device
+        return _busiest_device(maps)
+
+    def _split_title(self, maps: Sequence[Heatmap], device: str) -> str:
+        return f"{self._title()} · {len(maps)} screens side by side · {device}"
+
+    def _split_subtitle(self) -> str:
+        return (f"each screen state with \u2265 {SCREEN_MIN_SHARE:.0%} of the page's "
+                f"{KINDS[self.kind]} on its own rendering · screen='all' merges them, "
+                "screen=<name> keeps one")
+
     def _plot_devices(self, device: str | None) -> list[str]:
         refs = self.reference_widths()
         order = [d for d in ("desktop", "tablet", "mobile") if d in refs] + sorted(
@@ -1381,8 +1529,8 @@ class Heatmap(Exportable):
                  "attention": "Attention", "rage": "Rage clicks", "dead": "Dead clicks",
                  "error": "Error clicks"}
         seg = []
-        if self.screen is not None:
-            seg.append(f"screen {self.screen}")
+        if self._screen_name is not None:
+            seg.append(f"screen {self._screen_name}")
         if self.version is not None:
             seg.append(f"version {self.version}")
         if isinstance(self.segment, Mapping):
@@ -1491,7 +1639,15 @@ class Heatmap(Exportable):
         return f"<Heatmap kind={self.kind!r} url={self.url!r}{dev}>"
 
     def _repr_html_(self) -> str:
+        from .plotting.heatmap import heat_html
+
         s = self.summary()
+        try:
+            maps = self.screen_maps()
+        except UxlensError:
+            maps = []
+        if maps:
+            return self._split_html(maps, s)
         rows = "".join(
             f"<tr><td>{html.escape(d)}</td><td style='text-align:right'>{v['events']:,}</td>"
             f"<td style='text-align:right'>{v['sessions']:,}</td>"
@@ -1506,8 +1662,6 @@ class Heatmap(Exportable):
             "<table style='margin-top:4px'><tr><th>device</th><th>events</th><th>sessions</th>"
             f"<th>layout px</th></tr>{rows}</table></div>"
         )
-        from .plotting.heatmap import heat_html
-
         try:
             body = heat_html(self._preview_panels())
         except UxlensError as exc:
@@ -1517,12 +1671,43 @@ class Heatmap(Exportable):
                 "h.elements(), h.hotspots() for the numbers</div>")
         return head + body + hint
 
-    def _preview_panels(self) -> dict[str, dict[str, Any]]:
+    def _split_html(self, maps: Sequence[Heatmap], s: Mapping[str, Any]) -> str:
+        """Notebook view of a page with several main screens: one preview per screen."""
+        from .plotting.heatmap import heat_html
+
+        device = self._split_device(maps)
+        rows, panels = [], {}
+        for label, m in _screen_labels(maps).items():
+            per = m.summary()["devices"].get(device, {"events": 0, "sessions": 0})
+            rows.append(f"<tr><td>{html.escape(label)}</td>"
+                        f"<td style='text-align:right'>{per['events']:,}</td>"
+                        f"<td style='text-align:right'>{per['sessions']:,}</td></tr>")
+            try:
+                if device in m.reference_widths():
+                    panels[label] = m._preview_panels([device])[device]
+            except UxlensError:
+                continue
+        head = (
+            "<div style='font-family:system-ui,sans-serif;font-size:13px'>"
+            f"<b>{html.escape(self._split_title(maps, device))}</b><br>"
+            f"whole page: {s['events']:,} {html.escape(KINDS[self.kind])} · "
+            f"{s['sessions']:,} sessions · {s['skipped']:,} not placed"
+            f"<table style='margin-top:4px'><tr><th>screen</th><th>{html.escape(device)} "
+            f"{html.escape(KINDS[self.kind])}</th><th>sessions</th></tr>{''.join(rows)}"
+            "</table></div>"
+        )
+        body = heat_html(panels) if panels else ""
+        hint = ("<div style='color:#667085;font-size:11px;margin-top:4px'>"
+                f"{html.escape(self._split_subtitle())} · h.screen_maps() for one heatmap per "
+                "screen · h.plot(device=...) for another device</div>")
+        return head + body + hint
+
+    def _preview_panels(self, devices: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         """Per device: the map as a dense array over the page, for static previews."""
         b = float(self.bin_px)
         panels: dict[str, dict[str, Any]] = {}
         refs = self.reference_widths()
-        for device in self._plot_devices(None):
+        for device in devices if devices is not None else self._plot_devices(None):
             width = float(refs[device])
             bg = self.background_image(device)
             bg_h = float(bg["height"]) if bg else 0.0
@@ -1550,6 +1735,26 @@ class Heatmap(Exportable):
             panels[device] = {"z": z, "width": width, "height": max(z.shape[0] * b, bg_h, 1.0),
                               "background": bg, "caption": caption, "zmin": 0.0}
         return panels
+
+
+def _busiest_device(maps: Sequence[Heatmap]) -> str:
+    """The device class with the most placed events across ``maps``."""
+    totals: dict[str, int] = {}
+    for h in maps:
+        for d, v in h.summary()["devices"].items():
+            totals[d] = totals.get(d, 0) + int(v["events"])
+    if not totals:
+        raise UxlensError("plot_screens(): these heatmaps have no placed events.")
+    return max(sorted(totals), key=lambda d: totals[d])
+
+
+def _screen_labels(maps: Sequence[Heatmap]) -> dict[str, Heatmap]:
+    """Panel label (the screen's name, numbered when repeated) of each map."""
+    out: dict[str, Heatmap] = {}
+    for i, h in enumerate(maps):
+        label = h._screen_name if h._screen_name is not None else h._title()
+        out[label if label not in out else f"{label} ({i + 1})"] = h
+    return out
 
 
 def _with_reference_boxes(boxes: pd.DataFrame, refs: Mapping[str, int]) -> pd.DataFrame:
