@@ -176,3 +176,23 @@ def test_main_state_thresholds_hand_computed():
         h.main_screens(min_share=0)
     with pytest.raises(UxlensError, match="top"):
         h.main_screens(top=0)
+
+
+def test_explorer_offers_the_main_screens_and_starts_on_the_busiest(log, screened):
+    from uxlens.widgets.heatmap_explorer import HeatmapExplorer
+
+    w = HeatmapExplorer(Heatmap(log, url=INVITE, background=None))
+    mains = Heatmap(log, url=INVITE, background=None).main_screens()
+    assert w.screens == ["all", *mains] and w.screen == mains[0]
+    desktop = _clicks(screened, INVITE, "desktop")
+    assert w.device == "desktop"
+    n = int((desktop["screen"].astype(str) == mains[0]).sum())
+    assert w.status.startswith(f"{n:,} clicks") and mains[0] in w.title
+    w.screen = "all"
+    assert w.status.startswith(f"{len(desktop):,} clicks")
+    w.screen = mains[1]
+    w.click = {"x": 880.0, "y": 510.0}  # the Send invites button
+    shown = {r["session_id"] for r in w.sessions}
+    assert shown and shown <= set(desktop.loc[desktop["screen"].astype(str) == mains[1], "session_id"])
+    # a page with one state: no selector (only "all")
+    assert HeatmapExplorer(Heatmap(log, url="/signup", background=None)).screens == ["all"]

@@ -37,7 +37,12 @@ _MAX_ROWS = 100
 
 
 class HeatmapExplorer(anywidget.AnyWidget):
-    """Interactive heatmap: selectors for kind, device, segment and version.
+    """Interactive heatmap: selectors for kind, device, segment, version and screen.
+
+    A page that shows several main screen states (A/B variants, a modal open
+    or closed; :meth:`Heatmap.main_screens`) gets a screen selector: its main
+    states and ``"all"`` (merged). It starts on the busiest state unless the
+    heatmap names one (``screen=...``, or ``"all"``).
 
     Clicking a point of a click/move/rage/dead/error map lists the sessions
     with events within ``radius`` px of it; clicking a scroll or attention
@@ -81,10 +86,13 @@ class HeatmapExplorer(anywidget.AnyWidget):
     devices = traitlets.List(traitlets.Unicode()).tag(sync=True)
     segments = traitlets.List(traitlets.Unicode()).tag(sync=True)
     versions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: Screen choices: ``"all"`` then the page's main screen states (only ``"all"``: no selector).
+    screens = traitlets.List(traitlets.Unicode()).tag(sync=True)
     kind = traitlets.Unicode("click").tag(sync=True)
     device = traitlets.Unicode("").tag(sync=True)
     segment = traitlets.Unicode(_ALL).tag(sync=True)
     version = traitlets.Unicode(_ALL).tag(sync=True)
+    screen = traitlets.Unicode(_ALL).tag(sync=True)
     radius = traitlets.Float(30.0).tag(sync=True)
 
     image = traitlets.Bytes(b"").tag(sync=True)
@@ -136,7 +144,13 @@ class HeatmapExplorer(anywidget.AnyWidget):
             "scroll", "attention") else heatmap.reference_widths()
         order = [d for d in ("desktop", "tablet", "mobile") if d in refs] + sorted(
             d for d in refs if d not in ("desktop", "tablet", "mobile"))
+        mains = self._main_screens()
+        named = heatmap.screen not in (None, _ALL)
+        start = heatmap.screen if heatmap.screen is not None else (mains[0] if mains else _ALL)
         with self.hold_trait_notifications():
+            self.screens = [_ALL] + mains + ([heatmap.screen] if named and heatmap.screen
+                                             not in mains else [])
+            self.screen = start
             self.kinds = list(KINDS)
             self.devices = order
             self.segments = list(self._segments)
@@ -147,7 +161,7 @@ class HeatmapExplorer(anywidget.AnyWidget):
             self.colors = [[float(s), c] for s, c in SEQUENTIAL]
             self.device = (heatmap.device if isinstance(heatmap.device, str)
                            else (order[0] if order else ""))
-        self.observe(self._on_choice, names=["kind", "device", "segment", "version"])
+        self.observe(self._on_choice, names=["kind", "device", "segment", "version", "screen"])
         self.observe(self._on_click, names=["click"])
         self.observe(self._on_selected, names=["selected_session"])
         self.observe(self._on_export, names=["export_request"])
@@ -164,6 +178,15 @@ class HeatmapExplorer(anywidget.AnyWidget):
         vals = execute(known.group_by(column).agg(n=known.count())
                        .order_by([lambda s: s.n.desc(), column]).limit(limit))
         return vals[column].tolist()
+
+    def _main_screens(self) -> list[str]:
+        """Main screen states of the page (of a click map for scroll and attention maps)."""
+        base = self._base
+        kind = base.kind if base.kind not in ("scroll", "attention") else "click"
+        try:
+            return base.with_(screen=None, kind=kind).main_screens()
+        except UxlensError:
+            return []
 
     def _versions(self) -> list[str]:
         return sorted(str(v) for v in self._column_values("version"))
@@ -186,6 +209,7 @@ class HeatmapExplorer(anywidget.AnyWidget):
             device=self.device or None,
             segment=self._segments.get(self.segment, self._base.segment),
             version=None if self.version == _ALL else self._typed_version(self.version),
+            screen=self.screen or _ALL,
         )
 
     def _typed_version(self, label: str) -> Any:

@@ -4,8 +4,8 @@
 // the sessions behind a point). This module only renders and reports what the user
 // does: selector changes, a click on the map (in page px) and a click on a session row.
 //
-// Model keys: kinds, devices, segments, versions (options); kind, device, segment,
-// version (choices); image (bytes) + image_mime; page_w, page_h (page px);
+// Model keys: kinds, devices, segments, versions, screens (options); kind, device, segment,
+// version, screen (choices; no screen selector when screens is just ["all"]); image (bytes) + image_mime; page_w, page_h (page px);
 // grid (float32 bytes, grid_ny rows x grid_nx columns, row-major), grid_y0, bin_px,
 // grid_max; colors ([[stop, "rgba(...)"], ...]); title, status, error; click (out);
 // export_request (out: {action: "deck" | "image", path, nonce}), export_path, export_message;
@@ -113,12 +113,15 @@ function render({ model, el }) {
   let objectUrl = null;
 
   function drawControls() {
-    controls.replaceChildren(
+    controls.replaceChildren(...[
       select("kind", model.get("kinds"), model.get("kind"), (v) => { model.set("kind", v); model.save_changes(); }),
       select("device", model.get("devices"), model.get("device"), (v) => { model.set("device", v); model.save_changes(); }),
       select("segment", model.get("segments"), model.get("segment"), (v) => { model.set("segment", v); model.save_changes(); }),
       select("version", model.get("versions"), model.get("version"), (v) => { model.set("version", v); model.save_changes(); }),
-    );
+      (model.get("screens") || []).length > 1
+        ? select("screen", model.get("screens"), model.get("screen"), (v) => { model.set("screen", v); model.save_changes(); })
+        : null,
+    ].filter(Boolean));
   }
 
   function scale() {
@@ -248,7 +251,7 @@ function render({ model, el }) {
   const resize = typeof ResizeObserver !== "undefined" ? new ResizeObserver(redraw) : null;
   if (resize) resize.observe(stage);
   const on = (keys, fn) => keys.forEach((key) => model.on(`change:${key}`, fn));
-  on(["kinds", "devices", "segments", "versions", "kind", "device", "segment", "version"], drawControls);
+  on(["kinds", "devices", "segments", "versions", "screens", "kind", "device", "segment", "version", "screen"], drawControls);
   on(["image", "image_mime"], () => { drawImage(); drawHeat(); });
   on(["grid", "grid_nx", "grid_ny", "grid_max", "page_w", "page_h", "bin_px", "grid_y0"], drawHeat);
   on(["title", "status", "error"], () => {
