@@ -29,7 +29,9 @@ class EventLog:
     events
         Validated canonical events (see :mod:`uxlens.events`).
     recordings
-        Raw rrweb events per session id, kept for replay and DOM analysis.
+        Raw rrweb events per session id, kept for replay and DOM analysis. A
+        streaming read (large inputs, see :func:`uxlens.read_rrweb`) gives a
+        mapping that re-reads a session's events from the files on access.
     rejected
         Rows the reader could not use: ``source, position, reason, excerpt``.
     read
@@ -56,7 +58,12 @@ class EventLog:
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         self.events = events
-        self.recordings: dict[str, list[dict[str, Any]]] = dict(recordings or {})
+        # A streaming read's recordings are re-read from the files on access
+        # (``is_lazy``): keep that mapping as it is instead of loading it all.
+        self.recordings: dict[str, list[dict[str, Any]]] = (
+            recordings if getattr(recordings, "is_lazy", False)  # type: ignore[assignment]
+            else dict(recordings or {})
+        )
         self.rejected = rejected if rejected is not None else empty_rejected()
         self._read = int(read) if read is not None else len(events) + len(self.rejected)
         self.meta: dict[str, Any] = dict(meta or {})
@@ -209,7 +216,10 @@ class EventLog:
             mask = mask(self.events)
         events = self.events.loc[mask].reset_index(drop=True)
         ids = set(events["session_id"])
-        recordings = {k: v for k, v in self.recordings.items() if k in ids}
+        if getattr(self.recordings, "is_lazy", False):
+            recordings: Any = self.recordings.subset(ids)  # type: ignore[attr-defined]
+        else:
+            recordings = {k: v for k, v in self.recordings.items() if k in ids}
         return EventLog(events, recordings=recordings, rejected=self.rejected.iloc[0:0],
                         read=len(events), meta=self.meta)
 

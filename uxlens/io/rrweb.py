@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,6 @@ from ..events import (
     EVENT_NAMES,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
-    device_from_width,
     make_rejected,
     validate,
 )
@@ -82,9 +82,17 @@ MAX_MESSAGE = 500
 PROGRESS_MIN_FILES = 8
 #: Default ``max_file_bytes``: larger single-document JSON files are refused.
 MAX_FILE_BYTES = 256 * 2**20
-#: With ``keep_recordings=False``, a JSON-lines file is flattened in segments of
-#: about this many raw events (at line boundaries).
-STREAM_SEGMENT_EVENTS = 200_000
+#: Streaming reads flatten the raw events in segments of about this many raw
+#: events (at line and file boundaries): only complete (session, window) streams
+#: are flattened, and their rows validated as one chunk of the result.
+STREAM_SEGMENT_EVENTS = 50_000
+#: Path sources larger than this (bytes on disk, gzip counted 8 times) are
+#: streamed: read in two passes (an index of where each stream ends, then the
+#: flattening in segments), with ``EventLog.recordings`` re-read from the files
+#: on access instead of held in memory.
+STREAM_MIN_BYTES = 64 * 2**20
+#: Sessions whose raw events a lazy ``recordings`` mapping keeps decoded.
+LAZY_CACHE_SESSIONS = 8
 
 _MEMORY = "<memory>"
 _BUILTIN = frozenset(EVENT_NAMES)
@@ -156,6 +164,17 @@ class _Reader:
         self.text_fn = self.privacy.text if self.privacy.masks_text else None
         self.keep_recordings = keep_recordings
         self.max_file_bytes = max_file_bytes
+        # Streaming (see STREAM_MIN_BYTES): pass 1 ("indexing") records where each
+        # (session, window) stream ends and which lines hold each session; pass 2
+        # flattens complete streams in segments. ``index`` is None when not streaming.
+        self.indexing = False
+        self.index: dict[tuple[str, str | None], tuple[int, int]] | None = None
+        self.locations: dict[str, dict[int, list[list[int]] | None]] = {}
+        self.file_index = -1
+        self.line = 0
+        self.next_flush = STREAM_SEGMENT_EVENTS
+        # Validated chunks of the result: (events, extra reader columns by name).
+        self.chunks: list[tuple[pd.DataFrame, dict[str, Any]]] = []
         self.read = 0
         self.rejects: list[tuple[str, Any, str, Any]] = []
         # Pending (not yet flattened) streams; every stream ever created, in order.
@@ -175,35 +194,41 @@ class _Reader:
         self.rejects.append((source, position, reason, excerpt_json(raw)))
 
     def add_path(self, path: Path, progress: bool | None) -> None:
-        if path.is_dir():
-            files, skipped = find_recording_files(path)
-            self.skipped.extend(str(s) for s in skipped)
-            if not files:
-                raise RecordingFormatError(
-                    f"No recording files in directory {str(path)!r} (searched recursively). "
-                    "Expected files ending in .json, .json.gz, .jsonl or .jsonl.gz"
-                    + (f"; found {len(skipped)} other files, e.g. {skipped[0].name!r}" if skipped else "")
-                    + ". Fix: point read_rrweb at the folder holding the exported recordings."
-                )
-            show = progress if progress is not None else len(files) > PROGRESS_MIN_FILES
-            iterator: Sequence[Path] = files
-            if show:
-                from tqdm.auto import tqdm
-
-                iterator = tqdm(files, desc="reading recordings", unit="file")
-            for file in iterator:
-                self.add_file(file, in_directory=True)
-                if not self.keep_recordings:
-                    self.flush()  # stream: nothing raw outlives its file
-        else:
+        files, skipped = _path_files(path)
+        self.skipped.extend(str(s) for s in skipped)
+        if not path.is_dir():
+            self.file_index = 0
             self.add_file(path)
+            return
+        show = progress if progress is not None else len(files) > PROGRESS_MIN_FILES
+        iterator: Sequence[Path] = files
+        if show:
+            from tqdm.auto import tqdm
 
-    def add_file(self, path: Path, *, in_directory: bool = False) -> None:
+            iterator = tqdm(
+                files, unit="file",
+                desc="indexing recordings" if self.indexing else "reading recordings",
+            )
+        for number, file in enumerate(iterator):
+            self.file_index = number
+            self.add_file(file, in_directory=True)
+            if self.index is not None and self.pending >= self.next_flush:
+                self.flush((number, _END))  # streams that ended in this file
+
+    def add_file(
+        self, path: Path, *, in_directory: bool = False, lines: list[list[int]] | None = None
+    ) -> None:
+        """Read one file; ``lines`` (re-reading a session) keeps only those line ranges."""
         name = str(path)
         self.sources.append(name)
+        self.line = 0
         if is_jsonl_name(path):
-            with open_lines(path) as lines:
-                self.add_lines(lines, name, file_stem(path))
+            with open_lines(path) as stream:
+                self.add_lines(_only_lines(stream, lines), name, file_stem(path))
+            return
+        if lines is not None:
+            data = read_bytes(path)
+            self.add_lines(_only_lines(data.split(b"\n"), lines), name, file_stem(path))
             return
         data = read_bytes_limited(path, self.max_file_bytes)
         if data is None:
@@ -249,6 +274,7 @@ class _Reader:
         good = 0
         bad: list[tuple[int, Any, str]] = []
         for number, value, error in iter_json_lines(data):
+            self.line = number
             window = None
             if (
                 error is None
@@ -259,6 +285,10 @@ class _Reader:
             ):
                 window, value = value
             if error is None and isinstance(value, dict) and _looks_like_event(value):
+                if self.indexing:
+                    self._index_events([value], stem, window)
+                    good += 1
+                    continue
                 events, positions = loose.setdefault(window, ([], []))
                 events.append(value)
                 positions.append(f"line {number}")
@@ -294,14 +324,14 @@ class _Reader:
     def _maybe_flush_segment(
         self, loose: dict[str | None, tuple[list[Any], list[Any]]], source: str, stem: str
     ) -> None:
-        """Streaming (``keep_recordings=False``): flatten what is pending once it is large."""
-        if self.keep_recordings or self.pending < STREAM_SEGMENT_EVENTS:
+        """Streaming: flatten the streams that ended by this line once enough is pending."""
+        if self.index is None or self.pending < self.next_flush:
             return
         for window, (events, positions) in loose.items():
             self.add_events(events, source, stem, None, window, positions=positions)
             self.pending -= len(events)  # add_events counted them again
         loose.clear()
-        self.flush()
+        self.flush((self.file_index, self.line))
 
     def add_value(
         self, value: Any, source: str, stem: str, *, default_sid: str | None = None
@@ -417,6 +447,9 @@ class _Reader:
         positions: list[Any] | None = None,
     ) -> None:
         """Check envelopes, decode compressed events and file them by (session, window)."""
+        if self.indexing:
+            self._index_events(events, default_sid, window_id)
+            return
         explicit = self.session_id
         users = self.recording_users
         buckets = self.buckets
@@ -484,18 +517,76 @@ class _Reader:
             bucket.last_ts = ts
             bucket.items.append((ts, ev, source, pos))
 
+    def _index_events(self, events: list[Any], default_sid: str, window_id: str | None) -> None:
+        """Pass 1 of a streaming read: where each stream ends, which lines hold a session."""
+        explicit = self.session_id
+        index = self.index
+        assert index is not None
+        where = (self.file_index, self.line)
+        last_key = None
+        for ev in events:
+            if type(ev) is str:
+                try:
+                    ev = unpack_packed(ev)
+                except ValueError:
+                    continue
+            if type(ev) is not dict:
+                continue
+            if explicit is not None:
+                sid = explicit
+            else:
+                sid = ev.get("sessionId") or ev.get("$session_id") or default_sid
+                if type(sid) is not str:
+                    sid = str(sid)
+            key = (sid, window_id)
+            if key != last_key:
+                index[key] = where
+                self._locate(sid)
+                last_key = key
+
+    def _locate(self, sid: str) -> None:
+        """Record that the current file (and line) holds events of ``sid``."""
+        per_file = self.locations.get(sid)
+        if per_file is None:
+            per_file = self.locations[sid] = {}
+        f, line = self.file_index, self.line
+        if line == 0:
+            per_file[f] = None  # a whole JSON document
+            return
+        if f not in per_file:
+            per_file[f] = [[line, line]]
+            return
+        ranges = per_file[f]
+        if ranges is None:
+            return
+        last = ranges[-1]
+        if last[1] >= line - 1:
+            last[1] = max(last[1], line)
+        else:
+            ranges.append([line, line])
+
     # ------------------------------------------------------------ flattening
-    def flush(self) -> None:
-        """Flatten the pending streams; without ``keep_recordings`` drop their raw events."""
+    def flush(self, upto: tuple[int, float] | None = None) -> None:
+        """Flatten pending streams into a validated chunk of the result.
+
+        ``upto`` (streaming): only the streams whose last raw event, per the
+        index, is at or before this (file, line) position; ``None``: all.
+        """
         cols = self.cols
         recordings, windows = self.recordings, self.windows
-        first_row = len(cols.items)
-        for bucket in self.buckets.values():
+        keep = self.keep_recordings and self.index is None  # lazy when streaming
+        index = self.index or {}
+        ready = [
+            (key, bucket) for key, bucket in self.buckets.items()
+            if upto is None or index.get(key, _NEVER) <= upto
+        ]
+        for key, bucket in ready:
+            del self.buckets[key]
             if not bucket.sorted:
                 bucket.items.sort(key=_first)
             loaded = _Flattener(self, cols, bucket, bucket.index, self.session_props).run()
             bucket.items = []
-            if self.keep_recordings:
+            if keep:
                 sid = bucket.session_id
                 if bucket.window_id is not None:
                     windows.setdefault(sid, {})[bucket.window_id] = loaded
@@ -505,41 +596,37 @@ class _Reader:
                     recordings[sid] = merged
                 else:
                     recordings[sid] = loaded
-        self.buckets = {}
-        self.pending = 0
-        if not self.keep_recordings:
-            # Rows point at their raw event (for validate() rejections): keep only a
-            # stub with the event's type, so the raw JSON can be freed now.
-            items = cols.items
-            stubs: dict[int, tuple[Any, ...]] = {}
-            for i in range(first_row, len(items)):
-                ts, ev, source, pos = items[i]
-                stub = stubs.get(id(ev))
-                if stub is None:
-                    stub = stubs[id(ev)] = (ts, {"type": ev.get("type"), "timestamp": ts,
-                                                 "raw": "dropped (keep_recordings=False)"},
-                                            source, pos)
-                items[i] = stub
+        self.pending = sum(len(b.items) for b in self.buckets.values())
+        self.next_flush = self.pending + STREAM_SEGMENT_EVENTS
+        if ready or not self.chunks:
+            self._chunk()
 
-    def finish(self, meta: dict[str, Any]) -> EventLog:
-        self.flush()
-        cols, recordings, windows = self.cols, self.recordings, self.windows
-        buckets = self.all_buckets
-        frame, row_items = cols.frame(self, buckets, self.session_props)
-        # The column lists are in the frame now: free them before validate() copies it.
-        self.cols = cols = _Columns()
+    def _chunk(self) -> None:
+        """Build, mask and validate the rows flattened since the last chunk."""
+        cols, self.cols = self.cols, _Columns()
+        frame, extras, row_items = cols.frame(self.all_buckets)
+        del cols  # the column lists are in the frame now
         if self.privacy.patterns and "target_text" in frame.columns:
             # Element texts come from the DOM mirror, which knows only the
             # built-in patterns: apply the policy's own regexes here.
             frame["target_text"] = _map_text(frame["target_text"], self.privacy.text)
         result = validate(frame, source="read_rrweb", drop_duplicates=False)
+        del frame
         events = result.events
         if len(result.rejected):
-            events, recordings = self._apply_validate_rejections(
-                result, events, row_items, recordings
-            )
-        events = events.drop(columns="_row")
-        multi = {sid: w for sid, w in windows.items() if len(w) > 1}
+            events = self._apply_validate_rejections(result, events, row_items)
+        self.chunks.append((events, extras))
+
+    def finish(self, meta: dict[str, Any]) -> EventLog:
+        self.flush()
+        events = _assemble(self)
+        multi = {sid: w for sid, w in self.windows.items() if len(w) > 1}
+        recordings: Any = self.recordings
+        if not self.keep_recordings:
+            recordings = {}
+        elif self.index is not None:
+            recordings = _LazyRecordings(self)
+            multi = recordings.windows()
         if multi:
             meta["recording_windows"] = multi
         if self.skipped:
@@ -548,19 +635,15 @@ class _Reader:
         rejected = make_rejected(self.rejects)
         return EventLog(
             events,
-            recordings=recordings if self.keep_recordings else {},
+            recordings=recordings,
             rejected=rejected,
             read=self.read,
             meta=meta,
         )
 
     def _apply_validate_rejections(
-        self,
-        result: Any,
-        events: pd.DataFrame,
-        row_items: list[Any],
-        recordings: dict[str, list[dict[str, Any]]],
-    ) -> tuple[pd.DataFrame, dict[str, list[dict[str, Any]]]]:
+        self, result: Any, events: pd.DataFrame, row_items: list[Any]
+    ) -> pd.DataFrame:
         """A raw event any of whose rows validate() rejected is rejected as a whole."""
         bad_items: dict[int, tuple[Any, str]] = {}
         for position, reason in zip(result.rejected["position"], result.rejected["reason"]):
@@ -568,16 +651,343 @@ class _Reader:
             bad_items.setdefault(id(item), (item, str(reason)))
         bad_rows = [i for i, item in enumerate(row_items) if id(item) in bad_items]
         events = events.loc[~events["_row"].isin(bad_rows)].reset_index(drop=True)
-        events["seq"] = events.groupby("session_id", sort=False).cumcount().astype("int64")
         dropped = set()
         for item, reason in bad_items.values():
             _, ev, source, pos = item
             self.reject(source, pos, f"{reason} (after flattening)", ev)
             dropped.add(id(ev))
-        recordings = {
-            sid: [ev for ev in evs if id(ev) not in dropped] for sid, evs in recordings.items()
-        }
-        return events, recordings
+        if self.recordings:
+            self.recordings = {
+                sid: [ev for ev in evs if id(ev) not in dropped]
+                for sid, evs in self.recordings.items()
+            }
+            self.windows = {
+                sid: {w: [ev for ev in evs if id(ev) not in dropped] for w, evs in ws.items()}
+                for sid, ws in self.windows.items()
+            }
+        return events
+
+
+_END = float("inf")
+_NEVER = (1 << 62, 0)
+#: Extra reader columns, in the order they follow the canonical ones (session
+#: properties from ``identify`` come after ``request_url``, custom payload keys last).
+_EXTRA_ORDER = ("window_id", "target_is_control", "value", "checked", "changes", "scroll_top")
+
+
+def _path_files(path: Path) -> tuple[list[Path], list[Path]]:
+    """The recording files of a path (itself, or a directory's, recursively) and skipped files."""
+    if not path.is_dir():
+        return [path], []
+    files, skipped = find_recording_files(path)
+    if not files:
+        raise RecordingFormatError(
+            f"No recording files in directory {str(path)!r} (searched recursively). "
+            "Expected files ending in .json, .json.gz, .jsonl or .jsonl.gz"
+            + (f"; found {len(skipped)} other files, e.g. {skipped[0].name!r}" if skipped else "")
+            + ". Fix: point read_rrweb at the folder holding the exported recordings."
+        )
+    return files, skipped
+
+
+def _only_lines(lines: Iterable[bytes], ranges: list[list[int]] | None) -> Iterator[bytes]:
+    """The lines, with those outside the (1-based, inclusive) ranges blanked; stops after the last.
+
+    >>> list(_only_lines([b"a", b"b", b"c", b"d"], [[2, 3]]))
+    [b'', b'b', b'c']
+    """
+    if ranges is None:
+        yield from lines
+        return
+    wanted = set()
+    for start, stop in ranges:
+        wanted.update(range(start, stop + 1))
+    last = max(wanted)
+    for number, line in enumerate(lines, start=1):
+        yield line if number in wanted else b""
+        if number >= last:
+            return
+
+
+def _size_on_disk(path: Path) -> int:
+    """Estimated decompressed bytes of a path's recording files (gzip counted 8 times)."""
+    files, _ = _path_files(path)
+    total = 0
+    for f in files:
+        try:
+            size = f.stat().st_size
+        except OSError:
+            continue
+        total += size * 8 if str(f).lower().endswith(".gz") else size
+    return total
+
+
+def _na_array(n: int, dtype: Any) -> Any:
+    """``n`` missing values of a dtype."""
+    return pd.Series(np.full(n, None, dtype=object)).astype(dtype).array
+
+
+def _concat_categorical(parts: list[Any], lengths: list[int]) -> pd.Categorical:
+    """Concatenate categoricals (None = all missing) over the union of their categories."""
+    cats = [p.cat.categories for p in parts if p is not None]
+    union = cats[0]
+    for c in cats[1:]:
+        if not union.equals(c):
+            union = union.union(c)
+    codes = np.full(sum(lengths), -1, dtype=np.int64)
+    pos = 0
+    for part, n in zip(parts, lengths):
+        if part is not None and n:
+            own = part.cat.codes.to_numpy()
+            mapping = union.get_indexer(part.cat.categories)
+            codes[pos:pos + n] = np.where(own >= 0, mapping[own] if len(mapping) else -1, -1)
+        pos += n
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(union))
+
+
+def _concat(parts: list[Any], lengths: list[int]) -> Any:
+    """Concatenate one column of the chunks (None = absent there) as one array."""
+    present = [p for p in parts if p is not None]
+    first = present[0]
+    if len(present) == len(parts) == 1:
+        return first.array if isinstance(first, pd.Series) else first
+    if isinstance(first, pd.Series) and isinstance(first.dtype, pd.CategoricalDtype):
+        return _concat_categorical(parts, lengths)
+    if isinstance(first, np.ndarray):
+        filled = [
+            p if p is not None else np.full(n, None if first.dtype == object else np.nan,
+                                            dtype=first.dtype)
+            for p, n in zip(parts, lengths)
+        ]
+        return np.concatenate(filled) if filled else first
+    dtype = first.dtype
+    series = [
+        (p if isinstance(p, pd.Series) else pd.Series(p)) if p is not None
+        else pd.Series(_na_array(n, dtype)) for p, n in zip(parts, lengths)
+    ]
+    return pd.concat(series, ignore_index=True).array
+
+
+def _take(values: Any, perm: np.ndarray | None) -> Any:
+    if perm is None:
+        return values
+    return values[perm] if isinstance(values, np.ndarray) else values.take(perm)
+
+
+def _assemble(reader: _Reader) -> pd.DataFrame:
+    """One events table from the validated chunks, sorted, with ``seq`` and session columns.
+
+    Each chunk is sorted by (session, time, input order); chunks are in input
+    order, so a stable sort on (session, time) of their concatenation is the
+    order :func:`validate` would give the whole table. Columns are built one
+    at a time and freed from the chunks as they go, so the peak is about the
+    result plus one column.
+    """
+    chunks, reader.chunks = reader.chunks, []
+    frames = [c[0] for c in chunks]
+    extras = [c[1] for c in chunks]
+    del chunks
+    lengths = [len(f) for f in frames]
+    n = sum(lengths)
+    sid_values = _concat([f["session_id"] for f in frames], lengths)
+    codes, uniques = pd.factorize(sid_values, sort=True)
+    del sid_values
+    perm: np.ndarray | None = None
+    if len(frames) > 1:
+        ts = np.concatenate([pd.DatetimeIndex(f["timestamp"]).asi8 for f in frames])
+        perm = np.lexsort((ts, codes))
+        del ts
+        codes = codes[perm]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
+    sizes = np.diff(np.r_[starts, n]) if n else codes
+    seq = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes).astype(np.int64)
+    session_ids = [str(u) for u in uniques]
+
+    # session-level columns
+    props = reader.session_props
+    users = []
+    for sid in session_ids:
+        uid = reader.user_id
+        if uid is None:
+            uid = props.get(sid, {}).get("user_id")
+        if uid is None:
+            uid = reader.recording_users.get(sid)
+        users.append(sid if uid is None or uid == "" else uid)
+    prop_names: list[str] = []
+    for values in props.values():
+        for key in values:
+            if key != "user_id" and key not in prop_names:
+                prop_names.append(key)
+
+    out: dict[str, Any] = {
+        "session_id": pd.array(np.asarray(session_ids + [""], dtype=object)[:-1][codes],
+                               dtype="string"),
+        "user_id": pd.array(np.asarray(users + [""], dtype=object)[:-1][codes], dtype="string"),
+    }
+
+    def per_session(key: str) -> np.ndarray:
+        values = [props.get(sid, {}).get(key) for sid in session_ids]
+        return np.asarray(values + [None], dtype=object)[:-1][codes]
+
+    canonical = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c not in out]
+    for col in canonical:
+        if col in ("source", "is_returning") and col in prop_names:
+            given = pd.Series(per_session(col))
+            out[col] = (given.astype("boolean") if col == "is_returning"
+                        else given.where(given.notna()).astype("category")).array
+            continue
+        parts = [f[col] if col in f.columns else None for f in frames]
+        if all(p is None for p in parts):
+            continue
+        values = _take(_concat(parts, lengths), perm)
+        for f in frames:
+            if col in f.columns:
+                del f[col]
+        if col == "device" and "device" in prop_names:
+            given = per_session("device")
+            derived = np.asarray(values.astype(object))
+            merged = np.where(pd.isna(given), derived, given)
+            values = pd.Series(merged).where(pd.notna(merged)).astype("category").array
+        out[col] = values
+        if col == "event":
+            out["seq"] = seq
+
+    rows = [f["_row"].to_numpy() for f in frames]
+    del frames
+    names: list[str] = []
+    for ex in extras:
+        names.extend(k for k in ex if k not in names)
+    custom = [k for k in names if k not in _EXTRA_ORDER and k != "request_url"
+              and k not in prop_names]
+    own_props = [k for k in prop_names if k not in out]  # not canonical (typed above)
+    order = (["request_url"] if "request_url" in names else []) + own_props + [
+        k for k in _EXTRA_ORDER if k in names] + custom
+    for name in order:
+        if name in own_props:
+            out[name] = per_session(name)
+            continue
+        parts = [ex[name][r] if name in ex else None for ex, r in zip(extras, rows)]
+        for ex in extras:
+            ex.pop(name, None)
+        out[name] = _take(_concat(parts, lengths), perm)
+    front = [*REQUIRED_COLUMNS, "seq"]
+    ordered = front + [c for c in OPTIONAL_COLUMNS if c in out] + [
+        c for c in out if c not in front and c not in OPTIONAL_COLUMNS]
+    return pd.DataFrame({c: out[c] for c in ordered}, copy=False)
+
+
+class _LazyRecordings(MutableMapping[str, list[dict[str, Any]]]):
+    """``EventLog.recordings`` of a streaming read: raw events re-read from the files on access.
+
+    Keys are the session ids that had raw events; a value is the session's
+    decoded raw events in time order, exactly as a non-streaming read keeps
+    them: the lines (or whole JSON documents) that held the session are read
+    again and flattened with the same options, and the last
+    :data:`LAZY_CACHE_SESSIONS` sessions stay decoded. Assigning or deleting
+    a key works as on a dict (held in memory).
+    """
+
+    is_lazy = True
+
+    def __init__(self, reader: _Reader) -> None:
+        self._files = list(reader.sources)
+        self._options = dict(session_id=reader.session_id, user_id=reader.user_id,
+                             mask=reader.privacy)
+        seen: dict[str, set[str]] = {}
+        for bucket in reader.all_buckets:
+            wids = seen.setdefault(bucket.session_id, set())
+            if bucket.window_id is not None:
+                wids.add(bucket.window_id)
+        self._keys = list(seen)
+        self._multi = [sid for sid, w in seen.items() if len(w) > 1]
+        self._where = {sid: reader.locations.get(sid, {}) for sid in self._keys}
+        self._cache: OrderedDict[str, tuple[list[Any], dict[str, Any]]] = OrderedDict()
+        self._own: dict[str, list[dict[str, Any]]] = {}
+        self._deleted: set[str] = set()
+
+    def _load(self, sid: str) -> tuple[list[Any], dict[str, Any]]:
+        hit = self._cache.get(sid)
+        if hit is not None:
+            self._cache.move_to_end(sid)
+            return hit
+        reader = _Reader(keep_recordings=True, max_file_bytes=None, **self._options)
+        for number, lines in sorted(self._where.get(sid, {}).items()):
+            reader.file_index = number
+            reader.add_file(Path(self._files[number]), lines=lines)
+        reader.finish({})
+        value = (reader.recordings.get(sid, []), reader.windows.get(sid, {}))
+        self._cache[sid] = value
+        while len(self._cache) > LAZY_CACHE_SESSIONS:
+            self._cache.popitem(last=False)
+        return value
+
+    def __getitem__(self, sid: str) -> list[dict[str, Any]]:
+        if sid in self._own:
+            return self._own[sid]
+        if sid in self._deleted or sid not in self._where:
+            raise KeyError(sid)
+        return self._load(sid)[0]
+
+    def __setitem__(self, sid: str, events: list[dict[str, Any]]) -> None:
+        self._own[sid] = events
+        self._deleted.discard(sid)
+
+    def __delitem__(self, sid: str) -> None:
+        if sid not in self:
+            raise KeyError(sid)
+        self._own.pop(sid, None)
+        self._deleted.add(sid)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._own or (sid in self._where and sid not in self._deleted)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (k for k in self._keys if k not in self._deleted)
+        yield from (k for k in self._own if k not in self._where)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"<recordings of {len(self):,} sessions, re-read from {len(self._files):,} files>"
+
+    def subset(self, ids: Iterable[str]) -> _LazyRecordings:
+        """The same lazy mapping restricted to these session ids (nothing read)."""
+        keep = set(ids)
+        other = object.__new__(_LazyRecordings)
+        other.__dict__.update(self.__dict__)
+        other._keys = [k for k in self._keys if k in keep]
+        other._where = {k: v for k, v in self._where.items() if k in keep}
+        other._multi = [k for k in self._multi if k in keep]
+        other._own = {k: v for k, v in self._own.items() if k in keep}
+        other._cache = OrderedDict()
+        other._deleted = set(self._deleted)
+        return other
+
+    def windows(self) -> dict[str, Any]:
+        """``meta["recording_windows"]``: per multi-window session, its windows (lazy)."""
+        return _LazyWindows(self)
+
+
+class _LazyWindows(Mapping[str, dict[str, list[dict[str, Any]]]]):
+    """Per session with several windows, ``{window_id: raw events}``, read on access."""
+
+    def __init__(self, recordings: _LazyRecordings) -> None:
+        self._recordings = recordings
+
+    def __getitem__(self, sid: str) -> dict[str, list[dict[str, Any]]]:
+        if sid not in self._recordings._multi:
+            raise KeyError(sid)
+        return self._recordings._load(sid)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recordings._multi)
+
+    def __len__(self) -> int:
+        return len(self._recordings._multi)
+
+    def __bool__(self) -> bool:
+        return bool(self._recordings._multi)
 
 
 def _reject_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -727,27 +1137,20 @@ class _Columns:
             self.names.append(name)
         return code
 
-    def frame(
-        self,
-        reader: _Reader,
-        buckets: list[_Bucket],
-        session_props: dict[str, dict[str, Any]],
-    ) -> tuple[pd.DataFrame, list[Any]]:
+    def frame(self, buckets: list[_Bucket]) -> tuple[pd.DataFrame, dict[str, Any], list[Any]]:
+        """Canonical columns (for validate), the reader's extra columns, the raw items per row.
+
+        Session-level columns (``user_id`` and ``identify`` properties) are left
+        out: an ``identify`` may come in a later chunk, so :func:`_assemble`
+        sets them on the whole result.
+        """
         n = len(self.ts)
         ctx = np.asarray(self.ctx, dtype=np.int64)
         row_bucket = np.asarray(self.c_bucket, dtype=np.int64)[ctx] if n else ctx
         sids = [b.session_id for b in buckets]
-        users = []
-        for sid in sids:
-            uid = reader.user_id
-            if uid is None:
-                uid = session_props.get(sid, {}).get("user_id")
-            if uid is None:
-                uid = reader.recording_users.get(sid)
-            users.append(uid)
         cols: dict[str, Any] = {
-            "session_id": np.asarray(sids, dtype=object)[row_bucket],
-            "user_id": np.asarray(users, dtype=object)[row_bucket],
+            "session_id": np.asarray(sids + [None], dtype=object)[:-1][row_bucket],
+            "user_id": np.full(n, None, dtype=object),
             "timestamp": _to_datetime(self.ts),
             "event": pd.Categorical.from_codes(
                 np.asarray(self.code, dtype=np.int32), categories=self.names or ["_"]
@@ -762,6 +1165,7 @@ class _Columns:
         cols["scroll_y"] = np.asarray(self.c_sy, dtype=np.float64)[ctx] if n else ctx * 1.0
         cols["target"] = _sparse(n, self.t_rows, self.targets, object)
         cols["target_text"] = _sparse(n, self.t_rows, self.texts, object)
+        extras: dict[str, Any] = {}
         if self.l_rows:
             cols["level"] = _sparse(n, self.l_rows, self.levels, object)
             cols["message"] = _sparse(n, self.l_rows, self.messages, object)
@@ -769,36 +1173,22 @@ class _Columns:
             cols["method"] = _sparse(n, self.n_rows, self.methods, object)
             cols["status"] = _sparse(n, self.n_rows, self.statuses, float)
             cols["duration_ms"] = _sparse(n, self.n_rows, self.durations, float)
-            cols["request_url"] = _sparse(n, self.n_rows, self.req_urls, object)
-        # session-level properties from `identify`
-        prop_names: list[str] = []
-        for props in session_props.values():
-            for key in props:
-                if key != "user_id" and key not in prop_names:
-                    prop_names.append(key)
-        for key in prop_names:
-            per_bucket = [session_props.get(sid, {}).get(key) for sid in sids]
-            cols[key] = np.asarray(per_bucket + [None], dtype=object)[:-1][row_bucket]
-        if "device" in cols:
-            derived = device_from_width(pd.Series(cols["viewport_w"])).to_numpy(dtype=object)
-            given = cols["device"]
-            cols["device"] = np.where(pd.isna(given), derived, given)
-        if any(b.window_id is not None for b in buckets):
+            extras["request_url"] = _sparse(n, self.n_rows, self.req_urls, object)
+        if n and any(buckets[i].window_id is not None for i in set(self.c_bucket)):
             wids = [b.window_id for b in buckets]
-            cols["window_id"] = np.asarray(wids + [None], dtype=object)[:-1][row_bucket]
-        cols["target_is_control"] = _sparse(n, self.t_rows, self.controls, "boolean")
+            extras["window_id"] = np.asarray(wids + [None], dtype=object)[:-1][row_bucket]
+        extras["target_is_control"] = _sparse(n, self.t_rows, self.controls, "boolean")
         if self.v_rows:
-            cols["value"] = _sparse(n, self.v_rows, self.values, object)
-            cols["checked"] = _sparse(n, self.v_rows, self.checked, "boolean")
+            extras["value"] = _sparse(n, self.v_rows, self.values, object)
+            extras["checked"] = _sparse(n, self.v_rows, self.checked, "boolean")
         if self.m_rows:
-            cols["changes"] = _sparse(n, self.m_rows, self.changes, "Int64")
+            extras["changes"] = _sparse(n, self.m_rows, self.changes, "Int64")
         if self.s_rows:
-            cols["scroll_top"] = _sparse(n, self.s_rows, self.scroll_tops, float)
+            extras["scroll_top"] = _sparse(n, self.s_rows, self.scroll_tops, float)
         for key, (rows, values) in self.props.items():
-            if key not in cols:
-                cols[key] = _sparse(n, rows, values, object)
+            extras[key] = _sparse(n, rows, values, object)
         cols["_row"] = np.arange(n, dtype=np.int64)
-        return pd.DataFrame(cols, copy=False), self.items
+        return pd.DataFrame(cols, copy=False), extras, self.items
 
 
 def _to_datetime(ts: list[float]) -> pd.Series:
@@ -1569,6 +1959,16 @@ def _read(
         meta["source"] = str(path)
         if not path.exists():
             read_bytes(path)  # raises a RecordingFormatError with a hint
+        if not keep_recordings or _size_on_disk(path) > STREAM_MIN_BYTES:
+            # Streaming, pass 1: where each (session, window) stream ends.
+            indexer = _Reader(session_id=session_id, user_id=user_id, mask=False,
+                              keep_recordings=False, max_file_bytes=max_file_bytes)
+            indexer.indexing = True
+            indexer.index = {}
+            indexer.add_path(path, progress)
+            reader.index, reader.locations = indexer.index, indexer.locations
+            meta["streamed"] = True
+            del indexer
         reader.add_path(path, progress)
     elif isinstance(source, (bytes, bytearray, memoryview)):
         meta["source"] = _MEMORY
