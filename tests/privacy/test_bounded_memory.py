@@ -131,7 +131,7 @@ def test_streaming_gives_the_same_events(
     kept = read_rrweb(tmp_path)
     monkeypatch.setattr(rr, "STREAM_SEGMENT_EVENTS", 300)
     streamed = read_rrweb(tmp_path, keep_recordings=False)
-    assert streamed.recordings == {}
+    assert streamed.recordings == {} and streamed.meta["streamed"] is True
     assert len(kept.recordings) == len(recs)
     assert streamed.counts == kept.counts == {
         "read": _n_events(recs), "loaded": _n_events(recs), "rejected": 0
@@ -139,30 +139,112 @@ def test_streaming_gives_the_same_events(
     pd.testing.assert_frame_equal(_sorted_events(streamed), _sorted_events(kept))
 
 
-def test_streaming_drops_raw_events_after_each_segment(
+def _layouts(root: Path, recs: list[dict[str, Any]]) -> Path:
+    """A directory exercising every way a stream can be cut: see the comments."""
+    root.mkdir()
+    # 1. Two sessions each cut in three files (one rrweb event array per file), their
+    #    `identify` only in the last part, one event of each repeated in the next file.
+    parts: list[list[dict[str, Any]]] = [[], [], []]
+    for r in recs[:2]:
+        evs = [dict(e, sessionId=r["session_id"]) for e in r["events"]]
+        ident = [e for e in evs if e["type"] == 5 and e["data"].get("tag") == "identify"]
+        rest = [e for e in evs if not (e["type"] == 5 and e["data"].get("tag") == "identify")]
+        a, b = len(rest) // 3, 2 * len(rest) // 3
+        parts[0] += rest[:a]
+        parts[1] += rest[a:b] + [rest[b]]
+        parts[2] += rest[b:] + ident
+    for k, evs in enumerate(parts):
+        (root / f"a-split-{k}.json").write_bytes(orjson.dumps(evs))
+    # 2. One rrweb event per line, two sessions interleaved, a broken line.
+    lines = []
+    for e1, e2 in zip(recs[2]["events"], recs[3]["events"]):
+        lines += [orjson.dumps(dict(e1, sessionId="L1")), orjson.dumps(dict(e2, sessionId="L2"))]
+    lines.insert(5, b"{not json")
+    (root / "b-loose.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    # 3. PostHog blob lines: two windows of one session, each window in two lines.
+    w = []
+    for i, r in enumerate(recs[4:6]):
+        half = len(r["events"]) // 2
+        w.append(orjson.dumps({"window_id": f"w{i}", "data": r["events"][:half]}))
+        w.append(orjson.dumps({"window_id": f"w{i}", "data": r["events"][half:]}))
+    (root / "c-ph-sess.jsonl.gz").write_bytes(gzip.compress(b"\n".join([w[0], w[2], w[1], w[3]])))
+    # 4. One recording per line, with two bad events.
+    first = dict(recs[0], session_id="z0")
+    first["events"] = first["events"] + [
+        {"type": 3, "timestamp": "soon"},
+        {"type": 3, "timestamp": 1.7e12, "data": {"source": 2, "type": 2, "x": -5, "y": 3}},
+    ]
+    (root / "d.jsonl").write_bytes(
+        orjson.dumps(first) + b"\n" + orjson.dumps(dict(recs[1], session_id="z1")) + b"\n")
+    return root
+
+
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, *, stream: bool, **kw: Any) -> Any:
+    with monkeypatch.context() as m:
+        m.setattr(rr, "STREAM_MIN_BYTES", 0 if stream else 2**62)
+        m.setattr(rr, "STREAM_SEGMENT_EVENTS", 200)
+        return read_rrweb(path, progress=False, **kw)
+
+
+def test_streamed_read_equals_the_in_memory_read(
     tmp_path: Path, recs: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sizes = [len(r["events"]) for r in recs]
-    monkeypatch.setattr(rr, "STREAM_SEGMENT_EVENTS", min(sizes))
+    path = _layouts(tmp_path / "rec", recs)
+    whole = _read(path, monkeypatch, stream=False)
+    streamed = _read(path, monkeypatch, stream=True)
+    assert "streamed" not in whole.meta and streamed.meta["streamed"] is True
+    assert isinstance(whole.recordings, dict) and streamed.recordings.is_lazy
+    size = [len(r["events"]) for r in recs]
+    n = (size[0] + size[1] + 2  # split in three files, plus a duplicate of each
+         + 2 * min(size[2], size[3]) + 1  # loose events, plus the broken line
+         + size[4] + size[5]  # PostHog windows
+         + size[0] + 2 + size[1])  # one recording per line, plus 2 bad events
+    assert whole.counts["read"] == n
+    # 2 duplicates, 1 broken line, 2 bad events
+    assert streamed.counts == whole.counts == {"read": n, "loaded": n - 5, "rejected": 5}
+    # the same table, column order and dtypes included; same rejected rows
+    pd.testing.assert_frame_equal(streamed.events, whole.events)
+    pd.testing.assert_frame_equal(streamed.rejected, whole.rejected)
+    # identify in the last part reached the rows of the first part
+    split = whole.events[whole.events["session_id"] == recs[0]["session_id"]]
+    assert split["plan"].notna().all() and split["user_id"].nunique() == 1
+    # the lazy recordings are the raw events the in-memory read keeps, key for key
+    assert list(streamed.recordings) == list(whole.recordings)
+    for sid in whole.recordings:
+        assert streamed.recordings[sid] == whole.recordings[sid], sid
+    assert sum(len(v) for v in streamed.recordings.values()) == n - 5
+    windows = streamed.meta["recording_windows"]
+    assert list(windows) == list(whole.meta["recording_windows"]) == ["c-ph-sess"]
+    assert windows["c-ph-sess"] == whole.meta["recording_windows"]["c-ph-sess"]
+
+
+def test_streaming_flushes_complete_streams_in_segments(
+    tmp_path: Path, recs: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = tmp_path / "a.jsonl"
     f.write_bytes(_jsonl(recs))
-    reader = rr._Reader(session_id=None, user_id=None, mask=True, keep_recordings=False)
-    flushes = []
-    flush = reader.flush
+    held: list[int] = []
+    flush = rr._Reader.flush
 
-    def counting_flush() -> None:
-        flushes.append(reader.pending)
-        flush()
+    def spy(self: Any, upto: Any = None) -> None:
+        held.append(sum(len(b.items) for b in self.buckets.values()))
+        flush(self, upto)
+        # a flushed stream never comes back; what stays pending is only open streams
+        assert all(self.index[k] > upto for k in self.buckets) if upto else not self.buckets
 
-    reader.flush = counting_flush  # type: ignore[method-assign]
-    reader.add_path(f, progress=False)
-    # every line (one recording) reaches the segment size alone: one flush per line
-    assert flushes == sizes
-    assert reader.buckets == {}
-    assert all(b.items == [] for b in reader.all_buckets)
-    # rows keep only a stub of their raw event
-    assert all(set(item[1]) == {"type", "timestamp", "raw"} for item in reader.cols.items)
-    log = reader.finish({})
+    monkeypatch.setattr(rr._Reader, "flush", spy)
+    segment = 100
+    monkeypatch.setattr(rr, "STREAM_SEGMENT_EVENTS", segment)
+    monkeypatch.setattr(rr, "STREAM_MIN_BYTES", 0)
+    chunks = []
+    chunk = rr._Reader._chunk
+    monkeypatch.setattr(rr._Reader, "_chunk", lambda self: (chunks.append(1), chunk(self)))
+    log = read_rrweb(f, progress=False)
+    sizes = [len(r["events"]) for r in recs]
+    # one recording per line: every line completes its stream, so each line that
+    # brings the pending count over the segment size is flushed at once
+    assert max(held) < segment + max(sizes)
+    assert len(chunks) == len(held) >= 2
     assert log.counts["loaded"] == sum(sizes)
 
 
@@ -229,3 +311,35 @@ def test_300_mb_directory_streams_under_2_gib(tmp_path: Path) -> None:
     # Raw events are freed file by file; what remains is the result table (measured:
     # ~1 GiB peak for 309 MiB / 570,807 rows, most of it building and validating it).
     assert growth < 2 * GiB
+
+
+def test_lazy_recordings_reread_only_the_sessions_lines(
+    tmp_path: Path, recs: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = tmp_path / "a.jsonl.gz"
+    f.write_bytes(gzip.compress(_jsonl(recs)))
+    log = _read(f, monkeypatch, stream=True)
+    rec = log.recordings
+    assert list(rec) == [r["session_id"] for r in recs] and len(rec) == len(recs)
+    calls: list[tuple[str, Any]] = []
+    add_file = rr._Reader.add_file
+
+    def spy(self: Any, path: Path, **kw: Any) -> None:
+        calls.append((Path(path).name, kw.get("lines")))
+        add_file(self, path, **kw)
+
+    monkeypatch.setattr(rr._Reader, "add_file", spy)
+    third = recs[2]["session_id"]
+    assert rec[third] == recs[2]["events"]  # the generator's events are valid and sorted
+    assert calls == [("a.jsonl.gz", [[3, 3]])]
+    assert rec[third] is rec[third] and len(calls) == 1  # cached
+    with pytest.raises(KeyError):
+        rec["nope"]
+    # filter() keeps the mapping lazy, restricted to the kept sessions
+    sub = log.filter(log.events["session_id"] == third)
+    assert sub.recordings.is_lazy and list(sub.recordings) == [third]
+    # assignment and deletion behave as on a dict
+    rec["mine"] = [{"type": 4}]
+    del rec[recs[0]["session_id"]]
+    assert "mine" in rec and recs[0]["session_id"] not in rec
+    assert list(rec) == [r["session_id"] for r in recs[1:]] + ["mine"]
