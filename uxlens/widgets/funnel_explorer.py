@@ -18,28 +18,20 @@ scriptable and testable without a browser. Session tables are capped at
 
 from __future__ import annotations
 
-import math
 import pathlib
 from typing import Any
 
 import anywidget
 import ipywidgets
-import numpy as np
 import pandas as pd
 import traitlets
 
 from ..plotting.theme import COLORS, SEGMENTS
+from ._sessions import MAX_ROWS, SessionsPanel, json_value
 
 __all__ = ["FunnelExplorer", "FunnelView", "MAX_ROWS"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
-#: Most session rows sent to the front end for one step.
-MAX_ROWS = 200
-_SESSION_COLUMNS = (
-    "session_id", "unit_id", "start", "duration_s", "events", "pages", "clicks", "errors",
-    "device", "entry_url", "exit_url",
-)
-
 
 class FunnelView(anywidget.AnyWidget):
     """The front-end half of :class:`FunnelExplorer` (synced state only)."""
@@ -60,25 +52,6 @@ class FunnelView(anywidget.AnyWidget):
     export_path = traitlets.Unicode("funnel.png").tag(sync=True)
 
 
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else round(float(value), 3)
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
 def _steps_payload(table: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for r in table.itertuples(index=False):
@@ -87,16 +60,16 @@ def _steps_payload(table: pd.DataFrame) -> list[dict[str, Any]]:
                 "step": int(r.step),
                 "label": str(r.label),
                 "count": int(r.count),
-                "conversion": _json_value(r.conversion),
-                "step_conversion": _json_value(r.step_conversion),
+                "conversion": json_value(r.conversion),
+                "step_conversion": json_value(r.step_conversion),
                 "dropped": int(r.dropped),
-                "median_time_s": _json_value(r.median_time_s),
+                "median_time_s": json_value(r.median_time_s),
             }
         )
     return out
 
 
-class FunnelExplorer(ipywidgets.VBox):
+class FunnelExplorer(SessionsPanel, ipywidgets.VBox):
     """Interactive funnel: step bars, segment split, dropped sessions, replay.
 
     Parameters
@@ -198,58 +171,10 @@ class FunnelExplorer(ipywidgets.VBox):
         except Exception as exc:
             self.view.message = f"Could not list sessions: {exc}"
             return
-        frame = sessions.frame
-        cols = [c for c in _SESSION_COLUMNS if c in frame.columns]
-        shown = frame[cols].head(MAX_ROWS)
-        self.view.sessions = {
-            "label": sessions.label + (f" · {segment}" if segment else ""),
-            "columns": cols,
-            "rows": [[_json_value(v) for v in row] for row in shown.itertuples(index=False)],
-            "total": int(len(frame)),
-            "units": int(frame["unit_id"].nunique()) if "unit_id" in frame.columns else 0,
-        }
-        self.view.selected_session = ""
-        self.view.message = ""
-        self._last_sessions = sessions
+        self._show_sessions(sessions, label=sessions.label + (f" · {segment}" if segment else ""))
 
-    def replay(self, session_id: str) -> Any:
-        """Open the replay of one session below the explorer (if replay exists)."""
-        self.view.replay_request = {"session_id": str(session_id), "nonce": id(object())}
-        return getattr(self, "_last_player", None)
-
-    def _on_replay(self, change: dict[str, Any]) -> None:
-        sid = (change["new"] or {}).get("session_id")
-        if not sid:
-            return
-        self.view.selected_session = sid
-        log = getattr(getattr(self, "_last_sessions", None), "log", None) or self._current._log()
-        if log is None:
-            self.view.message = "No events are loaded for replay."
-            return
-        try:
-            session = log.session(sid)
-        except Exception as exc:
-            self.view.message = f"Cannot open session {sid}: {exc}"
-            return
-        replay = getattr(session, "replay", None)
-        if replay is None:
-            self.view.message = (
-                f"Replay is not available in this version of uxlens; session {sid} "
-                "has no replay() yet."
-            )
-            return
-        try:
-            player = replay()
-        except Exception as exc:
-            self.view.message = f"Cannot replay session {sid}: {exc}"
-            return
-        self._last_player = player
-        self.view.message = f"Replaying session {sid} below."
-        self.output.clear_output()
-        with self.output:
-            from IPython.display import display
-
-            display(player)
+    def _replay_log(self) -> Any:
+        return super()._replay_log() or self._current._log()
 
     # ------------------------------------------------------------------ export
     def add_to_deck(self) -> str:

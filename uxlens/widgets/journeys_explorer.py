@@ -25,19 +25,13 @@ import ipywidgets
 import traitlets
 
 from ..plotting.theme import COLORS, SEGMENTS
-from .funnel_explorer import _json_value
+from ._sessions import MAX_ROWS, SessionsPanel
 
 __all__ = ["JourneysExplorer", "JourneysView", "MAX_ROWS"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
-#: Most session rows sent to the front end for one selection.
-MAX_ROWS = 200
 #: Start nodes offered in the selector (the most visited ones).
 MAX_START_OPTIONS = 40
-_SESSION_COLUMNS = (
-    "session_id", "user_id", "start", "duration_s", "events", "pages", "clicks", "errors",
-    "device", "entry_url", "exit_url",
-)
 
 
 class JourneysView(anywidget.AnyWidget):
@@ -58,7 +52,7 @@ class JourneysView(anywidget.AnyWidget):
     message = traitlets.Unicode("").tag(sync=True)
 
 
-class JourneysExplorer(ipywidgets.VBox):
+class JourneysExplorer(SessionsPanel, ipywidgets.VBox):
     """Interactive journeys: flows by step, sessions behind a node or link, replay.
 
     Parameters
@@ -181,47 +175,7 @@ class JourneysExplorer(ipywidgets.VBox):
         except Exception as exc:
             self.view.message = f"Could not list sessions: {exc}"
             return
-        frame = sessions.frame
-        cols = [c for c in _SESSION_COLUMNS if c in frame.columns]
-        shown = frame[cols].head(MAX_ROWS)
-        self.view.sessions = {
-            "label": sessions.label,
-            "columns": cols,
-            "rows": [[_json_value(v) for v in row] for row in shown.itertuples(index=False)],
-            "total": int(len(frame)),
-        }
-        self.view.selected_session = ""
-        self.view.message = ""
-        self._last_sessions = sessions
+        self._show_sessions(sessions)
 
-    def replay(self, session_id: str) -> Any:
-        """Open the replay of one session below the explorer."""
-        self.view.replay_request = {"session_id": str(session_id), "nonce": id(object())}
-        return getattr(self, "_last_player", None)
-
-    def _on_replay(self, change: dict[str, Any]) -> None:
-        sid = (change["new"] or {}).get("session_id")
-        if not sid:
-            return
-        self.view.selected_session = sid
-        try:
-            session = self.journeys.log.session(sid)
-        except Exception as exc:
-            self.view.message = f"Cannot open session {sid}: {exc}"
-            return
-        replay = getattr(session, "replay", None)
-        if replay is None:
-            self.view.message = f"Session {sid} has no replay()."
-            return
-        try:
-            player = replay()
-        except Exception as exc:
-            self.view.message = f"Cannot replay session {sid}: {exc}"
-            return
-        self._last_player = player
-        self.view.message = f"Replaying session {sid} below."
-        self.output.clear_output()
-        with self.output:
-            from IPython.display import display
-
-            display(player)
+    def _replay_log(self) -> Any:
+        return self.journeys.log
