@@ -50,3 +50,15 @@ def test_spark_matches_duckdb(spark_backend, unit):
     pd.testing.assert_frame_equal(local.transitions(), remote.transitions())
     pd.testing.assert_frame_equal(local.step_matrix(8), remote.step_matrix(8))
     assert len(a) > 500  # the case is not trivial
+
+
+def test_spark_table_input_equals_in_memory(spark_backend):
+    from uxlens.engine.backend import as_table
+
+    log = _random_log(seed=5)
+    table = as_table(log, spark_backend)  # the events live in Spark; Journeys reads them there
+    local, remote = Journeys(log, goal="/dashboard"), Journeys(table, goal="/dashboard")
+    pd.testing.assert_frame_equal(local.transitions(), remote.transitions())
+    pd.testing.assert_frame_equal(local.step_matrix(6), remote.step_matrix(6))
+    pd.testing.assert_frame_equal(local.paths(15), remote.paths(15))
+    assert local.transitions()["count"].sum() > 500
