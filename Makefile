@@ -49,8 +49,11 @@ lint: setup
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -d out/site
 
+# The benchmark suite (1M and 10M events, every operation against its baselines);
+# writes benchmarks/RESULTS.md. BENCH_ARGS="--quick" (1M only), "--only funnel", ...
+BENCH_ARGS ?=
 bench: setup
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

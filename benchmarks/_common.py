@@ -45,6 +45,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,13 @@ __all__ = [
     "peak_rss_gib",
     "report",
     "machine",
+    "machine_info",
+    "DATA_DIR",
+    "cached_parquet",
 ]
+
+#: Where generated datasets are cached (git-ignored).
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Event name -> share of non-initial events (sums to 1).
 EVENT_MIX: dict[str, float] = {
@@ -341,3 +348,66 @@ def machine() -> str:
         f"pandas {pd.__version__}, pyarrow {pa.__version__}, duckdb {duckdb.__version__}, "
         f"ibis {ibis_v}"
     )
+
+
+def _write_parquet(n_events: int, seed: int, path: str) -> None:
+    tmp = path + ".tmp"
+    synthetic_events(n_events, seed=seed).to_parquet(tmp, row_group_size=1_000_000)
+    os.replace(tmp, path)
+
+
+def cached_parquet(n_events: int, *, seed: int = 0) -> Path:
+    """``synthetic_events(n_events, seed=seed)`` as one Parquet file, cached in :data:`DATA_DIR`.
+
+    Generated once, in a child process (so that the caller's peak memory does
+    not include the generator's), then reused by every benchmark.
+    """
+    import multiprocessing as mp
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / f"events_{n_events}_s{seed}.parquet"
+    if not path.exists():
+        print(f"generating {n_events:,} events into {path} (child process) ...", flush=True)
+        proc = mp.get_context("spawn").Process(
+            target=_write_parquet, args=(n_events, seed, str(path))
+        )
+        proc.start()
+        proc.join()
+        if proc.exitcode != 0:
+            raise SystemExit(f"event generation failed (exit code {proc.exitcode})")
+    return path
+
+
+def machine_info() -> dict[str, str]:
+    """The machine as a dict: CPU model, cores, RAM, OS, Python and library versions."""
+    import platform
+
+    import duckdb
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = {"pandas": pd.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
+                "duckdb": duckdb.__version__}
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in ("ibis-framework", "uxlens", "chdb", "retentioneering", "pyspark"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": f"{mem:.1f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": sys.version.split()[0],
+        "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }

@@ -54,7 +54,12 @@ BIN = 20.0
 
 def one_page_events(n: int, *, seed: int = 0) -> pd.DataFrame:
     """``n`` events on one page, 40 % clicks, desktop/tablet/mobile viewports."""
-    events = synthetic_events(n, seed=seed)
+    return to_one_page(synthetic_events(n, seed=seed), seed=seed)
+
+
+def to_one_page(events: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
+    """``events`` moved to one page, 40 % of them clicks (changes ``events`` in place)."""
+    n = len(events)
     rng = np.random.default_rng(seed + 1)
     page = "https://app.example.com/onboarding/invite"
     events["url"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [page])

@@ -38,6 +38,9 @@ def _cpu_s() -> float:
     return use.ru_utime + use.ru_stime
 
 
+TIMINGS: list[dict[str, Any]] = []
+
+
 def _timed(name: str, fn: Callable[[], Any]) -> Any:
     """Run ``fn``; print wall time, CPU time (all threads) and peak RSS so far.
 
@@ -47,6 +50,7 @@ def _timed(name: str, fn: Callable[[], Any]) -> Any:
     start, cpu = time.perf_counter(), _cpu_s()
     result = fn()
     took, used = time.perf_counter() - start, _cpu_s() - cpu
+    TIMINGS.append({"stage": name, "wall_s": took, "cpu_s": used, "peak_rss_gib": peak_rss_gib()})
     print(
         f"{name:<28} {took:8.2f} s wall {used:8.2f} s CPU   peak RSS so far "
         f"{peak_rss_gib():5.2f} GiB",
@@ -107,7 +111,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-limit", default="3GB")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--summary", choices=("parquet", "pandas"), default="parquet")
+    parser.add_argument("--generate", type=lambda s: int(s.replace("_", "")), default=None,
+                        help="write this many events to --data first if it holds no Parquet")
+    parser.add_argument("--json", default=None, help="write result rows (benchmark suite) here")
     args = parser.parse_args(argv)
+    if args.generate and not any(Path(args.data).glob("**/*.parquet")):
+        from benchmarks.generate_events import generate
+
+        generate(args.generate, args.data)
     if not any(Path(args.data).glob("**/*.parquet")):
         raise SystemExit(
             f"No Parquet files under {args.data}. Generate them first:\n"
@@ -117,9 +128,30 @@ def main(argv: list[str] | None = None) -> None:
     print(f"data {args.data}, DuckDB memory_limit {args.memory_limit}, threads "
           f"{args.threads or 'all'}, summary -> {args.summary}")
     start = time.perf_counter()
-    run(args.data, memory_limit=args.memory_limit, threads=args.threads, summary=args.summary)
-    print(f"total {time.perf_counter() - start:.2f} s wall, {_cpu_s():.2f} s CPU, "
-          f"peak RSS {peak_rss_gib():.2f} GiB")
+    out = run(args.data, memory_limit=args.memory_limit, threads=args.threads,
+              summary=args.summary)
+    total = time.perf_counter() - start
+    print(f"total {total:.2f} s wall, {_cpu_s():.2f} s CPU, peak RSS {peak_rss_gib():.2f} GiB")
+    if args.json:
+        import json
+
+        rows = []
+        notes = {"funnel": "3 steps, 1 h", "click heatmap grid": f"{out['grid_points']:,} clicks",
+                 "session summary": f"{out['sessions']:,} sessions to {args.summary}"}
+        for t in TIMINGS:
+            key = next((k for k in notes if t["stage"].startswith(k)), None)
+            if key is None:
+                continue
+            rows.append({
+                "operation": f"out-of-core {key.replace('click heatmap grid', 'heatmap')}",
+                "events": out["events"], "uxlens_s": t["wall_s"], "uxlens_cpu_s": t["cpu_s"],
+                "baseline": "-", "baseline_s": None, "baseline_cpu_s": None, "ratio": None,
+                "ratio_cpu": None, "target": "peak < 4 GiB", "met": t["peak_rss_gib"] < 4,
+                "peak_rss_gib": t["peak_rss_gib"],
+                "note": f"{notes[key]}; DuckDB over Parquet, memory_limit {args.memory_limit}; "
+                        "peak RSS of the process so far",
+            })
+        Path(args.json).write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
