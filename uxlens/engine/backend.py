@@ -14,6 +14,7 @@ measures time with ``t_ms``.
 from __future__ import annotations
 
 import itertools
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,7 +26,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-__all__ = ["connect", "get_backend", "as_table", "execute", "execute_arrow", "to_arrow", "EPOCH"]
+__all__ = [
+    "connect", "get_backend", "as_table", "execute", "execute_arrow", "to_arrow", "engine_error",
+    "EPOCH",
+]
 
 _state: dict[str, Any] = {"backend": None}
 _names = itertools.count()
@@ -211,7 +215,7 @@ def execute(expr: ir.Expr, backend: Any = None) -> pd.DataFrame:
     try:
         return con.execute(expr)
     except Exception as exc:
-        raise EngineError(f"The {con.name} engine failed to run a uxlens query: {exc}") from exc
+        raise engine_error(con, exc) from exc
 
 
 def execute_arrow(expr: ir.Expr, backend: Any = None) -> pa.Table:
@@ -233,7 +237,7 @@ def execute_arrow(expr: ir.Expr, backend: Any = None) -> pa.Table:
     try:
         return con.to_pyarrow(expr)
     except Exception as exc:
-        raise EngineError(f"The {con.name} engine failed to run a uxlens query: {exc}") from exc
+        raise engine_error(con, exc) from exc
 
 
 def small_table(frame: pd.DataFrame, like: Any) -> ir.Table:
@@ -264,3 +268,32 @@ def small_table(frame: pd.DataFrame, like: Any) -> ir.Table:
     except TypeError:
         return con.create_table(name, frame, overwrite=True)
 
+
+
+def engine_error(con: Any, exc: Exception, what: str = "a uxlens query") -> EngineError:
+    """The :class:`EngineError` for ``exc`` raised by backend ``con`` while running ``what``.
+
+    When the backend lacks an operation (Ibis cannot compile it there), the
+    message names the operation and the backend, and says where to run instead.
+
+    Examples
+    --------
+    >>> from ibis.common.exceptions import OperationNotDefinedError
+    >>> class Con:
+    ...     name = "sqlite"
+    >>> err = OperationNotDefinedError("Compilation rule for 'Median' operation is not defined")
+    >>> print(engine_error(Con(), err, "the journey transitions"))  # doctest: +ELLIPSIS
+    The sqlite backend lacks the operation 'Median', used by the journey transitions...
+    """
+    from ibis.common.exceptions import OperationNotDefinedError, UnsupportedOperationError
+
+    name = getattr(con, "name", type(con).__name__)
+    if isinstance(exc, (OperationNotDefinedError, UnsupportedOperationError)):
+        found = re.search(r"'(\w+)'", str(exc))
+        op = found.group(1) if found else type(exc).__name__
+        return EngineError(
+            f"The {name} backend lacks the operation {op!r}, used by {what} "
+            f"(Ibis: {exc}).\nFix: run it on embedded DuckDB (backend=None, the default) or "
+            "PySpark, or on a warehouse that has the operation (uxlens.to_sql shows the SQL)."
+        )
+    return EngineError(f"The {name} engine failed to run {what}: {type(exc).__name__}: {exc}")
