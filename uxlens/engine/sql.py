@@ -9,8 +9,10 @@ directory, so that those expressions stream over data larger than memory.
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -182,7 +184,7 @@ def scan_parquet(
         DuckDB worker threads; default: DuckDB's (all cores).
     temp_directory
         Where DuckDB spills; default: one folder per process under the system
-        temp dir.
+        temp dir, removed when the process exits.
 
     Returns
     -------
@@ -222,6 +224,7 @@ def scan_parquet(
         # One spill folder per process (DuckDB deletes its spill files itself).
         if not _SPILL:
             _SPILL.append(tempfile.mkdtemp(prefix="uxlens-duckdb-"))
+            atexit.register(shutil.rmtree, _SPILL[0], ignore_errors=True)
         temp_directory = _SPILL[0]
     Path(temp_directory).mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect()
