@@ -82,7 +82,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import SchemaError, UxlensError, did_you_mean
-from .backend import as_table, execute_arrow
+from .backend import _backend_of, as_table, execute_arrow
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -194,11 +194,38 @@ def _with_defaults(table: ir.Table) -> ir.Table:
     return table.mutate(**extra) if extra else table
 
 
-def _first(value: ir.Column, order: ir.Column, *, last: bool = False) -> ir.Scalar:
+def _arg(
+    value: ir.Column, order: ir.Column, where: ir.BooleanColumn, *, last: bool, native: bool
+) -> ir.Scalar:
+    """``value`` at the smallest (largest if ``last``) ``order`` among rows where ``where``.
+
+    Portable: Ibis's arg-min/arg-max (on DuckDB it compiles to
+    ``FIRST(value ORDER BY order)``, an ordered aggregate that buffers and
+    sorts every group's rows). ``native``: DuckDB's own ``ARG_MIN``/``ARG_MAX``,
+    which keep one value per group while streaming; the same result when
+    ``order`` has no ties within a group (``seq`` has none).
+    """
+    if not native:
+        return value.argmax(order, where=where) if last else value.argmin(order, where=where)
+    import ibis
+
+    name = "arg_max" if last else "arg_min"
+
+    def stub(arg: Any, val: Any) -> Any:  # pragma: no cover - never called (builtin)
+        ...
+
+    stub.__name__ = name
+    fn = ibis.udf.agg.builtin(
+        stub, name=name, signature=((value.type(), order.type()), value.type())
+    )
+    return fn(value, order, where=where)
+
+
+def _first(
+    value: ir.Column, order: ir.Column, *, last: bool = False, native: bool = False
+) -> ir.Scalar:
     """First (or last) non-null ``value`` in ``order``; null if there is none."""
-    if last:
-        return value.argmax(order, where=value.notnull())
-    return value.argmin(order, where=value.notnull())
+    return _arg(value, order, value.notnull(), last=last, native=native)
 
 
 def session_summary_expr(
@@ -207,6 +234,7 @@ def session_summary_expr(
     inactivity_ms: int = 5000,
     passive_events: Iterable[str] = PASSIVE_EVENTS,
     properties: Iterable[str] = SESSION_PROPERTIES,
+    duckdb_native: bool = False,
 ) -> ir.Table:
     """The session summary as an Ibis expression (one row per session).
 
@@ -223,6 +251,12 @@ def session_summary_expr(
     properties
         Session-level property columns to carry (first non-null value) when
         they exist in ``table``.
+    duckdb_native
+        Use DuckDB's native ``ARG_MIN``/``ARG_MAX`` for the first/last values
+        (user id, entry and exit url, properties): same results, constant
+        memory per session, so the summary streams over data larger than
+        memory. Only for expressions run on DuckDB (:func:`session_summary`
+        sets it there); leave it off for SQL compiled to other warehouses.
 
     Returns
     -------
@@ -277,7 +311,7 @@ def session_summary_expr(
     # Readers fill unknown users with the session id: those rows are anonymous.
     identified = t.user_id.notnull() & (t.user_id != t.session_id)
     aggs: dict[str, Any] = {
-        "user_known": t.user_id.argmin(t.seq, where=identified),
+        "user_known": _arg(t.user_id, t.seq, identified, last=False, native=duckdb_native),
         "start": t.timestamp.min(),
         "end": t.timestamp.max(),
         "start_ms": t.t_ms.min(),
@@ -288,13 +322,13 @@ def session_summary_expr(
         "inputs": t.count(where=event.isin(INPUT_EVENTS)),
         "raw_depth": depth.max(),
         "max_scroll_y": t.scroll_y.max(),
-        "entry_url": _first(t.url, t.seq),
-        "exit_url": _first(t.url, t.seq, last=True),
+        "entry_url": _first(t.url, t.seq, native=duckdb_native),
+        "exit_url": _first(t.url, t.seq, last=True, native=duckdb_native),
         "pages": t.url.nunique(),
         "errors": t.count(where=is_error),
     }
     for prop in props:
-        aggs[prop] = _first(t[prop], t.seq)
+        aggs[prop] = _first(t[prop], t.seq, native=duckdb_native)
     main = t.group_by("session_id").aggregate(**aggs)
 
     # Active time: LAG over the active events only, so passive rows in between
@@ -414,8 +448,10 @@ def session_summary(
         if isinstance(frame, pd.DataFrame):
             _check_columns(frame.columns, _REQUIRED[:-1])
     table = as_table(events, backend)
+    native = getattr(_backend_of(table, backend), "name", None) == "duckdb"
     expr = session_summary_expr(
-        table, inactivity_ms=threshold, passive_events=passive_events, properties=properties
+        table, inactivity_ms=threshold, passive_events=passive_events, properties=properties,
+        duckdb_native=native,
     )
     ordered = expr.order_by([expr.start, expr.session_id])
     return _to_pandas(execute_arrow(ordered, backend), expr.schema())
