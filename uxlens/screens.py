@@ -223,17 +223,23 @@ def _element_info(tag: str, attrs: Mapping[str, Any]) -> tuple[str, bool, bool] 
 _MISS = object()
 
 
+#: Attributes of an element recorded without any (never modified).
+_NO_ATTRS: Mapping[str, Any] = {}
+
+
 def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
           nodes: list[tuple[str, Mapping[str, Any]]] | None = None,
           kids: Any = _serialized_kids, attributes: Any = _serialized_attrs,
-          mirror: tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]] | None = None
-          ) -> set[str]:
+          mirror: tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]] | None = None,
+          memo: dict[Any, Any] | None = None) -> set[str]:
     """Tokens of the visible elements under ``root`` (a serialized rrweb node).
 
     When ``nodes`` is given, ``(token, node)`` pairs are appended in document
     order. ``kids`` and ``attributes`` read a node's children and attributes;
     ``mirror`` (a :class:`DomMirror`'s ``(raw nodes, child-id overrides,
-    attribute overrides)``) replaces them with direct lookups.
+    attribute overrides)``) replaces them with direct lookups. ``memo`` (a
+    dict kept across walks) remembers each token and its children's path by
+    ``(ancestor segments, segment)``: pages repeat the same structures.
     """
     if mirror is not None:
         raw, kid_map, attr_map = mirror
@@ -242,16 +248,19 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
     tokens: set[str] = set()
     if not isinstance(root, Mapping):
         return tokens
+    if memo is None:
+        memo = {}
     # stack items: node, ancestor segments, inside a dialog, inside an aria-live region
     stack: list[tuple[Mapping[str, Any], tuple[str, ...], bool, bool]] = [(root, (), False, False)]
     keep = max(depth - 1, 0)
+    memo_get = memo.get
+    add = tokens.add
+    push = stack.append
     while stack:
         node, path, in_dialog, in_live = stack.pop()
         ntype = node.get("type")
         if ntype == 2:
-            tag = node.get("tagName")
-            tag = tag.lower() if isinstance(tag, str) else "*"
-            if tag in _SKIP_TAGS or in_live:
+            if in_live:
                 continue
             if attr_map is not None:
                 attrs = attr_map.get(node.get("id"))
@@ -260,21 +269,28 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             else:
                 attrs = attributes(node)
             if type(attrs) is not dict and not isinstance(attrs, Mapping):
-                attrs = {}
-            info = _element_info(tag, attrs)
+                attrs = _NO_ATTRS
+            tag = node.get("tagName")
+            tag = tag.lower() if isinstance(tag, str) else "*"
+            info = None if tag in _SKIP_TAGS else _element_info(tag, attrs)
             if info is None:
                 continue
             seg, dialog, live = info
             if dialog and not in_dialog:
                 in_dialog = True
                 for k in range(modal_weight):
-                    tokens.add(f"@modal:{seg}:{k}")
-            full = path + (seg,)
-            token = ("@" if in_dialog else "") + " > ".join(full[-depth:])
-            tokens.add(token)
+                    add(f"@modal:{seg}:{k}")
+            key = (path, seg)
+            hit = memo_get(key)
+            if hit is None:
+                full = path + (seg,)
+                hit = memo[key] = (" > ".join(full[-depth:]), full[-keep:] if keep else ())
+            token, child_path = hit
+            if in_dialog:
+                token = "@" + token
+            add(token)
             if nodes is not None:
                 nodes.append((token, node))
-            child_path = full[-keep:] if keep else ()
         elif ntype == 0:
             child_path, live = path, False
         else:
@@ -296,19 +312,21 @@ def _walk(root: Mapping[str, Any] | None, depth: int, modal_weight: int,
             for child in reversed(children):
                 if (type(child) is dict or isinstance(child, Mapping)) and child.get(
                         "type") in (0, 2):
-                    stack.append((child, child_path, in_dialog, flag))
+                    push((child, child_path, in_dialog, flag))
     return tokens
 
 
 def _mirror_tokens(dom: DomMirror, depth: int, modal_weight: int,
-                   nodes: list[tuple[str, Mapping[str, Any]]] | None = None) -> set[str]:
+                   nodes: list[tuple[str, Mapping[str, Any]]] | None = None,
+                   memo: dict[Any, Any] | None = None) -> set[str]:
     try:  # fast path: read the mirror's override maps directly (no call per node)
         dom._ensure()
         state = (dom._raw, dom._kids, dom._attrs)
     except AttributeError:  # pragma: no cover - a mirror without these internals
         root, kids, attrs = _mirror_access(dom)
-        return _walk(root, depth, modal_weight, nodes, kids, attrs)
-    return _walk(state[0].get(dom.root_id), depth, modal_weight, nodes, mirror=state)
+        return _walk(root, depth, modal_weight, nodes, kids, attrs, memo=memo)
+    return _walk(state[0].get(dom.root_id), depth, modal_weight, nodes, mirror=state,
+                 memo=memo)
 
 
 def fingerprint(mirror_or_nodes: DomMirror | Mapping[str, Any] | None, *, depth: int = 3,
@@ -419,6 +437,17 @@ class _Obs:
 
 
 def _sorted_events(rec: Any) -> list[Mapping[str, Any]]:
+    if type(rec) is list:  # the usual case: plain dicts already in time order, no copy
+        prev = -np.inf
+        for e in rec:
+            if type(e) is not dict:
+                break
+            t = e.get("timestamp")
+            if (type(t) is not int and type(t) is not float) or t < prev:
+                break
+            prev = t
+        else:
+            return rec
     events = [e for e in rec if isinstance(e, Mapping)] if isinstance(rec, Sequence) else []
     stamps = [e.get("timestamp") for e in events]
     if all(isinstance(t, (int, float)) for t in stamps) and all(
@@ -468,8 +497,10 @@ def _structural(dom: DomMirror, data: Mapping[str, Any]) -> bool:
 
 
 def _observe(session_id: str, rec: Any, debounce_ms: float, depth: int, modal_weight: int,
-             intern: dict[frozenset[str], int]) -> tuple[list[_Obs], float | None]:
-    """Observations of one recording, and its last timestamp."""
+             intern: dict[frozenset[str], int], memo: dict[Any, Any] | None = None
+             ) -> tuple[list[_Obs], float | None]:
+    """Observations of one recording, and its last timestamp (``memo``: see :func:`_walk`)."""
+    memo = {} if memo is None else memo
     events = _sorted_events(rec)
     out: list[_Obs] = []
     dom = DomMirror(mask=True)
@@ -485,7 +516,12 @@ def _observe(session_id: str, rec: Any, debounce_ms: float, depth: int, modal_we
         if pending is None or not has_doc:
             pending = None
             return
-        fp = frozenset(_mirror_tokens(dom, depth, modal_weight))
+        if not getattr(dom, "_indexed", True) and not getattr(dom, "_pending", True):
+            # nothing looked up or changed since the snapshot: walk the recorded tree
+            # itself and leave the mirror unindexed (a page without mutations never pays it)
+            fp = frozenset(_walk(getattr(dom, "_root", None), depth, modal_weight, memo=memo))
+        else:
+            fp = frozenset(_mirror_tokens(dom, depth, modal_weight, memo=memo))
         fid = intern.setdefault(fp, len(intern))
         prev = out[-1] if out else None
         if prev is None or prev.fp != fid or prev.load != load:
@@ -501,7 +537,7 @@ def _observe(session_id: str, rec: Any, debounce_ms: float, depth: int, modal_we
         last_ts = ts
         etype = ev.get("type")
         data = ev.get("data")
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             continue
         if etype == 4:
             href = data.get("href")
@@ -1048,11 +1084,13 @@ def _compute(recordings: Mapping[str, Any], params: dict[str, Any],
              windows: Mapping[str, Any] | None = None) -> Screens:
     depth, modal_weight = params["depth"], params["modal_weight"]
     intern: dict[frozenset[str], int] = {}
+    memo: dict[Any, Any] = {}
     obs: list[_Obs] = []
     ends: dict[str, float] = {}
     units = _units(recordings, windows or {})
     for unit, rec in units.items():
-        found, last = _observe(unit, rec, params["debounce_ms"], depth, modal_weight, intern)
+        found, last = _observe(unit, rec, params["debounce_ms"], depth, modal_weight, intern,
+                               memo)
         obs.extend(found)
         if last is not None:
             ends[unit] = last
@@ -1201,6 +1239,10 @@ def _mode(values: pd.Series) -> Any:
 def add_screen_column(log: Any, screens: Screens | None = None, **params: Any) -> Any:
     """The log with a ``screen`` column on its events (a new EventLog; recordings shared).
 
+    The result is cached on ``log`` (per parameters), as the states are in
+    ``log.meta``: fingerprinting and assigning run once per EventLog however
+    many heatmaps, funnels and journeys ask for screens.
+
     Parameters
     ----------
     log
@@ -1224,8 +1266,17 @@ def add_screen_column(log: Any, screens: Screens | None = None, **params: Any) -
         )
     if "screen" in log.events.columns and screens is None and not params:
         return log
-    screens = screens if screens is not None else screen_states(log, **params)
+    # one screen-augmented log per EventLog and parameters (heatmaps, funnels and
+    # journeys of one log share it); a replaced ``log.events`` is a new key
+    key = (tuple(sorted(params.items())), id(log.events))
+    cached = getattr(log, "_screen_log", None) if screens is None else None
+    if cached is not None and cached[0] == key and cached[1] is log.events:
+        return cached[2]
+    found = screens if screens is not None else screen_states(log, **params)
     events = log.events.copy()
-    events["screen"] = screens.assign(events)
-    return EventLog(events, recordings=log.recordings, rejected=log.rejected,
-                    read=log.counts["read"], meta=log.meta)
+    events["screen"] = found.assign(events)
+    out = EventLog(events, recordings=log.recordings, rejected=log.rejected,
+                   read=log.counts["read"], meta=log.meta)
+    if screens is None:
+        log._screen_log = (key, log.events, out)  # type: ignore[attr-defined]
+    return out
