@@ -70,6 +70,24 @@ def test_states_match_the_planted_screens(screens, truth):
     assert len(screens.segments) == len(truth)
 
 
+def test_precision_and_recall_of_every_planted_screen(screens, truth):
+    """Each found state stands for the true screen most of its visits show (a one-to-one
+    map is required); precision and recall are then computed per true screen."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    found = screens.assign(truth[["session_id", "timestamp"]]).astype(str)
+    ct = pd.crosstab(found, truth["detail"])
+    stands_for = ct.idxmax(axis=1)
+    assert stands_for.is_unique and len(stands_for) == truth["detail"].nunique()
+    predicted = found.map(stands_for)
+    labels = sorted(truth["detail"].unique())
+    precision, recall, _, support = precision_recall_fscore_support(
+        truth["detail"], predicted, labels=labels, zero_division=0)
+    assert support.sum() == len(truth)
+    assert precision.min() >= 0.9 and recall.min() >= 0.9, dict(zip(labels, zip(
+        precision.round(3), recall.round(3), strict=True), strict=True))
+
+
 def test_invite_versions_and_modal_are_separated_where_urls_merge_them(screens, truth):
     found = screens.assign(truth[["session_id", "timestamp"]]).astype(str)
     invite = truth["url"] == "/onboarding/invite"
@@ -85,6 +103,9 @@ def test_invite_versions_and_modal_are_separated_where_urls_merge_them(screens, 
     assert ct.loc["dashboard:welcome-modal", MODAL] == 109
     assert ct.loc["dashboard", "Your projects"] == 218
     assert ct.to_numpy().sum() == 109 + 218
+    # one URL node for the dashboard would hold both: purity 218 / 327
+    url_purity, _ = _purity(truth.loc[dash, "detail"], truth.loc[dash, "url"])
+    assert url_purity == pytest.approx(218 / 327)
 
 
 def test_every_event_gets_the_screen_that_was_on_screen(log, screens, truth):
