@@ -15,7 +15,7 @@ from .exceptions import UxlensError, did_you_mean
 if TYPE_CHECKING:  # pragma: no cover
     from .session import Session
 
-__all__ = ["EventLog", "SessionList"]
+__all__ = ["EventLog", "SessionList", "engine_input"]
 
 
 class EventLog:
@@ -57,7 +57,7 @@ class EventLog:
         read: int | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        self.events = events
+        self._events = events
         # A streaming read's recordings are re-read from the files on access
         # (``is_lazy``): keep that mapping as it is instead of loading it all.
         self.recordings: dict[str, list[dict[str, Any]]] = (
@@ -70,20 +70,100 @@ class EventLog:
 
     # ------------------------------------------------------------------ basics
     @property
+    def events(self) -> pd.DataFrame:
+        """The canonical events (a pandas DataFrame).
+
+        A lazy log (``read_events(ibis_table)``) has none here: its events stay
+        in the backend, so this raises instead of looking empty.
+        """
+        if self.is_lazy:
+            raise UxlensError(
+                "This EventLog is lazy: its events stay in the backend "
+                f"({self._backend_name()}), so there is no in-memory events table. Pass the "
+                "log (or log.table) to Funnel, Heatmap, Journeys or log.sessions(), which run "
+                "there; or bring a subset into memory with log.filter(lambda t: ...).collect()."
+            )
+        return self._events
+
+    @events.setter
+    def events(self, value: pd.DataFrame) -> None:
+        self._events = value
+
+    @property
+    def table(self) -> Any:
+        """The Ibis table of a lazy log (``read_events(ibis_table)``), else ``None``."""
+        return self.meta.get("ibis_table") if self.is_lazy else None
+
+    @property
+    def is_lazy(self) -> bool:
+        """True when the events stay in an Ibis backend (nothing loaded).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.demo().is_lazy, ux.read_events(ux.demo().to_ibis()).is_lazy
+        (False, True)
+        """
+        return self.meta.get("ibis_table") is not None and not self.meta.get("materialised", True)
+
+    def _backend_name(self) -> str:
+        try:
+            return self.meta["ibis_table"]._find_backend(use_default=True).name
+        except Exception:
+            return "an Ibis backend"
+
+    @cached_property
+    def _lazy_count(self) -> int:
+        t = self.table
+        return int(t.count().execute())
+
+    def collect(self) -> EventLog:
+        """An in-memory EventLog of a lazy log's events (validated); ``self`` when in memory.
+
+        Filter first (:meth:`filter` with a function of the Ibis table) when the
+        table is large.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> lazy = ux.read_events(ux.demo().to_ibis())
+        >>> one = lazy.filter(lambda t: t.device == "tablet").collect()
+        >>> len(one) == int((ux.demo().events["device"] == "tablet").sum())
+        True
+        """
+        if not self.is_lazy:
+            return self
+        from .io.table import read_events
+
+        frame = self.table.drop("t_ms") if "t_ms" in self.table.columns else self.table
+        # Rows already in the backend are events, not raw records: identical rows stay.
+        return read_events(frame.to_pandas(), source_name=str(self.meta.get("source", "ibis")),
+                           drop_duplicates=False)
+
+    @property
     def counts(self) -> dict[str, int]:
         """Raw records read, loaded and rejected; ``loaded + rejected == read``."""
+        if self.is_lazy:  # rows are checked by the backend's schema, none rejected here
+            n = self._lazy_count
+            return {"read": n, "loaded": n, "rejected": 0}
         rejected = len(self.rejected)
         return {"read": self._read, "loaded": self._read - rejected, "rejected": rejected}
 
     def __len__(self) -> int:
-        return len(self.events)
+        return self._lazy_count if self.is_lazy else len(self._events)
 
     @property
     def session_ids(self) -> list[str]:
         """Session ids in first-seen (sorted) order."""
+        if self.is_lazy:
+            t = self.table
+            ids = t.select(session_id=t.session_id.cast("string")).distinct().order_by("session_id")
+            return [str(v) for v in ids.to_pandas()["session_id"]]
         return list(pd.unique(self.events["session_id"]))
 
     def __repr__(self) -> str:
+        if self.is_lazy:
+            return f"<EventLog: lazy Ibis table on {self._backend_name()}, events stay there>"
         n_sessions = self.events["session_id"].nunique()
         return (
             f"<EventLog: {len(self.events):,} events, {n_sessions:,} sessions, "
@@ -91,6 +171,8 @@ class EventLog:
         )
 
     def _repr_html_(self) -> str:
+        if self.is_lazy:
+            return f"<div style='font-family:system-ui,sans-serif'>{html.escape(repr(self))}</div>"
         ev = self.events
         n_sessions = ev["session_id"].nunique()
         span = ""
@@ -119,7 +201,7 @@ class EventLog:
     def _summary(self) -> pd.DataFrame:
         from .engine.sessions import session_summary
 
-        return session_summary(self)
+        return session_summary(self.table if self.is_lazy else self)
 
     def sessions(
         self,
@@ -158,12 +240,12 @@ class EventLog:
         table = self._summary
         keep = pd.Series(True, index=table.index)
         if page is not None:
-            pattern = url_pattern(page)
-            urls = self.events.loc[self.events["url"].notna(), ["session_id", "url"]]
-            uniques = pd.Series(urls["url"].astype(str).unique())
-            matching = set(uniques[uniques.map(lambda u: bool(pattern.search(u)))])
-            ids = set(urls.loc[urls["url"].astype(str).isin(matching), "session_id"])
-            keep &= table["session_id"].isin(ids)
+            keep &= table["session_id"].isin(self._sessions_on_page(page))
+        if min_friction is not None and self.is_lazy:
+            raise UxlensError(
+                "min_friction needs events in memory (friction reads each session's event "
+                "stream). Collect the sessions first: log.filter(lambda t: ...).collect()."
+            )
         if min_friction is not None:
             from .friction import Friction
 
@@ -184,10 +266,30 @@ class EventLog:
                 keep &= values == wanted
         return SessionList(table.loc[keep].reset_index(drop=True), self)
 
+    def _sessions_on_page(self, page: str) -> set[str]:
+        """Ids of sessions with an event on a URL matching the pattern (distinct URLs matched once)."""
+        pattern = url_pattern(page)
+        if self.is_lazy:
+            t = self.table
+            t = t.filter(t.url.notnull())
+            uniques = pd.Series(t.select(url=t.url.cast("string")).distinct().to_pandas()["url"])
+            matching = [u for u in uniques.astype(str) if pattern.search(u)]
+            hit = t.filter(t.url.cast("string").isin(matching))
+            return set(hit.select(s=hit.session_id.cast("string")).distinct().to_pandas()["s"])
+        urls = self.events.loc[self.events["url"].notna(), ["session_id", "url"]]
+        uniques = pd.Series(urls["url"].astype(str).unique())
+        matching = set(uniques[uniques.map(lambda u: bool(pattern.search(u)))])
+        return set(urls.loc[urls["url"].astype(str).isin(matching), "session_id"])
+
     def session(self, session_id: str) -> Session:
-        """The :class:`~uxlens.Session` with this id."""
+        """The :class:`~uxlens.Session` with this id (a lazy log brings just it into memory)."""
         from .session import Session
 
+        if self.is_lazy:
+            one = self.filter(lambda t: t.session_id.cast("string") == str(session_id)).collect()
+            if not len(one):
+                raise UxlensError(f"No session {session_id!r} in this EventLog.")
+            return Session(one, session_id)
         if session_id not in set(self.events["session_id"]):
             raise UxlensError(
                 f"No session {session_id!r} in this EventLog."
@@ -211,7 +313,20 @@ class EventLog:
         return add_screen_column(self, **params)
 
     def filter(self, mask: pd.Series | Callable[[pd.DataFrame], pd.Series]) -> EventLog:
-        """A new EventLog with the events where ``mask`` is true (recordings kept)."""
+        """A new EventLog with the events where ``mask`` is true (recordings kept).
+
+        For a lazy log, ``mask`` is a function of the Ibis table returning a
+        boolean column (e.g. ``lambda t: t.device == "mobile"``), and the result
+        stays lazy.
+        """
+        if self.is_lazy:
+            if not callable(mask):
+                raise UxlensError(
+                    "A lazy EventLog filters with a function of its Ibis table, e.g. "
+                    "log.filter(lambda t: t.device == 'mobile')."
+                )
+            return EventLog(self._events, meta={**self.meta, "ibis_table": self.table.filter(mask(self.table))},
+                            read=0)
         if callable(mask):
             mask = mask(self.events)
         events = self.events.loc[mask].reset_index(drop=True)
@@ -234,10 +349,28 @@ class EventLog:
         return cached[1]
 
     def to_ibis(self, backend: Any = None) -> Any:
-        """The events as an Ibis table (embedded DuckDB unless a backend is given)."""
+        """The events as an Ibis table (embedded DuckDB unless a backend is given).
+
+        A lazy log returns its own table (with ``t_ms``).
+        """
         from .engine.backend import as_table
 
-        return as_table(self, backend)
+        return as_table(self.table if self.is_lazy else self, backend)
+
+
+def engine_input(events: Any) -> Any:
+    """What an aggregate should read: a lazy log's Ibis table, else ``events`` unchanged.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> log = ux.demo()
+    >>> engine_input(log) is log, engine_input(ux.read_events(log.to_ibis())) is not None
+    (True, True)
+    """
+    if isinstance(events, EventLog) and events.is_lazy:
+        return events.table
+    return events
 
 
 class SessionList:

@@ -561,8 +561,9 @@ class Funnel(Exportable):
 
     @staticmethod
     def _resolve_events(events: Any) -> _Data:
-        from .eventlog import EventLog
+        from .eventlog import EventLog, engine_input
 
+        events = engine_input(events)  # a lazy log counts in its backend
         if isinstance(events, EventLog):
             return _Data(log=events, frame=events.events, table=None)
         if isinstance(events, pd.DataFrame):

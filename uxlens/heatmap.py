@@ -95,10 +95,11 @@ class _Shared:
 def _as_shared(events: Any, backend: Any) -> _Shared:
     import ibis.expr.types as ir
 
-    from .eventlog import EventLog
+    from .eventlog import EventLog, engine_input
 
     if isinstance(events, _Shared):
         return events
+    events = engine_input(events)  # a lazy log is aggregated in its backend
     if isinstance(events, EventLog):
         log = events
     elif isinstance(events, pd.DataFrame):

@@ -905,8 +905,8 @@ def _lazy_table(events: Any) -> Any:
 
     if isinstance(events, ir.Table):
         return events
-    if isinstance(events, EventLog) and events.meta.get("ibis_table") is not None and not len(events):
-        return events.meta["ibis_table"]
+    if isinstance(events, EventLog) and events.is_lazy:
+        return events.table
     return None
 
 

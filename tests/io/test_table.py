@@ -491,7 +491,10 @@ def test_ibis_table_stays_lazy_with_columns_checked():
     log = read_events(t, columns=MAP, event_map={"click": "tap"})
     lazy = log.meta["ibis_table"]
     assert log.meta["materialised"] is False
-    assert len(log.events) == 0 and log.counts == {"read": 0, "loaded": 0, "rejected": 0}
+    assert log.is_lazy and log.table is lazy
+    assert len(log) == 3 and log.counts == {"read": 3, "loaded": 3, "rejected": 0}
+    with pytest.raises(UxlensError, match="lazy"):
+        log.events  # noqa: B018  (no silent empty table)
     assert set(lazy.columns) >= {"session_id", "user_id", "timestamp", "event"}
     out = lazy.to_pandas().sort_values("timestamp", kind="stable")
     assert sorted(out["event"]) == ["pageview", "pageview", "tap"]

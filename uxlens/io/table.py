@@ -1173,6 +1173,7 @@ def _read_ibis(
         "tz": str(tz) if tz is not None else None,
         "assume_utc": assume_utc,
         "warnings": [],
-        "notes": ["Ibis table kept in its backend: log.events is empty; use meta['ibis_table']."],
+        "notes": ["Ibis table kept in its backend (log.is_lazy): Funnel, Heatmap, Journeys and "
+                  "log.sessions() run there; log.filter(...).collect() brings rows into memory."],
     }
     return EventLog(empty_events(), read=0, meta=meta)
