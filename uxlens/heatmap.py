@@ -1602,10 +1602,29 @@ class Heatmap(Exportable):
                 f"{where} ({top['sessions']:,} sessions{fr}).")
 
     def describe(self) -> str:
-        """Plain-text description (speaker notes of exports)."""
+        """Plain-text description (speaker notes of exports).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> print(Heatmap(ux.demo(), url="/dashboard", background=None).describe())
+        ... # doctest: +ELLIPSIS
+        Clicks on /dashboard: ... clicks from ... sessions on 1 page(s); 0 events not placed. \
+Drawn as 2 screens side by side: Your projects — modal: You're all set! (... clicks), \
+Your projects (... clicks).
+        """
         s = self.summary()
-        return (f"{self._title()}: {s['events']:,} {KINDS[self.kind]} from {s['sessions']:,} "
+        text = (f"{self._title()}: {s['events']:,} {KINDS[self.kind]} from {s['sessions']:,} "
                 f"sessions on {len(s['urls'])} page(s); {s['skipped']:,} events not placed.")
+        try:
+            maps = self.screen_maps()
+        except UxlensError:
+            maps = []
+        if maps:
+            parts = [f"{label} ({m.summary()['events']:,} {KINDS[self.kind]})"
+                     for label, m in _screen_labels(maps).items()]
+            text += f" Drawn as {len(maps)} screens side by side: {', '.join(parts)}."
+        return text
 
     def explore(self) -> Any:
         """An interactive explorer: kind/device/segment/version selectors; click the map

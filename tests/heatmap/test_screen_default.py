@@ -196,3 +196,55 @@ def test_explorer_offers_the_main_screens_and_starts_on_the_busiest(log, screene
     assert shown and shown <= set(desktop.loc[desktop["screen"].astype(str) == mains[1], "session_id"])
     # a page with one state: no selector (only "all")
     assert HeatmapExplorer(Heatmap(log, url="/signup", background=None)).screens == ["all"]
+
+
+@pytest.mark.browser
+def test_explorer_front_end_shows_the_screen_selector_and_reports_the_choice():
+    import base64
+    import json
+
+    from uxlens.render import _chromium, browser_available
+    from uxlens.widgets.heatmap_explorer import HeatmapExplorer
+
+    from .test_explorer import _HARNESS
+
+    ok, why = browser_available()
+    if not ok:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    for i, (screen, n) in enumerate([("S1", 6), ("S2", 3)]):
+        for row in session(f"s{i}", 1440, [(100.0 + k, 200.0) for k in range(n)]):
+            rows.append({**row, "screen": screen})
+    w = HeatmapExplorer(Heatmap(events(rows), url=PAGE, background="wireframe"))
+    assert w.screens == ["all", "S1", "S2"] and w.screen == "S1"
+    assert w.status.startswith("6 clicks · 1 sessions")
+    keys = [k for k in w.keys if not k.startswith("_") and k not in ("layout", "comm")]
+    state = {k: getattr(w, k) for k in keys}
+    for k in ("grid", "image"):
+        state[k] = base64.b64encode(state[k]).decode()
+    esm = w._esm if isinstance(w._esm, str) else open(w._esm).read()
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    page_html = _HARNESS.replace(
+        "<body", f"<head><script type='text/plain' id='state'>{b64(json.dumps(state, default=str))}"
+        f"</script><script type='text/plain' id='esm'>{b64(esm)}</script></head><body", 1)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_content(page_html, wait_until="load")
+        page.wait_for_function("window.ready === true", timeout=10_000)
+        screen = page.locator("select[aria-label=screen]")
+        assert page.locator("select").count() == 5
+        assert screen.locator("option").all_inner_texts() == ["all", "S1", "S2"]
+        assert screen.input_value() == "S1"
+        screen.select_option("S2")
+        chosen = page.evaluate("window.state.screen")
+        browser.close()
+    assert chosen == "S2"
+    w.screen = chosen  # what the comm delivers: Python redraws the map of that screen
+    assert w.status.startswith("3 clicks · 1 sessions")
