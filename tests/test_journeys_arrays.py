@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _journey_logs import random_journey_log
 
 from uxlens.eventlog import EventLog
 from uxlens.events import validate
@@ -18,21 +19,9 @@ class EngineJourneys(Journeys):
         return True
 
 
-def _random_log(seed: int, n_sessions: int = 120) -> EventLog:
-    rng = np.random.default_rng(seed)
-    pages = ["/", "/pricing", "/signup", "/project/1", "/project/2", "/invite", "/dashboard"]
-    events = ["pageview", "pageview", "click", "input", "mousemove", "invite_sent"]
-    rows = []
-    t0 = pd.Timestamp("2024-05-01T00:00:00Z")
-    for s in range(n_sessions):
-        t = t0 + pd.Timedelta(minutes=int(rng.integers(0, 5_000)))
-        for _ in range(int(rng.integers(1, 15))):
-            t += pd.Timedelta(milliseconds=float(
-                rng.choice([0, 1, 3_000, 20_000, 2_400_000], p=[0.1, 0.1, 0.4, 0.3, 0.1])))
-            rows.append((f"s{s}", f"u{s % 30}", t, str(rng.choice(events)),
-                         "https://acme.io" + str(rng.choice(pages))))
-    frame = pd.DataFrame(rows, columns=["session_id", "user_id", "timestamp", "event", "url"])
-    return EventLog(validate(frame, drop_duplicates=False).events)
+def _random_log(seed: int) -> EventLog:
+    events = ("pageview", "pageview", "click", "input", "mousemove", "invite_sent")
+    return random_journey_log(seed, events=events)
 
 
 SETTINGS = [

@@ -5,27 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _journey_logs import random_journey_log
 
 from uxlens.eventlog import EventLog
-from uxlens.events import validate
 from uxlens.journeys import Journeys
 
 pytestmark = pytest.mark.spark
 
 
 def _random_log(n_sessions: int = 150, seed: int = 3) -> EventLog:
-    rng = np.random.default_rng(seed)
-    pages = ["/", "/pricing", "/signup", "/profile", "/invite", "/dashboard"]
-    rows = []
-    t0 = pd.Timestamp("2024-05-01T00:00:00Z")
-    for s in range(n_sessions):
-        t = t0 + pd.Timedelta(minutes=int(rng.integers(0, 10_000)))
-        for _ in range(int(rng.integers(1, 12))):
-            # Mostly seconds apart, sometimes exact ties, sometimes a 40-minute gap.
-            t += pd.Timedelta(seconds=float(rng.choice([0, 3, 7, 20, 2400], p=[0.1, 0.4, 0.3, 0.15, 0.05])))
-            rows.append((f"s{s}", f"u{s % 40}", t, "pageview", "https://acme.io" + str(rng.choice(pages))))
-    frame = pd.DataFrame(rows, columns=["session_id", "user_id", "timestamp", "event", "url"])
-    return EventLog(validate(frame, drop_duplicates=False).events)
+    pages = ("/", "/pricing", "/signup", "/profile", "/invite", "/dashboard")
+    return random_journey_log(seed, n_sessions=n_sessions, n_users=40, max_events=12, pages=pages)
 
 
 @pytest.mark.parametrize("unit", ["session", "user"])
