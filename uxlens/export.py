@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 
 from ._version import __version__
 from .exceptions import MissingDependencyError, UxlensError
+from .privacy import Privacy, output_policy
 
 __all__ = [
     "to_image", "to_pptx", "to_html", "Deck", "Exportable", "chromium_path", "current_deck",
@@ -143,6 +144,7 @@ class _Slide:
     takeaway: str
     note: str
     at: float | None = None
+    privacy: Any = True
 
 
 def _is_still(obj: Any) -> bool:
@@ -177,6 +179,13 @@ class Deck:
         Title slide subtitle (default: the uxlens version).
     template
         Path of a ``.pptx`` whose slide master, theme and slide size to use.
+    privacy
+        Masking applied again to every slide (titles, takeaways, table
+        cells, replay stills of sessions) when the deck is saved: ``True``
+        uses the policy each slide's log was read with (the default policy
+        when there is none), a :class:`~uxlens.privacy.Privacy` its own
+        choices and custom ``patterns``, ``False`` opts out. The policy, or
+        the opt-out, is written into each slide's speaker notes.
 
     Examples
     --------
@@ -190,6 +199,7 @@ class Deck:
     subtitle: str | None = None
     template: str | Path | None = None
     slides: list[_Slide] = field(default_factory=list)
+    privacy: bool | Privacy = True
 
     def add(self, obj: Any, *, title: str | None = None, note: str = "",
             takeaway: str | None = None, at: float | None = None) -> Deck:
@@ -244,7 +254,8 @@ class Deck:
         if self.title:
             _title_slide(prs, self.title, self.subtitle or f"made with uxlens {__version__}")
         for slide in self.slides:
-            _chart_slide(prs, slide)
+            _chart_slide(prs, _Slide(slide.obj, slide.title, slide.takeaway, slide.note,
+                                     slide.at, self.privacy))
         try:
             prs.save(str(path))
         except OSError as exc:
@@ -280,12 +291,13 @@ class Still:
     at
         Seconds after the session's first event (``None``: first snapshot).
     mask
-        Mask typed values and personal data (default).
+        Mask typed values and personal data (default: the policy the log was
+        read with), a :class:`~uxlens.privacy.Privacy`, or ``False``.
     """
 
     session: Any
     at: float | None = None
-    mask: bool = True
+    mask: bool | Privacy = True
     _png: bytes | None = field(default=None, repr=False)
 
     def frame(self, *_: Any, **__: Any) -> bytes:
@@ -308,9 +320,11 @@ class Still:
 
     def describe(self) -> str:
         """Speaker-note line."""
+        policy = output_policy(self.mask, self.log)
         return (f"Replay still of session {getattr(self.session, 'session_id', '?')}"
                 + (f", {self.at:.1f} s after its first event" if self.at is not None else "")
-                + ("; typed values masked." if self.mask else "; NOT masked (mask=False)."))
+                + ("; NOT masked: privacy opt-out (mask=False)." if policy.is_none
+                   else f"; typed values masked ({policy.describe()})."))
 
 
 def export_action(request: Mapping[str, Any], obj: Any, *, deck: Deck | None = None,
@@ -353,9 +367,9 @@ def export_action(request: Mapping[str, Any], obj: Any, *, deck: Deck | None = N
 
 
 def to_pptx(items: Iterable[Any], path: str | Path, *, template: str | Path | None = None,
-            title: str | None = "UX review") -> Path:
+            title: str | None = "UX review", privacy: bool | Privacy = True) -> Path:
     """Save charts to a 16:9 PowerPoint deck, one slide each (see :class:`Deck`)."""
-    deck = Deck(title=title, template=template)
+    deck = Deck(title=title, template=template, privacy=privacy)
     for item in items:
         deck.add(item)
     return deck.save(path)
@@ -365,24 +379,30 @@ def _html_table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, classes="tbl", float_format=lambda v: f"{v:,.3f}")
 
 
-def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens report") -> Path:
+def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens report",
+            privacy: bool | Privacy = True) -> Path:
     """Write a self-contained HTML report: interactive charts and tables, no internet needed.
 
     ``items`` may mix plotly Figures, uxlens objects (their figure and, when
     they have one, their ``table()``), sessions or :class:`Still` objects
-    (an embedded PNG), DataFrames and strings (paragraphs).
+    (an embedded PNG), DataFrames and strings (paragraphs). ``privacy`` is
+    applied again to paragraphs, tables and stills (see :class:`Deck`); the
+    report header says which policy, or that privacy was turned off.
     """
     path = Path(path)
     _check_writable(path)
     parts: list[str] = []
     first_fig = True
+    policies: list[Privacy] = []
     for item in items:
+        policy = output_policy(privacy, _log_of(item))
+        policies.append(policy)
         if isinstance(item, str):
-            parts.append(f"<p>{html.escape(item)}</p>")
+            parts.append(f"<p>{html.escape(policy.text(item))}</p>")
         elif isinstance(item, pd.DataFrame):
-            parts.append(_html_table(item))
+            parts.append(_html_table(policy.frame(item)))
         elif _is_still(item):  # a replay still, embedded as a data URI
-            png = bytes(item) if isinstance(item, (bytes, bytearray)) else item.frame()
+            png = bytes(item) if isinstance(item, (bytes, bytearray)) else _still_of(item, policy)
             parts.append(f"<h2>{html.escape(_default_title(item))}</h2><img alt='replay still' "
                          "style='max-width:100%;border:1px solid #E9ECEF' src='data:image/png;"
                          f"base64,{base64.b64encode(png).decode()}'>")
@@ -397,7 +417,7 @@ def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens repo
             first_fig = False
             table = getattr(item, "table", None)
             if callable(table) and not isinstance(item, go.Figure):
-                parts.append(_html_table(table()))
+                parts.append(_html_table(policy.frame(table())))
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:Inter,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1F2933;max-width:1200px;
@@ -406,7 +426,8 @@ margin:32px auto;padding:0 24px}}h1{{font-size:26px}}h2{{font-size:19px;margin-t
 table.tbl{{border-collapse:collapse;margin:12px 0 28px;font-size:13px}}
 table.tbl td,table.tbl th{{border-bottom:1px solid #E9ECEF;padding:4px 10px;text-align:right}}
 table.tbl th{{background:#F8F9FA}}</style></head><body><h1>{html.escape(title)}</h1>
-<p class="meta">uxlens {__version__} · {stamp}</p>{''.join(parts)}</body></html>"""
+<p class="meta">uxlens {__version__} · {stamp}</p>
+<p class="meta">{html.escape(_privacy_line(policies))}</p>{''.join(parts)}</body></html>"""
     path.write_text(doc, encoding="utf-8")
     return path
 
@@ -574,6 +595,25 @@ def _data_notes(obj: Any) -> list[str]:
     return lines
 
 
+def _privacy_line(policies: Sequence[Privacy]) -> str:
+    """The speaker-note / report line saying what this output masked, or the opt-out."""
+    if policies and all(p.is_none for p in policies):
+        return ("Privacy OPT-OUT: nothing masked in this export (privacy explicitly turned "
+                "off with privacy=False); it may show typed values and personal data.")
+    described = sorted({p.describe() for p in policies if not p.is_none})
+    line = "Privacy at export: " + " | ".join(described or [Privacy().describe()]) + "."
+    if any(p.is_none for p in policies):
+        line += " Some items NOT masked (privacy opt-out)."
+    return line
+
+
+def _still_of(obj: Any, policy: Privacy) -> bytes:
+    """A still's PNG: a :class:`Still` keeps its own ``mask``; a session gets ``policy``."""
+    if isinstance(obj, Still) or not hasattr(obj, "session_id"):
+        return bytes(obj.frame())
+    return bytes(obj.frame(mask=policy))
+
+
 def _speaker_notes(slide: _Slide) -> str:
     obj = slide.obj
     lines = [slide.note] if slide.note else []
@@ -597,6 +637,7 @@ def _speaker_notes(slide: _Slide) -> str:
     if slide.at is not None:
         lines.append(f"Still frame at {slide.at:g} s after the session start.")
     lines.extend(_data_notes(obj) if not isinstance(obj, (bytes, bytearray)) else [])
+    lines.append(_privacy_line([_slide_policy(slide)]))
     lines.append(f"Made with uxlens {__version__} on {_dt.date.today():%Y-%m-%d}.")
     return "\n".join(lines)
 
@@ -882,11 +923,20 @@ def _add_table(slide: Any, frame: pd.DataFrame, box: tuple[int, int, int, int]) 
     return table
 
 
+def _slide_policy(slide: _Slide) -> Privacy:
+    obj = slide.obj
+    return output_policy(slide.privacy, None if isinstance(obj, (bytes, bytearray))
+                         else _log_of(obj))
+
+
 def _still_png(slide: _Slide) -> bytes:
     obj = slide.obj
     if isinstance(obj, (bytes, bytearray)):
         return bytes(obj)
-    png = obj.frame(slide.at) if slide.at is not None else obj.frame()
+    if not isinstance(obj, Still) and hasattr(obj, "session_id"):  # a Session
+        png = obj.frame(slide.at, mask=_slide_policy(slide))
+    else:
+        png = obj.frame(slide.at) if slide.at is not None else obj.frame()
     if not isinstance(png, (bytes, bytearray)):
         raise UxlensError(f"{type(obj).__name__}.frame() returned {type(png).__name__}, "
                           "expected PNG bytes.")
@@ -906,6 +956,9 @@ def _add_picture(slide: Any, png: bytes, box: tuple[int, int, int, int]) -> Any:
 def _chart_slide(prs: Any, slide: _Slide) -> None:
     W, H = prs.slide_width, prs.slide_height
     mx = int(W * 0.045)
+    policy = _slide_policy(slide)
+    slide = _Slide(slide.obj, policy.text(slide.title), policy.text(slide.takeaway),
+                   slide.note, slide.at, slide.privacy)
     s = _new_slide(prs)
     # one line of title at the slide's width: long titles get a smaller font
     per_line = (W - 2 * mx) / 914400 * 72 / 0.65  # characters of a 1 pt bold font per line
@@ -921,7 +974,7 @@ def _chart_slide(prs: Any, slide: _Slide) -> None:
     if spec is not None:
         _add_chart(s, spec, box)
     elif isinstance(slide.obj, pd.DataFrame):
-        _add_table(s, slide.obj, box)
+        _add_table(s, policy.frame(slide.obj), box)
     elif _is_still(slide.obj):
         _add_picture(s, _still_png(slide), box)
     else:

@@ -35,6 +35,7 @@ from urllib.parse import quote, unquote
 
 __all__ = [
     "Privacy",
+    "output_policy",
     "MASK_CHAR",
     "MASKED_CLASSES",
     "SENSITIVE_QUERY_KEYS",
@@ -622,6 +623,35 @@ _INPUT_COLUMNS = frozenset({"value"})
 _ID_COLUMNS = frozenset(
     {"session_id", "user_id", "event", "target", "device", "source", "level", "method", "window_id"}
 )
+
+
+def output_policy(mask: Any = True, log: Any = None, *, name: str = "mask") -> Privacy:
+    """The policy an output (replay, still, table, deck, report) applies again.
+
+    An explicit :class:`Privacy` or ``False`` (the opt-out) is used as given.
+    ``True`` / ``None`` means the policy the log was read with
+    (``log.meta["privacy"]``, custom ``patterns`` included), or the default
+    policy when the log was read without masking: outputs mask by default
+    even then, unless the output itself opts out.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> read = Privacy(patterns=(r"EMP-\\d{6}",))
+    >>> log = SimpleNamespace(meta={"privacy": read})
+    >>> output_policy(True, log) is read
+    True
+    >>> unmasked = SimpleNamespace(meta={"privacy": Privacy.none()})
+    >>> output_policy(True, unmasked) == Privacy(), output_policy(False, log).is_none
+    (True, True)
+    """
+    if mask is True or mask is None or mask == "default":
+        meta = getattr(log, "meta", None)
+        read = meta.get("privacy") if isinstance(meta, Mapping) else None
+        if isinstance(read, Privacy) and not read.is_none:
+            return read
+        return Privacy.default()
+    return Privacy.coerce(mask, name=name)
 
 
 def resolve(mask: Any, *, name: str = "mask") -> Privacy:

@@ -47,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import MissingDependencyError, RecordingFormatError, UxlensError
-from .privacy import is_masked_element, mask_all, mask_input, mask_text
+from .privacy import Privacy, is_masked_element, mask_all, mask_input, mask_text
 from .replay_sanitize import sanitize_css as _clean_css
 from .replay_sanitize import sanitize_recording
 
@@ -322,7 +322,7 @@ def _state_at(events: list[Mapping[str, Any]], at_ms: float | None) -> tuple[Any
     return mirror.to_serialized(), inputs
 
 
-def snapshot_html(recording: Any, at_ms: float | None = None, mask: bool = True) -> str:
+def snapshot_html(recording: Any, at_ms: float | None = None, mask: Any = True) -> str:
     """Sanitised static HTML of a recorded page at an instant.
 
     Parameters
@@ -336,7 +336,8 @@ def snapshot_html(recording: Any, at_ms: float | None = None, mask: bool = True)
         FullSnapshot as it was taken.
     mask
         Mask typed values, ``rr-mask``/``data-private`` text and personal
-        data patterns (default). ``False`` shows recorded text (scripts,
+        data patterns (default). A :class:`~uxlens.privacy.Privacy` adds its
+        custom ``patterns``. ``False`` shows recorded text (scripts,
         handlers and remote URLs are removed either way).
 
     Returns
@@ -369,7 +370,9 @@ def snapshot_html(recording: Any, at_ms: float | None = None, mask: bool = True)
     if at_ms is not None:
         events = [e for e in events if not isinstance(e.get("timestamp"), (int, float))
                   or e["timestamp"] <= at_ms]
-    clean = sanitize_recording(events, mask=mask).events
+    policy = Privacy.coerce(mask)  # True, False or a Privacy (its patterns too)
+    mask = not policy.is_none
+    clean = sanitize_recording(events, mask=policy).events
     root, inputs = _state_at(clean, at_ms)
     if not isinstance(root, Mapping):
         raise RecordingFormatError("The FullSnapshot has no serialized document (data.node).")

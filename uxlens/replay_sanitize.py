@@ -48,7 +48,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .privacy import is_masked_element, mask_all, mask_input, mask_text, mask_url
+from .privacy import Privacy, is_masked_element, mask_all
 
 __all__ = [
     "MAX_DEPTH",
@@ -449,8 +449,12 @@ def _is_id(v: Any) -> bool:
 
 
 class _Sanitizer:
-    def __init__(self, *, mask: bool) -> None:
-        self.mask = mask
+    def __init__(self, *, mask: bool | Privacy) -> None:
+        policy = Privacy.coerce(mask)
+        self.policy = policy
+        self.mask = not policy.is_none
+        self.text = policy.text
+        self.input = policy.input
         self.counts: Counter[str] = Counter()
         self.nodes: dict[int, _Ctx] = {}
         self.dead: set[int] = set()
@@ -543,13 +547,13 @@ class _Sanitizer:
             if ctx.flags & _IGNORE:
                 return mask_all(value)
             if self.mask:
-                masked = mask_text(value) if ctx.itype in _BUTTON_TYPES else mask_input(value)
+                masked = self.text(value) if ctx.itype in _BUTTON_TYPES else self.input(value)
                 if masked != value:
                     counts["masked_input"] += 1
                 return masked
             return value
         if self.mask and (lname in _TEXT_ATTRS or lname == "value" or lname.startswith(("data-", "aria-"))):
-            masked = mask_text(value)
+            masked = self.text(value)
             if masked != value:
                 counts["masked_text"] += 1
             return masked
@@ -675,7 +679,7 @@ class _Sanitizer:
             if ntype == 3:
                 text = self.clean_text(parent.flags, text, is_style=bool(node.get("isStyle")))
             elif ntype == 5 and self.mask:
-                text = mask_text(text)
+                text = self.text(text)
             out["textContent"] = text
             style = _STYLE if node.get("isStyle") is True else 0
             ctx = _Ctx(None, (parent.flags & ~_BLOCK) | _LEAF | style, depth)
@@ -700,13 +704,13 @@ class _Sanitizer:
             if flags & _IGNORE:
                 return mask_all(text)
             if self.mask:
-                masked = mask_input(text)
+                masked = self.input(text)
                 if masked != text:
                     self.counts["masked_input"] += 1
                 return masked
             return text
         if self.mask:
-            masked = mask_text(text)
+            masked = self.text(text)
             if masked != text:
                 self.counts["masked_text"] += 1
             return masked
@@ -945,7 +949,7 @@ class _Sanitizer:
             if ctx.flags & (_MASK | _IGNORE):
                 text = mask_all(text)
             elif self.mask:
-                masked = mask_text(text) if ctx.itype in _BUTTON_TYPES else mask_input(text)
+                masked = self.text(text) if ctx.itype in _BUTTON_TYPES else self.input(text)
                 if masked != text:
                     counts["masked_input"] += 1
                 text = masked
@@ -1032,7 +1036,7 @@ def _has_remote_src(data: Any) -> bool:
 
 
 def sanitize_recording(
-    events: Iterable[Mapping[str, Any]], *, mask: bool = True
+    events: Iterable[Mapping[str, Any]], *, mask: bool | Privacy = True
 ) -> SanitizedRecording:
     """Clean rrweb events so that rebuilding them runs nothing and fetches nothing.
 
@@ -1042,9 +1046,12 @@ def sanitize_recording(
         Raw rrweb events of one recording (``EventLog.recordings[session_id]``),
         in any order. They are not modified.
     mask
-        Mask typed values and personal data (see :mod:`uxlens.privacy`).
-        ``False`` shows what was recorded, except subtrees the page itself
-        marked private (``rr-mask``, ``rr-block``, ``data-private``).
+        Mask typed values and personal data (see :mod:`uxlens.privacy`): ``True``
+        is the default :class:`~uxlens.privacy.Privacy` policy, a ``Privacy``
+        applies its own choices and custom ``patterns`` (to texts, attribute
+        values, typed values and the page URL). ``False`` (or
+        ``Privacy.none()``) shows what was recorded, except subtrees the page
+        itself marked private (``rr-mask``, ``rr-block``, ``data-private``).
 
     Returns
     -------
@@ -1109,7 +1116,7 @@ def sanitize_recording(
                 counts["malformed_event"] += 1
                 continue
             href = data.get("href") if isinstance(data.get("href"), str) else ""
-            clean = {"href": mask_url(href) if mask else href, "width": _clamp(w),
+            clean = {"href": s.policy.url(href), "width": _clamp(w),
                      "height": _clamp(h)}
         elif etype == 2:
             clean = s.full_snapshot(data)

@@ -372,7 +372,7 @@ class Session(Exportable):
         self,
         speed: float = 1,
         skip_inactive: bool = True,
-        mask: bool = True,
+        mask: Any = True,
         start: float | pd.Timestamp | None = None,
         *,
         width: int = 0,
@@ -386,8 +386,10 @@ class Session(Exportable):
         skip_inactive
             Jump over idle spans (no interaction for more than 5 s).
         mask
-            Mask typed values and personal data (default). Recorded scripts,
-            handlers and outbound URLs are removed whatever ``mask`` says.
+            Mask typed values and personal data (default: the policy the log
+            was read with, custom ``patterns`` included); a
+            :class:`~uxlens.privacy.Privacy`, or ``False`` to opt out. Recorded
+            scripts, handlers and outbound URLs are removed whatever ``mask`` says.
         start
             Seconds after the session's first event, or a timestamp.
         width
@@ -428,7 +430,7 @@ class Session(Exportable):
         self,
         t: float | pd.Timestamp | None = None,
         *,
-        mask: bool = True,
+        mask: Any = True,
         width: int | None = None,
         height: int | None = None,
         full_page: bool = False,
@@ -444,7 +446,10 @@ class Session(Exportable):
             Seconds after the session's first event, or a timestamp;
             ``None`` for the first snapshot.
         mask
-            Mask typed values and personal data.
+            Mask typed values and personal data: ``True`` applies the policy
+            the log was read with (see :func:`uxlens.privacy.output_policy`),
+            a :class:`~uxlens.privacy.Privacy` its own choices, ``False``
+            nothing.
         width, height
             Viewport in CSS px (default: the recorded viewport).
         full_page
@@ -477,9 +482,11 @@ class Session(Exportable):
         >>> png[1:4]  # doctest: +SKIP
         b'PNG'
         """
+        from .privacy import output_policy
         from .render import render_png, snapshot_html
 
-        doc = snapshot_html(self.recording, at_ms=self._at_ms(t), mask=mask)
+        policy = output_policy(mask, self.log)
+        doc = snapshot_html(self.recording, at_ms=self._at_ms(t), mask=policy)
         w, h = self._viewport(t)
         return render_png(doc, int(width or w), int(height or h), full_page=full_page)
 

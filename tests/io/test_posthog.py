@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uxlens.exceptions import SchemaError, UxlensError
@@ -472,3 +472,10 @@ def test_fuzz_only_uxlens_errors_and_counts_add_up(records, mask):
     c = log.counts
     assert c["read"] == len(records) and c["loaded"] + c["rejected"] == c["read"]
     assert c["loaded"] == len(log.events)
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_record, min_size=1, max_size=10), st.booleans())
+def test_fuzz_only_uxlens_errors_and_counts_add_up_10k(records, mask):
+    test_fuzz_only_uxlens_errors_and_counts_add_up.hypothesis.inner_test(records, mask)

@@ -34,6 +34,7 @@ FUZZ_TESTS = (
     ("tests/privacy/test_policy_fuzz.py::", "posthog", "read_posthog"),
     ("tests/privacy/test_read_events_fuzz.py::", "fuzz", "read_events"),
     ("tests/test_events.py::", "never_loses", "validate"),
+    ("tests/privacy/test_validate_fuzz.py::", "fuzz", "validate"),
 )
 #: (node id prefix of a test parametrized by hostile file name, what passing it means).
 HOSTILE_CHECKS = (

@@ -59,6 +59,7 @@ from ._json import (
     open_lines,
     read_bytes,
     read_bytes_limited,
+    release_memory,
     unpack_packed,
 )
 from .dom import DomMirror
@@ -616,6 +617,8 @@ class _Reader:
         if len(result.rejected):
             events = self._apply_validate_rejections(result, events, row_items)
         self.chunks.append((events, extras))
+        if self.index is not None:
+            release_memory(large_blocks_mapped=True)
 
     def finish(self, meta: dict[str, Any]) -> EventLog:
         self.flush()
@@ -784,6 +787,7 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
     result plus one column.
     """
     chunks, reader.chunks = reader.chunks, []
+    streamed = reader.index is not None
     frames = [c[0] for c in chunks]
     extras = [c[1] for c in chunks]
     del chunks
@@ -840,9 +844,12 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
         if all(p is None for p in parts):
             continue
         values = _take(_concat(parts, lengths), perm)
+        del parts
         for f in frames:
             if col in f.columns:
                 del f[col]
+        if streamed:
+            release_memory()
         if col == "device" and "device" in prop_names:
             given = per_session("device")
             derived = np.asarray(values.astype(object))
@@ -870,10 +877,16 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
         for ex in extras:
             ex.pop(name, None)
         out[name] = _take(_concat(parts, lengths), perm)
+        del parts
+        if streamed:
+            release_memory()
     front = [*REQUIRED_COLUMNS, "seq"]
     ordered = front + [c for c in OPTIONAL_COLUMNS if c in out] + [
         c for c in out if c not in front and c not in OPTIONAL_COLUMNS]
-    return pd.DataFrame({c: out[c] for c in ordered}, copy=False)
+    frame = pd.DataFrame({c: out.pop(c) for c in ordered}, copy=False)
+    if streamed:
+        release_memory()
+    return frame
 
 
 class _LazyRecordings(MutableMapping[str, list[dict[str, Any]]]):

@@ -44,7 +44,7 @@ import traitlets
 
 from ..events import EVENT_NAMES
 from ..exceptions import UxlensError
-from ..privacy import mask_text, mask_url
+from ..privacy import Privacy, output_policy
 from ..replay_sanitize import REPLAY_CSP, sanitize_recording
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -167,7 +167,7 @@ def _na(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-def _markers(session: Session, mask: bool) -> tuple[list[dict], list[dict], list[dict]]:
+def _markers(session: Session, mask: Privacy) -> tuple[list[dict], list[dict], list[dict]]:
     """Timeline markers, console rows and network rows from the events table."""
     ev = session.events
     if not len(ev):
@@ -189,8 +189,8 @@ def _markers(session: Session, mask: bool) -> tuple[list[dict], list[dict], list
                 rows["_" + c] = rows["seq"].map(by_seq[c])
     cols = [c for c in ("target_text", "target", "level", "message", "status", "request_url",
                         "url", "method", "duration_ms") if c in rows.columns]
-    text = mask_text if mask else (lambda v: v)
-    url_text = mask_url if mask else (lambda v: v)
+    text = mask.text
+    url_text = mask.url
     markers: list[dict] = []
     console: list[dict] = []
     network: list[dict] = []
@@ -460,7 +460,9 @@ def split_events(
     return chunks
 
 
-def replay_payload(session: Session, *, mask: bool = True) -> tuple[list[bytes], dict[str, Any]]:
+def replay_payload(
+    session: Session, *, mask: bool | Privacy = True
+) -> tuple[list[bytes], dict[str, Any]]:
     """Everything the player needs for one session: (gzip'd event chunks, info dict).
 
     Parameters
@@ -468,7 +470,10 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[list[bytes],
     session
         The :class:`~uxlens.Session` to replay.
     mask
-        Mask typed values and personal data (see :mod:`uxlens.privacy`).
+        Mask typed values and personal data (see :mod:`uxlens.privacy`):
+        ``True`` applies the policy the log was read with (its custom
+        ``patterns`` too; the default policy if it was read unmasked), a
+        :class:`~uxlens.privacy.Privacy` its own choices, ``False`` nothing.
 
     Returns
     -------
@@ -483,6 +488,7 @@ def replay_payload(session: Session, *, mask: bool = True) -> tuple[list[bytes],
         player's time line) and ``chunks`` (per chunk: ``events``, ``bytes``,
         ``t0``, ``t1``).
     """
+    mask = output_policy(mask, getattr(session, "log", None))
     warnings: list[str] = []
     mode = "dom"
     cleaned = sanitize_recording(session.recording, mask=mask) if session.recording else None
@@ -567,8 +573,11 @@ class ReplayWidget(anywidget.AnyWidget):
     skip_inactive
         Jump over idle spans (no interaction for more than 5 s).
     mask
-        Mask typed values and personal data (default). ``False`` shows what
-        was recorded; scripts, handlers and outbound URLs are removed anyway.
+        Mask typed values and personal data (default: the policy the log was
+        read with, custom ``patterns`` included). A
+        :class:`~uxlens.privacy.Privacy` applies its own choices; ``False``
+        shows what was recorded; scripts, handlers and outbound URLs are
+        removed anyway.
     start
         Where to start: seconds after the session's first event, or a
         timestamp.
@@ -635,7 +644,7 @@ class ReplayWidget(anywidget.AnyWidget):
         *,
         speed: float = 1,
         skip_inactive: bool = True,
-        mask: bool = True,
+        mask: bool | Privacy = True,
         start: float | pd.Timestamp | None = None,
         width: int = 0,
         deck: Any = None,
@@ -650,7 +659,8 @@ class ReplayWidget(anywidget.AnyWidget):
         if float(speed) not in _SPEEDS:
             raise UxlensError(f"speed must be one of 1, 2, 4, 8; got {speed!r}.")
         self._playlist = playlist
-        self._mask = bool(mask)
+        # True: the policy the log was read with (see uxlens.privacy.output_policy)
+        self._mask: bool | Privacy = mask if isinstance(mask, Privacy) else bool(mask)
         self._start = start
         self._payloads: dict[int, tuple[list[bytes], dict[str, Any]]] = {}
         self._seeks = itertools.count(1)
