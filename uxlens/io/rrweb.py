@@ -86,7 +86,7 @@ MAX_FILE_BYTES = 256 * 2**20
 #: Streaming reads flatten the raw events in segments of about this many raw
 #: events (at line and file boundaries): only complete (session, window) streams
 #: are flattened, and their rows validated as one chunk of the result.
-STREAM_SEGMENT_EVENTS = 50_000
+STREAM_SEGMENT_EVENTS = 20_000
 #: Path sources larger than this (bytes on disk, gzip counted 8 times) are
 #: streamed: read in two passes (an index of where each stream ends, then the
 #: flattening in segments), with ``EventLog.recordings`` re-read from the files
@@ -175,7 +175,7 @@ class _Reader:
         self.line = 0
         self.next_flush = STREAM_SEGMENT_EVENTS
         # Validated chunks of the result: (events, extra reader columns by name).
-        self.chunks: list[tuple[pd.DataFrame, dict[str, Any]]] = []
+        self.chunks: list[tuple[pd.DataFrame, dict[str, Any], int]] = []
         self.read = 0
         self.rejects: list[tuple[str, Any, str, Any]] = []
         # Pending (not yet flattened) streams; every stream ever created, in order.
@@ -616,7 +616,7 @@ class _Reader:
         events = result.events
         if len(result.rejected):
             events = self._apply_validate_rejections(result, events, row_items)
-        self.chunks.append((events, extras))
+        self.chunks.append((events, extras, len(row_items)))
         if self.index is not None:
             release_memory(large_blocks_mapped=True)
 
@@ -790,6 +790,7 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
     streamed = reader.index is not None
     frames = [c[0] for c in chunks]
     extras = [c[1] for c in chunks]
+    sizes_pre = [c[2] for c in chunks]
     del chunks
     lengths = [len(f) for f in frames]
     n = sum(lengths)
@@ -859,8 +860,21 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
         if col == "event":
             out["seq"] = seq
 
-    rows = [f["_row"].to_numpy() for f in frames]
-    del frames
+    # where each chunk's pre-validate row ended up in the result (-1: rejected)
+    where: list[np.ndarray] = []
+    inverse = None
+    if perm is not None:
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[perm] = np.arange(n, dtype=np.int64)
+    offset = 0
+    for f, size in zip(frames, sizes_pre):
+        kept = f["_row"].to_numpy()
+        at = np.full(size, -1, dtype=np.int64)
+        positions = np.arange(offset, offset + len(kept), dtype=np.int64)
+        at[kept] = positions if inverse is None else inverse[positions]
+        where.append(at)
+        offset += len(kept)
+    del frames, inverse
     names: list[str] = []
     for ex in extras:
         names.extend(k for k in ex if k not in names)
@@ -873,11 +887,7 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
         if name in own_props:
             out[name] = per_session(name)
             continue
-        parts = [ex[name][r] if name in ex else None for ex, r in zip(extras, rows)]
-        for ex in extras:
-            ex.pop(name, None)
-        out[name] = _take(_concat(parts, lengths), perm)
-        del parts
+        out[name] = _spread(name, extras, where, n)
         if streamed:
             release_memory()
     front = [*REQUIRED_COLUMNS, "seq"]
@@ -887,6 +897,38 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
     if streamed:
         release_memory()
     return frame
+
+
+def _spread(name: str, extras: list[dict[str, Any]], where: list[np.ndarray], n: int) -> Any:
+    """One extra column of the result from the chunks' dense or sparse pieces (freed here)."""
+    pieces = [ex.pop(name, None) for ex in extras]
+    kind = next(p.kind if isinstance(p, _Sparse) else None for p in pieces if p is not None)
+    if kind is None:  # dense pieces (window_id, target_is_control)
+        out = np.full(n, None, dtype=object)
+        dtype = None
+        for piece, at in zip(pieces, where):
+            if piece is None:
+                continue
+            rows = np.flatnonzero(at >= 0)
+            if isinstance(piece, np.ndarray):
+                out[at[rows]] = piece[rows]
+            else:  # a pandas extension array (boolean)
+                dtype = piece.dtype
+                out[at[rows]] = piece[rows].to_numpy(dtype=object, na_value=None)
+        return out if dtype is None else pd.array(out, dtype=dtype)
+    if kind is float:
+        out = np.full(n, np.nan)
+    else:
+        out = np.full(n, None, dtype=object)
+    for piece, at in zip(pieces, where):
+        if piece is None or not len(piece.rows):
+            continue
+        target = at[piece.rows]
+        keep = target >= 0
+        out[target[keep]] = piece.values[keep]
+    if kind == "boolean" or kind == "Int64":
+        return pd.array(out, dtype=kind)
+    return out
 
 
 class _LazyRecordings(MutableMapping[str, list[dict[str, Any]]]):
@@ -1186,22 +1228,37 @@ class _Columns:
             cols["method"] = _sparse(n, self.n_rows, self.methods, object)
             cols["status"] = _sparse(n, self.n_rows, self.statuses, float)
             cols["duration_ms"] = _sparse(n, self.n_rows, self.durations, float)
-            extras["request_url"] = _sparse(n, self.n_rows, self.req_urls, object)
+            extras["request_url"] = _Sparse(self.n_rows, self.req_urls, object)
         if n and any(buckets[i].window_id is not None for i in set(self.c_bucket)):
             wids = [b.window_id for b in buckets]
             extras["window_id"] = np.asarray(wids + [None], dtype=object)[:-1][row_bucket]
         extras["target_is_control"] = _sparse(n, self.t_rows, self.controls, "boolean")
         if self.v_rows:
-            extras["value"] = _sparse(n, self.v_rows, self.values, object)
-            extras["checked"] = _sparse(n, self.v_rows, self.checked, "boolean")
+            extras["value"] = _Sparse(self.v_rows, self.values, object)
+            extras["checked"] = _Sparse(self.v_rows, self.checked, "boolean")
         if self.m_rows:
-            extras["changes"] = _sparse(n, self.m_rows, self.changes, "Int64")
+            extras["changes"] = _Sparse(self.m_rows, self.changes, "Int64")
         if self.s_rows:
-            extras["scroll_top"] = _sparse(n, self.s_rows, self.scroll_tops, float)
+            extras["scroll_top"] = _Sparse(self.s_rows, self.scroll_tops, float)
         for key, (rows, values) in self.props.items():
-            extras[key] = _sparse(n, rows, values, object)
+            extras[key] = _Sparse(rows, values, object)
         cols["_row"] = np.arange(n, dtype=np.int64)
         return pd.DataFrame(cols, copy=False), extras, self.items
+
+
+class _Sparse:
+    """A mostly empty extra column of a chunk: only its filled rows and their values."""
+
+    __slots__ = ("rows", "values", "kind")
+
+    def __init__(self, rows: list[int], values: list[Any], kind: Any) -> None:
+        self.rows = np.asarray(rows, dtype=np.int64)
+        if kind is float:
+            self.values = np.asarray(values, dtype=np.float64)
+        else:
+            self.values = np.empty(len(values), dtype=object)
+            self.values[:] = values
+        self.kind = kind
 
 
 def _to_datetime(ts: list[float]) -> pd.Series:
