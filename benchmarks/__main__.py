@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -78,10 +79,11 @@ def table_text(rows: list[dict[str, Any]]) -> str:
 
 def table_markdown(rows: list[dict[str, Any]]) -> str:
     """The results as a Markdown table (with the notes)."""
-    head = list(COLUMNS) + ["when", "notes"]
+    head = list(COLUMNS) + ["when", "load avg", "notes"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        line = cells(r) + [r.get("when", ""), r.get("note", "").replace("|", "/")]
+        line = cells(r) + [r.get("when", ""), r.get("load", ""),
+                           r.get("note", "").replace("|", "/")]
         out.append("| " + " | ".join(line) + " |")
     return "\n".join(out)
 
@@ -105,7 +107,9 @@ def write_results(rows: list[dict[str, Any]], machine: dict[str, str]) -> None:
         "retentioneering, is a ratio <= 0.2); `ratio (CPU)` is the same in CPU seconds "
         "(every thread), steadier when other jobs share the machine. Peak RSS is the "
         "operation's process right after uxlens's first run (events in memory + uxlens), "
-        "or the whole process for end-to-end and out-of-core.\n\n"
+        "or the whole process for end-to-end and out-of-core. `load avg` is the machine's "
+        "1-minute load average when the operation started and ended (2 cores: above 2, other "
+        "jobs were competing and wall times are inflated; read the CPU ratios).\n\n"
         f"## Machine\n\n{mach}\n\n## Results\n\n{table_markdown(rows)}\n"
     )
 
@@ -159,9 +163,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     for op, n, child in jobs:
         t0 = time.perf_counter()
         print(f"{op} on {_fmt_n(n)} events ...", end=" ", flush=True)
+        load_start = os.getloadavg()[0]
         rows = _run_child(child, logs / f"{op}_{n}.log")
         for r in rows:
             r["when"] = when
+            r["load"] = f"{load_start:.1f} -> {os.getloadavg()[0]:.1f}"
         fresh.extend(rows)
         print(f"{time.perf_counter() - t0:.0f} s", flush=True)
 
