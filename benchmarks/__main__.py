@@ -111,7 +111,22 @@ def write_results(rows: list[dict[str, Any]], machine: dict[str, str]) -> None:
         "1-minute load average when the operation started and ended (2 cores: above 2, other "
         "jobs were competing and wall times are inflated; read the CPU ratios).\n\n"
         f"## Machine\n\n{mach}\n\n## Results\n\n{table_markdown(rows)}\n"
+        + _missed(rows)
     )
+
+
+def _missed(rows: list[dict[str, Any]]) -> str:
+    """A list of the rows whose target was not met (empty string if none)."""
+    missed = [r for r in rows if r.get("met") is False]
+    if not missed:
+        return "\nEvery target was met.\n"
+    lines = [f"- {r['operation']}, {_fmt_n(r['events'])}: {r['target']}; got "
+             + (f"ratio {r['ratio']:.2f} (CPU {r['ratio_cpu']:.2f})"
+                if r.get("ratio") is not None and r.get("abs_max") is None
+                else f"{_fmt_s(r['uxlens_s'])} ({r['uxlens_cpu_s']:.1f} CPU-s), "
+                     f"{r['peak_rss_gib']:.2f} GiB")
+             + f" (load avg {r.get('load', '?')})" for r in missed]
+    return "\n## Targets not met\n\n" + "\n".join(lines) + "\n"
 
 
 def _run_child(args: list[str], log: Path) -> list[dict[str, Any]]:

@@ -70,7 +70,7 @@ def row(operation: str, n: int, *, uxlens: tuple[float, float], baseline: str = 
         "operation": operation, "events": n, "uxlens_s": uxlens[0], "uxlens_cpu_s": uxlens[1],
         "baseline": baseline, "baseline_s": None if base is None else base[0],
         "baseline_cpu_s": None if base is None else base[1], "ratio": ratio,
-        "ratio_cpu": ratio_cpu, "target": target, "met": met,
+        "ratio_cpu": ratio_cpu, "target": target, "met": met, "abs_max": abs_max,
         "peak_rss_gib": peak_rss_gib() if peak is None else peak, "note": note,
     }
 
