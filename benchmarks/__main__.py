@@ -153,7 +153,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                         default=[], help="event counts (default 1M and 10M)")
     parser.add_argument("--memory-limit", default="2GB",
                         help="DuckDB memory limit for out_of_core (default 2GB)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="only rewrite RESULTS.md from results.json (no runs)")
     args = parser.parse_args(argv)
+    if args.rewrite:
+        saved = json.loads(RESULTS_JSON.read_text())
+        write_results(sorted(saved["rows"], key=_order), saved["machine"])
+        print(f"rewrote {RESULTS_MD.relative_to(REPO)}")
+        return []
     sizes = args.events or ([SIZES[0]] if args.quick else list(SIZES))
     ops = args.only or list(OPERATIONS)
     machine = machine_info()
