@@ -272,22 +272,26 @@ _MEASURE = textwrap.dedent(
     import resource, sys
     from uxlens.io.rrweb import read_rrweb
 
-    def rss_kib():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-
-    before = rss_kib()
-    log = read_rrweb(sys.argv[1], keep_recordings=False, progress=False)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    log = read_rrweb(sys.argv[1], progress=False)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     c = log.counts
-    print(before, peak, c["read"], c["loaded"], c["rejected"], len(log.events))
+    rec = log.recordings
+    sid = sys.argv[2]
+    print(peak, c["read"], c["loaded"], c["rejected"], len(log.events),
+          int(bool(log.meta.get("streamed"))), int(getattr(rec, "is_lazy", False)),
+          len(rec), len(rec[sid]))
     """
 )
+#: Peak RSS model of a streaming read (interpreter and imports included): a fixed
+#: part plus a share of the input size. Measured (benchmarks/README.md): 0.40 GiB
+#: for 286 MiB and 1.76 GiB for 2,050 MiB of JSON lines; the bound at 2 GiB of
+#: input is 0.25 + 0.85 * 2 = 1.95 GiB, under the 2 GiB the issue asks for.
+PEAK_FIXED = 0.25 * GiB
+PEAK_PER_INPUT_BYTE = 0.85
 
 
 @pytest.mark.slow
-def test_300_mb_directory_streams_under_2_gib(tmp_path: Path) -> None:
+def test_300_mb_directory_streams_within_the_2_gib_budget(tmp_path: Path) -> None:
     recs = _recordings(100, seed=11)
     data = tmp_path / "recordings"
     data.mkdir()
@@ -299,18 +303,20 @@ def test_300_mb_directory_streams_under_2_gib(tmp_path: Path) -> None:
         total += len(chunk)
         copies += 1
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(data)],
-        capture_output=True, text=True, check=True, timeout=600,
+        [sys.executable, "-c", _MEASURE, str(data), f"{recs[-1]['session_id']}-copy0"],
+        capture_output=True, text=True, check=True, timeout=900,
     )
-    before, peak, read, loaded, rejected, rows = map(int, out.stdout.split())
+    peak, read, loaded, rejected, rows, streamed, lazy, n_rec, n_last = map(
+        int, out.stdout.split())
     n = _n_events(recs) * copies
     assert (read, loaded, rejected) == (n, n, 0)
-    growth = (peak - before) * 1024
-    print(f"\n{total / 2**20:.0f} MiB in {copies} files, {rows:,} rows: "
-          f"peak RSS growth {growth / 2**20:.0f} MiB")
-    # Raw events are freed file by file; what remains is the result table (measured:
-    # ~1 GiB peak for 309 MiB / 570,807 rows, most of it building and validating it).
-    assert growth < 2 * GiB
+    assert streamed == lazy == 1 and n_rec == 100 * copies
+    assert n_last == len(recs[-1]["events"])  # a session re-read from its line
+    bound = PEAK_FIXED + PEAK_PER_INPUT_BYTE * total
+    print(f"\n{total / 2**20:.0f} MiB in {copies} files, {rows:,} rows: peak RSS "
+          f"{peak / GiB:.2f} GiB (bound {bound / GiB:.2f} GiB; at 2 GiB of input "
+          f"{(PEAK_FIXED + PEAK_PER_INPUT_BYTE * 2 * GiB) / GiB:.2f} GiB)")
+    assert peak < bound
 
 
 def test_lazy_recordings_reread_only_the_sessions_lines(
