@@ -1881,13 +1881,17 @@ def read_rrweb(
         than 8 files, ``True``/``False`` force it.
     keep_recordings
         Keep the decoded raw events per session in ``EventLog.recordings``
-        (needed for replay). ``False`` streams: a directory is flattened file
-        by file and a JSON-lines file in segments of about 200,000 raw events
-        (at line boundaries), and raw events are dropped as soon as they are
-        flattened, so memory stays near the size of the result table, not of
-        the data. In this mode a (session, window) stream continued in a later
-        file or segment is flattened separately (its DOM starts empty until the
-        next full snapshot); recordings written one per line are unaffected.
+        (needed for replay and screens). Inputs over ``STREAM_MIN_BYTES``
+        (64 MiB on disk, gzip counted 8 times) and any path read with
+        ``keep_recordings=False`` are *streamed*, so memory stays near the
+        size of the result table, not of the data: a first pass notes where
+        each (session, window) stream ends; the second flattens and
+        validates complete streams in segments of about 20,000 raw events
+        and drops their raw events. The result is the same as a whole read
+        (sessions split across files included). ``recordings`` is then a
+        mapping that re-reads a session's lines from the files on access
+        (the last 8 sessions stay decoded), or empty with
+        ``keep_recordings=False``.
     max_file_bytes
         Largest single-document JSON file (``.json``, ``.json.gz``
         decompressed) to parse, in bytes; default 256 MiB. Such a file is
