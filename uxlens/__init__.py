@@ -43,6 +43,7 @@ from .friction import (
 )
 from .funnel import Exclusion, Funnel, Step
 from .heatmap import Heatmap, HeatmapComparison
+from .io.clarity import read_clarity
 from .io.posthog import read_posthog
 from .io.rrweb import read_rrweb
 from .io.table import read_events
@@ -60,6 +61,7 @@ __all__ = [
     "read_rrweb",
     "read_events",
     "read_posthog",
+    "read_clarity",
     "EventLog",
     "SessionList",
     "Session",

@@ -32,6 +32,7 @@ FUZZ_TESTS = (
     ("tests/privacy/test_policy_fuzz.py::", "rrweb", "read_rrweb"),
     ("tests/io/test_posthog.py::", "fuzz", "read_posthog"),
     ("tests/privacy/test_policy_fuzz.py::", "posthog", "read_posthog"),
+    ("tests/io/test_clarity.py::", "fuzz", "read_clarity"),
     ("tests/privacy/test_read_events_fuzz.py::", "fuzz", "read_events"),
     ("tests/test_events.py::", "never_loses", "validate"),
     ("tests/privacy/test_validate_fuzz.py::", "fuzz", "validate"),
@@ -127,7 +128,7 @@ def lines(fig: dict[str, Any]) -> list[str]:
     """The summary block as text lines."""
     out = ["fuzzed inputs (Hypothesis test cases; only UxlensError escapes, counts add up):"]
     if fig["fuzz"]:
-        for reader in ("read_rrweb", "read_posthog", "read_events", "validate"):
+        for reader in ("read_rrweb", "read_posthog", "read_clarity", "read_events", "validate"):
             if reader in fig["fuzz"]:
                 out.append(f"  {reader:<13} {fig['fuzz'][reader]:>7,} in "
                            f"{fig['fuzz_tests'][reader]} test(s)")

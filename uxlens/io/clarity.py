@@ -190,10 +190,11 @@ def _decode_tokens(tokens: list[Any]) -> dict[str, Any] | list[Any] | None:
     """The ``data`` clarity-decode would give for the event types the reader uses."""
     etype = tokens[1]
     if etype in (0, 1, 34):
-        return {k: v for k, v in _pairs(tokens)}
+        return {k: v for k, v in _pairs(tokens) if isinstance(k, (str, int, float))}
     if etype in (9, 48):
         return {"target": _at(tokens, 2), "x": _at(tokens, 3), "y": _at(tokens, 4),
-                "text": _at(tokens, 10), "link": _at(tokens, 11), "hash": _at(tokens, 12),
+                "text": _at(tokens, 10), "link": _at(tokens, 11),
+                "hash": str(tokens[12]).split(".")[0] if len(tokens) > 12 else None,
                 "tag": _at(tokens, 17), "class": _at(tokens, 18), "id": _at(tokens, 19)}
     if etype in _POINTER_TYPES or etype == 10:
         return {"target": _at(tokens, 2), "x": _at(tokens, 3), "y": _at(tokens, 4)}
@@ -327,12 +328,12 @@ class _Dom:
         return len(nodes)
 
     def tag(self, nid: Any) -> str | None:
-        node = self.nodes.get(nid)
+        node = self.nodes.get(nid) if _is_num(nid) else None
         return node["tag"] if node else None
 
     def is_masked(self, nid: Any) -> bool:
         seen = 0
-        while nid is not None and seen < 512:
+        while _is_num(nid) and seen < 512:
             node = self.nodes.get(nid)
             if node is None:
                 return False
@@ -360,13 +361,18 @@ class _Dom:
         return seg, False
 
     def selector(self, nid: Any) -> str | None:
+        if not _is_num(nid):
+            return None
         if nid in self.cache:
             return self.cache[nid]
         parts: list[str] = []
         current, steps = nid, 0
-        while current is not None and steps < 512:
+        while _is_num(current) and steps < 512:
             node = self.nodes.get(current)
             tag = node.get("tag") if node else None
+            if tag == "*T" and not parts:  # a text node (a selection's start): its element
+                current, steps = node.get("parent"), steps + 1
+                continue
             if not isinstance(tag, str) or tag.startswith("*") or tag == "HTML":
                 break
             seg, stop = self._segment(current, node)
@@ -597,7 +603,8 @@ class _Reader:
             env = payload["envelope"]
             offset = (_opt_num(env.get("start")) or 0) + (_opt_num(env.get("duration")) or 0)
             guess = float(ts) - offset
-            if page.estimated_start is None or guess < page.estimated_start:
+            in_range = MIN_TIMESTAMP_MS <= guess < MAX_TIMESTAMP_MS
+            if in_range and (page.estimated_start is None or guess < page.estimated_start):
                 page.estimated_start = guess
         for group, events in payload.items():
             if group in ("timestamp", "envelope"):
@@ -677,6 +684,11 @@ class _Reader:
 
     # ---- rows
     def finish(self, meta: dict[str, Any]) -> EventLog:
+        rows, records = self.flatten()
+        return self._build(rows, records, meta)
+
+    def flatten(self) -> tuple[list[dict[str, Any]], list[tuple[str, Any, Any] | None]]:
+        """Rows (dicts, times in epoch ms) and each row's raw record (``None``: a pageview)."""
         rows: list[dict[str, Any]] = []
         records: list[tuple[str, Any, Any] | None] = []
         estimated = 0
@@ -697,7 +709,7 @@ class _Reader:
                 f"{estimated} page(s) had no ClientTimestamp metric: their start was estimated "
                 "from clarity-decode's timestamp minus the envelope's start + duration."
             )
-        return self._build(rows, records, meta)
+        return rows, records
 
     def _build(
         self, rows: list[dict[str, Any]], records: list[tuple[str, Any, Any] | None],
@@ -708,6 +720,8 @@ class _Reader:
             frame = pd.DataFrame({c: pd.Series([], dtype=object)
                                   for c in ("session_id", "user_id", "timestamp", "event")})
         else:
+            base = list(rows[0])[:10]  # the columns every row has, in emit()'s order
+            frame = frame[base + sorted(c for c in frame.columns if c not in base)]
             frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="ms", utc=True)
             self._session_columns(frame)
             self._mask(frame, meta)
@@ -1014,8 +1028,17 @@ def read_clarity(
     {'read': 6, 'loaded': 6, 'rejected': 0}
     """
     privacy = Privacy.coerce(mask)
-    reader = _Reader(privacy)
     meta: dict[str, Any] = {"reader": "clarity", "privacy": privacy}
+    reader = _load(source, privacy, progress, meta)
+    try:
+        return reader.finish(meta)
+    except _Reject as exc:  # pragma: no cover - every _Reject is caught per record
+        raise UxlensError(f"{_READER}: {exc}") from None
+
+
+def _load(source: Any, privacy: Privacy, progress: bool | None, meta: dict[str, Any]) -> _Reader:
+    """A reader holding every payload of ``source``, ready to flatten."""
+    reader = _Reader(privacy)
     if isinstance(source, str) and source.lstrip()[:1] in ("{", "[", '"'):
         meta["source"] = _MEMORY
         reader.add_bytes(source.encode("utf-8"), _MEMORY)
@@ -1040,7 +1063,4 @@ def read_clarity(
             "directory of .json/.jsonl payloads), a payload (dict or JSON string), a list of "
             "payloads, or a file's bytes. Fix: pass the path of your captured payloads."
         )
-    try:
-        return reader.finish(meta)
-    except _Reject as exc:  # pragma: no cover - every _Reject is caught per record
-        raise UxlensError(f"{_READER}: {exc}") from None
+    return reader
