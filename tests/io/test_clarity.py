@@ -143,7 +143,8 @@ def test_inputs_console_custom_events_and_tags(raw_log):
     ev = raw_log.events
     inputs = ev[ev["event"] == "input"]
     assert inputs["target"].tolist() == ["input#name", "input#emails"]
-    assert inputs["value"].tolist() == ["••••• •••• ••••", "••••• •••• •••• •••• •••• •••• ••••"]
+    bullets = "\u2022" * 5 + " " + " ".join(["\u2022" * 4] * 6)  # Clarity's own masking
+    assert inputs["value"].tolist() == [bullets[:15], bullets]
     err = ev[ev["event"] == "console"].iloc[0]
     assert (err["level"], err["message"], err["error_line"], err["error_column"]) == (
         "error", "boom: invites service down", 22, 157)

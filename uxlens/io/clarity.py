@@ -15,60 +15,7 @@ A page's wall-clock start comes from its ``Metric`` event (key 0,
 ``ClientTimestamp``, in the page's first payload); a decoded payload without
 it is placed by its decode ``timestamp`` (noted in ``meta["notes"]``).
 
-How Clarity events become rows
-------------------------------
-==========================  ====================================================
-Clarity event (type)        canonical row
-==========================  ====================================================
-page start                  ``pageview`` at the page's start; ``url`` from the
-                            ``Dimension`` Url (key 1), else the envelope url
-Click (9)                   ``click``: ``x``/``y`` (document px), ``target``,
-                            ``target_text`` (masked), ``link``, ``clarity_hash``
-DoubleClick (16)            ``dblclick``; ContextMenu (48) ``contextmenu``
-MouseMove (12)              ``mousemove``; TouchStart (17) ``touch``
-Scroll (10)                 ``scroll``: a scroll of the page sets ``scroll_y``;
-                            an element's keeps ``target`` and ``scroll_top``
-Resize (11)                 ``resize`` (the page's first Resize is its initial
-                            viewport, no row); sets ``viewport_w``/``viewport_h``
-Input (27)                  ``input``: ``value`` masked, ``target``
-Change (42), Submit (39)    ``change`` (``value`` masked, ``input_type``),
-                            ``submit``
-Selection (21)              ``selection``; Clipboard (38) ``clipboard``
-                            (``clipboard_action`` cut/copy/paste)
-Mutation (6)                ``mutation`` (``changes``: nodes in the event)
-ScriptError (31)            ``console`` with ``level="error"``, ``message``
-                            (masked), ``error_source``/``error_line``/
-                            ``error_column`` (an uncaught error, as in
-                            :func:`~uxlens.read_rrweb`)
-Log (33)                    ``console``: Clarity's own diagnostics, ``level``
-                            from its severity, ``log_code``
-Custom (24)                 an event named by the custom event
-                            (``clarity("event", name)``), or ``custom:<name>``
-                            when it collides with a built-in name; the
-                            two-argument form keeps its value in
-                            ``custom_value``
-Visibility (28), Unload     ``visibility`` (``visible``) after the page's first
-(26)                        state; ``unload`` (``unload_type``)
-Variable (34)               no row: custom tags (``clarity("set", k, v)``)
-                            become session-level columns on every event of
-                            the session; ``identify``'s hashed ``userId``
-                            becomes the session's ``user_id`` (the envelope's
-                            is kept in ``clarity_user_id``)
-Document (8)                no row: sets ``page_h``
-Discover (5), Snapshot      no row: the DOM that gives ``target`` selectors
-(43)
-others (Metric, Dimension,  no row: read and counted in
-Baseline, Timeline, Ping,   ``meta["clarity_events"]``
-MouseDown/Up, Wheel...)
-==========================  ====================================================
-
-Every row carries the page's ``url``, the current ``viewport_w``/``viewport_h``,
-``page_h`` and ``scroll_y``, and ``page_num``. ``session_id`` and ``user_id``
-are the envelope's ``sessionId``/``userId``. ``target`` is built from the
-recorded DOM like the rrweb reader's (``tag#id.class`` segments from ``body``
-or from the nearest ancestor with an id, ``:nth-of-type`` only when a
-same-tag sibling would match); without a DOM (lean mode) a click's target is
-its own ``tag#id.class``.
+How each Clarity event becomes rows: see :func:`read_clarity` (Notes).
 """
 
 from __future__ import annotations
@@ -888,7 +835,8 @@ class _Flattener:
                       clarity_hash=_text(d.get("hash")))
         elif etype in _POINTER_ROWS:
             x, y = _coord(d.get("x"), "pointer x"), _coord(d.get("y"), "pointer y")
-            self.emit(t, _POINTER_ROWS[etype], record, x=x, y=y, target=self.target(d.get("target")))
+            target = self.target(d.get("target"))
+            self.emit(t, _POINTER_ROWS[etype], record, x=x, y=y, target=target)
         elif etype == 10:
             y = _coord(d.get("y"), "scroll y")
             _coord(d.get("x"), "scroll x")
@@ -959,8 +907,8 @@ def read_clarity(
 ) -> EventLog:
     """Read Microsoft Clarity payloads (as uploaded, or decoded) into canonical events.
 
-    See the module documentation for the payload format and how each Clarity
-    event becomes a row.
+    See :mod:`uxlens.io.clarity` for the payload format; the Notes list how
+    each Clarity event becomes a row.
 
     Parameters
     ----------
@@ -989,7 +937,7 @@ def read_clarity(
     -------
     EventLog
         ``events`` in the canonical schema, plus ``page_num`` and the reader
-        columns named in the module documentation. ``rejected`` lists the raw
+        columns named in the Notes. ``rejected`` lists the raw
         records that could not be used, and ``counts`` satisfies ``loaded +
         rejected == read`` in raw records: encoded events (``[time, type,
         ...]``, or decoded ``{time, event, data}`` items), plus one per
@@ -1003,6 +951,62 @@ def read_clarity(
     ------
     RecordingFormatError
         A missing path, an empty directory, or a source of another type.
+
+    Notes
+    -----
+    How Clarity events become rows:
+
+    ==============================  ==========================================================
+    Clarity event (type)            canonical row
+    ==============================  ==========================================================
+    page start                      ``pageview`` at the page's start; ``url`` from the
+                                    ``Dimension`` Url (key 1), else the envelope url
+    Click (9)                       ``click``: ``x``/``y`` (document px), ``target``,
+                                    ``target_text`` (masked), ``link``, ``clarity_hash``
+    DoubleClick (16)                ``dblclick``
+    ContextMenu (48)                ``contextmenu``, like a click
+    MouseMove (12)                  ``mousemove``
+    TouchStart (17)                 ``touch``
+    Scroll (10)                     ``scroll``: a scroll of the page sets ``scroll_y``; an
+                                    element's keeps ``target`` and ``scroll_top``
+    Resize (11)                     ``resize`` (the page's first Resize is its initial
+                                    viewport: no row); sets ``viewport_w``/``viewport_h``
+    Input (27)                      ``input``: ``value`` masked, ``target``
+    Change (42)                     ``change``: ``value`` masked, ``input_type``
+    Submit (39)                     ``submit``
+    Selection (21)                  ``selection``
+    Clipboard (38)                  ``clipboard`` (``clipboard_action``: cut, copy, paste)
+    Mutation (6)                    ``mutation`` (``changes``: nodes in the event)
+    ScriptError (31)                ``console`` with ``level="error"``, ``message`` (masked),
+                                    ``error_source``, ``error_line``, ``error_column``: an
+                                    uncaught error, as :func:`~uxlens.read_rrweb` reads it
+    Log (33)                        ``console``: Clarity's own diagnostics, ``level`` from
+                                    their severity, ``log_code``
+    Custom (24)                     an event named by the custom event
+                                    (``clarity("event", name)``), or ``custom:<name>`` when
+                                    that is a built-in name; the two-argument form keeps
+                                    its value in ``custom_value``
+    Visibility (28)                 ``visibility`` (``visible``) after the page's first state
+    Unload (26)                     ``unload`` (``unload_type``)
+    Variable (34)                   no row: custom tags (``clarity("set", key, value)``)
+                                    become session-level columns on every event of the
+                                    session; ``identify``'s hashed ``userId`` becomes the
+                                    session's ``user_id`` (the envelope's is kept in
+                                    ``clarity_user_id``)
+    Document (8)                    no row: sets ``page_h``
+    Discover (5), Snapshot (43)     no row: the DOM that gives ``target`` selectors
+    any other type                  no row (Metric, Dimension, Baseline, Timeline, Ping,
+                                    MouseDown/Up, MouseWheel...): counted per type in
+                                    ``meta["clarity_events"]``
+    ==============================  ==========================================================
+
+    Every row carries the page's ``url``, the current ``viewport_w``/``viewport_h``,
+    ``page_h`` and ``scroll_y``, and ``page_num``. ``session_id`` and ``user_id``
+    are the envelope's ``sessionId``/``userId``. ``target`` is built from the
+    recorded DOM like the rrweb reader's (``tag#id.class`` segments from ``body``
+    or from the nearest ancestor with an id, ``:nth-of-type`` only when a
+    same-tag sibling would match); without a DOM (lean mode) a click's target is
+    its own ``tag#id.class``.
 
     Examples
     --------
