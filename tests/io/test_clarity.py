@@ -156,6 +156,8 @@ def test_inputs_console_custom_events_and_tags(raw_log):
     # identify() and set(): session-level columns on every row.
     assert set(ev["user_id"]) == {IDENTIFIED} and set(ev["clarity_user_id"]) == {UID}
     assert set(ev["plan"]) == {"pro"} and set(ev["user_type"]) == {"email"}
+    assert set(ev["source"]) == {"newsletter"}  # utm_source of the landing url
+    assert not ev["is_returning"].any()
 
 
 def test_funnel_and_friction_run_on_clarity_events(raw_log):
@@ -201,6 +203,17 @@ def test_inputs_masked_by_default_and_on_request():
     assert plain["value"].tolist()[1:3] == ["Ada Lovelace", "ada@example.com"]
     keep_text = read_clarity(p, mask=Privacy(mask_inputs=False, mask_text=False)).events
     assert keep_text.loc[1, "value"] == "Ada Lovelace"
+
+
+def test_session_source_and_returning_users():
+    dim = [0, 1, 1, ["https://shop.example/"], 2, ["https://www.google.com/search"]]
+    first = payload([dim, click(10, 1, 2)], sid="a")
+    again = payload([click(10, 1, 2)], sid="b", url="https://shop.example/?utm_source=mail")
+    again["a"][0][3] = T0 + 60_000
+    other = payload([click(10, 1, 2)], sid="c", uid="u2", url="https://shop.example/x")
+    ev = read_clarity([first, again, other]).events.drop_duplicates("session_id")
+    got = {r.session_id: (r.source, bool(r.is_returning)) for r in ev.itertuples()}
+    assert got == {"a": ("www.google.com", False), "b": ("mail", True), "c": ("direct", False)}
 
 
 def test_lean_mode_without_dom_uses_the_clicked_element_itself():

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import pandas as pd
@@ -36,6 +37,7 @@ from ..exceptions import RecordingFormatError, UxlensError
 from ..privacy import Privacy, mask_all
 from ._json import find_recording_files, is_jsonl_name, iter_json_lines, read_bytes
 from .dom import _css_escape
+from .posthog import _returning  # one definition of "returning" for the table readers
 from .rrweb import MAX_COORDINATE, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
 
 __all__ = ["read_clarity", "CLARITY_EVENTS"]
@@ -359,6 +361,7 @@ class _Page:
         self.start: float | None = None
         self.estimated_start: float | None = None
         self.url: str | None = None
+        self.referrer: str | None = None
         self.envelope_url: tuple[int, str] | None = None
         self.events: list[tuple[float, int, int, Any, tuple[str, Any, Any]]] = []
 
@@ -607,6 +610,10 @@ class _Reader:
             url = url[0] if isinstance(url, list) and url else url
             if isinstance(url, str) and url and page.url is None:
                 page.url = url
+            ref = data.get(2) if isinstance(data, Mapping) else None
+            ref = ref[0] if isinstance(ref, list) and ref else ref
+            if isinstance(ref, str) and page.referrer is None:
+                page.referrer = ref
             return
         if etype == 34:
             self._variables(page.session_id, data)
@@ -703,6 +710,14 @@ class _Reader:
         for col in columns:
             values = {s: tags[col] for s, tags in self.tags.items() if col in tags}
             frame[col] = sid.map(values)
+        first: dict[str, _Page] = {}
+        for (s, n), page in self.pages.items():
+            if s not in first or n < first[s].page_num:
+                first[s] = page
+        sources = {s: _traffic_source(p.url or (p.envelope_url or (0, None))[1], p.referrer)
+                   for s, p in first.items()}
+        frame["source"] = sid.map(sources)
+        frame["is_returning"] = _returning(frame)
 
     def _mask(self, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
         p = self.privacy
@@ -736,6 +751,25 @@ def _map(values: pd.Series, fn: Any) -> pd.Series:
         return cache[v]
 
     return values.astype(object).map(one)
+
+
+def _traffic_source(url: str | None, referrer: str | None) -> str:
+    """``utm_source`` of the landing url, else the referring host, else ``direct``.
+
+    >>> _traffic_source("https://a.com/?utm_source=mail", "https://g.com/"), \\
+    ...     _traffic_source("https://a.com/", "https://www.g.com/x"), \\
+    ...     _traffic_source("https://a.com/", "https://a.com/b")
+    ('mail', 'www.g.com', 'direct')
+    """
+    try:
+        parts = urlsplit(url or "")
+        utm = parse_qs(parts.query).get("utm_source")
+        if utm and utm[0].strip():
+            return utm[0].strip()
+        host = urlsplit(referrer or "").hostname
+    except ValueError:
+        return "direct"
+    return host if host and host != parts.hostname else "direct"
 
 
 def _flatten(value: Any, depth: int = 0) -> Iterable[Any]:
@@ -1002,7 +1036,11 @@ def read_clarity(
 
     Every row carries the page's ``url``, the current ``viewport_w``/``viewport_h``,
     ``page_h`` and ``scroll_y``, and ``page_num``. ``session_id`` and ``user_id``
-    are the envelope's ``sessionId``/``userId``. ``target`` is built from the
+    are the envelope's ``sessionId``/``userId``. Session-level: ``source`` is the
+    ``utm_source`` of the session's first page url, else the host of its
+    referrer (``Dimension`` key 2) when that is another site, else ``direct``;
+    ``is_returning`` is whether the user has an event before the session's
+    start in the data read. ``target`` is built from the
     recorded DOM like the rrweb reader's (``tag#id.class`` segments from ``body``
     or from the nearest ancestor with an id, ``:nth-of-type`` only when a
     same-tag sibling would match); without a DOM (lean mode) a click's target is
