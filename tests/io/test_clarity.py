@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import uxlens as ux
 from uxlens.exceptions import RecordingFormatError, UxlensError
-from uxlens.io.clarity import _load, read_clarity
+from uxlens.io.clarity import _decode_dom, _load, read_clarity
 from uxlens.io.rrweb import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
 from uxlens.privacy import Privacy
 
@@ -158,6 +158,40 @@ def test_inputs_console_custom_events_and_tags(raw_log):
     assert set(ev["plan"]) == {"pro"} and set(ev["user_type"]) == {"email"}
     assert set(ev["source"]) == {"newsletter"}  # utm_source of the landing url
     assert not ev["is_returning"].any()
+
+
+def test_dom_decoding_matches_clarity_decode():
+    """Nodes decoded from the raw tokens equal clarity-decode's, event for event."""
+    raw = [e for line in RAW.read_text().splitlines()
+           for e in sorted(json.loads(line).get("p", []), key=lambda e: e[0])]
+    decoded = [e for p in json.loads(DECODED.read_text()) for e in p.get("dom", [])]
+    assert len(raw) == len(decoded) == 4
+
+    def shape(n):
+        return (n["id"], n["parent"], n["previous"], n["tag"], n.get("attributes"))
+
+    for tokens, ref in zip(raw, decoded):
+        assert [shape(n) for n in _decode_dom(tokens)] == [shape(n) for n in ref["data"]]
+
+
+def test_selectors_from_the_dom():
+    # body > ul.menu > li.item x3 (the 2nd with an id, the 3rd's tag and class given as a
+    # back-reference [16, 17] to earlier tokens), a text node in the 3rd, an svg; then a
+    # mutation moves the 3rd li before the 1st. Clicks name node ids.
+    discover = [1, 5, 1, "*D", 2, 1, "HTML", 3, 2, "BODY", 4, 3, "UL", "class=menu",
+                5, 4, "LI", "class=item", 6, 4, 5, "LI", "class=item", "id=two",
+                7, 4, 6, [16, 17], 8, 7, "*T", "Third", 9, 3, 4, "SVG:SVG", "class=icon"]
+    ev = read_clarity(payload([
+        discover, click(10, 1, 1, node=7), click(11, 1, 1, node=6), click(12, 1, 1, node=5),
+        [20, 6, 7, 4], click(30, 1, 1, node=7), click(31, 1, 1, node=5),
+        click(40, 1, 1, node=2), click(41, 1, 1, node=9), [50, 21, 8, 1, 8, 3],
+    ])).events
+    assert ev.loc[ev["event"] != "mutation", "target"].tolist()[1:] == [
+        "body > ul.menu > li.item:nth-of-type(3)", "li#two.item",
+        "body > ul.menu > li.item:nth-of-type(1)",
+        "body > ul.menu > li.item:nth-of-type(1)", "body > ul.menu > li.item:nth-of-type(2)",
+        "html", "body > svg.icon", "body > ul.menu > li.item:nth-of-type(1)",
+    ]
 
 
 def test_funnel_and_friction_run_on_clarity_events(raw_log):

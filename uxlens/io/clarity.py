@@ -226,8 +226,11 @@ def _dom_node(node: list[Any], n_numbers: int) -> dict[str, Any]:
         "masked": node[0] < 0,
     }
     attributes = {}
-    for token in node[n_numbers + 1:]:
-        if isinstance(token, str) and "=" in token and out["tag"] != "*T":
+    rest = node[n_numbers + 1:]
+    for i, token in enumerate(rest):
+        if out["tag"] == "STYLE" and i == len(rest) - 1:
+            break  # a style element's last token is its CSS text
+        if isinstance(token, str) and token.find("=") > 0 and out["tag"] != "*T":
             key, _, value = token.partition("=")
             attributes[key] = value
     if attributes:
@@ -302,7 +305,8 @@ class _Dom:
             return seg, bool(ident)
         same = [s for s in self.children.get(node.get("parent"), []) if s != nid
                 and _css_tag(self.tag(s)) == tag
-                and (self.nodes[s].get("attributes") or {}).get("class") == attrs.get("class")]
+                and not (self.nodes[s].get("attributes") or {}).get("id")
+                and _classes(self.nodes[s]) == _classes(node)]
         if same:
             family = [s for s in self.children.get(node.get("parent"), [])
                       if _css_tag(self.tag(s)) == tag]
@@ -322,6 +326,8 @@ class _Dom:
             if tag == "*T" and not parts:  # a text node (a selection's start): its element
                 current, steps = node.get("parent"), steps + 1
                 continue
+            if tag == "HTML" and not parts:
+                parts.append("html")  # the target itself; otherwise html is left out
             if not isinstance(tag, str) or tag.startswith("*") or tag == "HTML":
                 break
             seg, stop = self._segment(current, node)
@@ -332,6 +338,10 @@ class _Dom:
         out = " > ".join(reversed(parts)) or None
         self.cache[nid] = out
         return out
+
+
+def _classes(node: Mapping[str, Any]) -> list[str]:
+    return str((node.get("attributes") or {}).get("class") or "").split()
 
 
 def _css_tag(tag: Any) -> str:
