@@ -250,6 +250,18 @@ def test_session_source_and_returning_users():
     assert got == {"a": ("www.google.com", False), "b": ("mail", True), "c": ("direct", False)}
 
 
+def test_private_elements_are_fully_masked_unless_opted_out():
+    discover = [1, 5, 3, "BODY", 4, 3, "DIV", "class=card rr-mask", 5, 4, "BUTTON",
+                6, 3, 4, "FORM", "data-clarity-mask=True", 7, 6, "INPUT", 8, 3, 6, "P"]
+    p = payload([discover, click(10, 1, 2, node=5, text="Ann Smith"),
+                 click(11, 1, 2, node=8, text="Ann Smith"), [12, 27, 7, "4111 1111", 1]])
+    ev = read_clarity(p, mask=Privacy(mask_inputs=False, mask_text=False)).events
+    assert ev["target_text"].tolist()[1:3] == ["*** *****", "Ann Smith"]  # rr-mask ancestor
+    assert ev["value"][3] == "**** ****"  # inside data-clarity-mask
+    plain = read_clarity(p, mask=False).events
+    assert plain["target_text"][1] == "Ann Smith" and plain["value"][3] == "4111 1111"
+
+
 def test_lean_mode_without_dom_uses_the_clicked_element_itself():
     lines = [json.loads(line) for line in RAW.read_text().splitlines()]
     for p in lines:

@@ -34,7 +34,7 @@ import pandas as pd
 from ..eventlog import EventLog
 from ..events import EVENT_NAMES, make_rejected, validate
 from ..exceptions import RecordingFormatError, UxlensError
-from ..privacy import Privacy, mask_all
+from ..privacy import Privacy, is_masked_element, mask_all
 from ._json import find_recording_files, is_jsonl_name, iter_json_lines, read_bytes
 from .dom import _css_escape
 from .posthog import _returning  # one definition of "returning" for the table readers
@@ -289,7 +289,8 @@ class _Dom:
             node = self.nodes.get(nid)
             if node is None:
                 return False
-            if node.get("masked"):
+            attrs = node.get("attributes")
+            if node.get("masked") or is_masked_element(attrs) or _clarity_masked(attrs):
                 return True
             nid, seen = node.get("parent"), seen + 1
         return False
@@ -338,6 +339,12 @@ class _Dom:
         out = " > ".join(reversed(parts)) or None
         self.cache[nid] = out
         return out
+
+
+def _clarity_masked(attrs: Mapping[str, Any] | None) -> bool:
+    """Clarity's own opt-in: ``data-clarity-mask="true"`` masks an element's subtree."""
+    value = (attrs or {}).get("data-clarity-mask")
+    return value is not None and str(value).strip().lower() == "true"
 
 
 def _classes(node: Mapping[str, Any]) -> list[str]:
@@ -904,6 +911,9 @@ class _Flattener:
                 self.page_h = h
         elif etype in (27, 42):
             value = _text(d.get("value"))
+            if (value is not None and self.reader.privacy.honour_classes
+                    and self.dom.is_masked(d.get("target"))):
+                value = mask_all(value)
             extra = {"input_type": _text(d.get("type"))} if etype == 42 else {}
             self.emit(t, "input" if etype == 27 else "change", record,
                       target=self.target(d.get("target")), value=value, **extra)
@@ -968,11 +978,13 @@ def read_clarity(
     mask
         Mask by default (see :mod:`uxlens.privacy`): typed ``value`` of
         ``input``/``change`` rows, PII patterns in ``target_text``, console
-        messages, custom values and tags, sensitive URL query values; elements
-        Clarity masked are fully masked. ``False`` keeps the recorded values
-        (Clarity itself already masks inputs client-side by default); a
-        :class:`~uxlens.privacy.Privacy` chooses. The policy is stored in
-        ``log.meta["privacy"]``.
+        messages, custom values and tags, sensitive URL query values; texts
+        and typed values of elements marked private (Clarity's masked nodes,
+        ``data-clarity-mask="true"``, ``rr-mask``/``rr-block``,
+        ``data-private``, and their subtrees) are fully masked. ``False``
+        keeps the recorded values (Clarity itself masks inputs client-side by
+        default); a :class:`~uxlens.privacy.Privacy` chooses. The policy is
+        stored in ``log.meta["privacy"]``.
     progress
         Progress bar while reading a directory: ``None`` shows it for more
         than 8 files.
