@@ -22,7 +22,9 @@ class EventLog:
     """Events from one or more recordings, in the canonical schema.
 
     Readers (:func:`uxlens.read_rrweb`, :func:`uxlens.read_events`,
-    :func:`uxlens.read_posthog`, :func:`uxlens.demo`) return an EventLog.
+    :func:`uxlens.read_posthog`, :func:`uxlens.read_clarity`, :func:`uxlens.demo`)
+    return an EventLog. ``read_events`` of an Ibis table returns a *lazy* log whose
+    events stay in their backend (:attr:`is_lazy`, :attr:`table`).
 
     Parameters
     ----------
@@ -75,6 +77,13 @@ class EventLog:
 
         A lazy log (``read_events(ibis_table)``) has none here: its events stay
         in the backend, so this raises instead of looking empty.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ev = ux.demo().events
+        >>> list(ev.columns[:5]), str(ev["timestamp"].dtype)
+        (['session_id', 'user_id', 'timestamp', 'event', 'seq'], 'datetime64[ns, UTC]')
         """
         if self.is_lazy:
             raise UxlensError(
@@ -91,7 +100,15 @@ class EventLog:
 
     @property
     def table(self) -> Any:
-        """The Ibis table of a lazy log (``read_events(ibis_table)``), else ``None``."""
+        """The Ibis table of a lazy log (``read_events(ibis_table)``), else ``None``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> lazy = ux.read_events(ux.demo().to_ibis())
+        >>> ux.demo().table is None, int(lazy.table.count().execute()) == len(ux.demo().events)
+        (True, True)
+        """
         return self.meta.get("ibis_table") if self.is_lazy else None
 
     @property

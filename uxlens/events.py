@@ -184,16 +184,20 @@ def split_url(url: str | None) -> tuple[str | None, str | None]:
 
 def _normalise_urls(frame: pd.DataFrame) -> None:
     # Split each distinct URL once; rows only carry category codes.
-    raw = frame["url"].astype(object).where(frame["url"].notna()).astype("category")
+    raw = _as_category(frame["url"])
     parts = [split_url(u) for u in raw.cat.categories]
     codes = raw.cat.codes.to_numpy()
-    bases = np.array([p[0] for p in parts] + [None], dtype=object)
+    base_codes, bases = pd.factorize(pd.Series([p[0] for p in parts], dtype=object), sort=True)
+    lut = np.r_[base_codes, -1].astype(codes.dtype if codes.dtype.itemsize >= 4 else "int32")
+    frame["url"] = pd.Categorical.from_codes(lut[codes], categories=pd.Index(bases, dtype=object))
     queries = np.array([p[1] for p in parts] + [None], dtype=object)
-    frame["url"] = bases[codes]  # code -1 (missing) picks the trailing None
-    query = pd.Series(queries[codes], index=frame.index)
+    has_query = np.r_[[p[1] is not None for p in parts], False]
+    if not has_query.any():
+        return
+    query = pd.Series(queries[codes], index=frame.index)  # code -1 (missing) picks None
     if "query" in frame.columns:
         frame["query"] = frame["query"].where(frame["query"].notna(), query)
-    elif query.notna().any():
+    else:
         frame["query"] = query
 
 
@@ -327,17 +331,14 @@ def validate(
     frame["timestamp"] = ts
     reasons = reasons.fillna(ts_reasons)
 
-    sid = frame["session_id"]
-    bad_sid = sid.isna() | (sid.astype(str).str.strip() == "")
-    reasons[bad_sid & reasons.isna()] = "missing session_id"
-    ev = frame["event"]
-    bad_ev = ev.isna() | (ev.astype(str).str.strip() == "")
-    reasons[bad_ev & reasons.isna()] = "missing event name"
+    sid = _as_string(frame["session_id"])
+    reasons[_blank(sid) & reasons.isna().to_numpy()] = "missing session_id"
+    reasons[_blank(frame["event"]) & reasons.isna().to_numpy()] = "missing event name"
 
-    frame["session_id"] = sid.astype(object).where(~bad_sid).astype(str)
-    uid = frame["user_id"].astype(object)
+    frame["session_id"] = sid
+    uid = _as_string(frame["user_id"])
     # Unknown users get the session as anonymous id (what analytics tools do).
-    frame["user_id"] = uid.where(uid.notna() & (uid.astype(str) != ""), frame["session_id"])
+    frame["user_id"] = uid.where(~_blank(uid, strip=False), sid)
 
     for col in ("x", "y", "scroll_y", "duration_ms"):
         if col in frame.columns:
@@ -363,32 +364,21 @@ def validate(
     bad_rows = reasons.notna()
     rejected_parts = []
     if bad_rows.any():
-        rejected_parts.append(
-            make_rejected(
-                [
-                    (source, int(i), r, events.iloc[int(i)].to_dict())
-                    for i, r in reasons[bad_rows].items()
-                ]
-            )
-        )
-    frame = frame.loc[~bad_rows]
+        positions = np.flatnonzero(bad_rows.to_numpy())
+        rejected_parts.append(_rejected_rows(events, positions, reasons.iloc[positions], source))
+        frame = frame.loc[~bad_rows]
 
     frame["_order"] = np.arange(len(frame))
-    if drop_duplicates and len(frame):
-        key = [c for c in _DUPLICATE_KEY if c in frame.columns]
-        dup = frame.duplicated(subset=key, keep="first")
-        if dup.any():
-            rejected_parts.append(
-                make_rejected(
-                    [
-                        (source, int(i), "duplicate event", events.iloc[int(i)].to_dict())
-                        for i in frame.index[dup]
-                    ]
-                )
-            )
-            frame = frame.loc[~dup]
-
     frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
+    if drop_duplicates and len(frame) > 1:
+        dup = _duplicates(frame)
+        if dup.any():
+            positions = frame.index.to_numpy()[dup]  # row numbers of the input
+            order = np.argsort(positions, kind="stable")  # rejected rows in input order
+            positions = positions[order]
+            rejected_parts.append(_rejected_rows(
+                events, positions, pd.Series("duplicate event", index=positions), source))
+            frame = frame.loc[~dup]
     frame = frame.drop(columns="_order").reset_index(drop=True)
     frame["seq"] = frame.groupby("session_id", sort=False).cumcount().astype("int64")
     frame = _apply_dtypes(frame)
@@ -398,15 +388,68 @@ def validate(
     return ValidationResult(frame, rejected)
 
 
+def _as_string(values: pd.Series) -> pd.Series:
+    """Values as the nullable ``string`` dtype (numbers become their text), without a
+    round trip through Python objects when they are strings already."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:  # not "str" (NaN-valued)
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        return values.cat.rename_categories(cats.astype(str)).astype(STRING) if len(cats) else (
+            values.astype(object).astype(STRING))
+    return values.astype(STRING)
+
+
+def _blank(values: pd.Series, *, strip: bool = True) -> np.ndarray:
+    """Missing or empty (only whitespace, with ``strip``) values, as a boolean array."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = pd.Series(values.cat.categories.astype(str))
+        blank = (cats.str.strip() if strip else cats) == ""
+        return np.r_[blank.to_numpy(dtype=bool), True][values.cat.codes.to_numpy()]  # -1: missing
+    text = _as_string(values)
+    empty = (text.str.strip() if strip else text) == ""
+    return text.isna().to_numpy() | empty.fillna(True).to_numpy(dtype=bool)
+
+
+def _duplicates(frame: pd.DataFrame) -> np.ndarray:
+    """Rows equal to an earlier one on the duplicate key, in a frame sorted by
+    ``(session_id, timestamp, _order)``: only rows sharing their session and instant
+    with a neighbour can be duplicates, so just those are compared."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sid = pa.array(frame["session_id"].array)
+    ts = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
+    same = (ts[1:] == ts[:-1]) & np.asarray(
+        pc.equal(sid[1:], sid[:-1]).fill_null(False), dtype=bool)
+    candidate = np.r_[same, False] | np.r_[False, same]
+    dup = np.zeros(len(frame), dtype=bool)
+    if candidate.any():
+        key = [c for c in _DUPLICATE_KEY if c in frame.columns]
+        dup[candidate] = frame.loc[candidate, key].duplicated(keep="first").to_numpy()
+    return dup
+
+
+def _rejected_rows(
+    events: pd.DataFrame, positions: np.ndarray, reasons: pd.Series, source: str
+) -> pd.DataFrame:
+    """Rejected rows of the input at ``positions`` (one vectorised row lookup)."""
+    raws = events.iloc[positions].to_dict("records")
+    return make_rejected(
+        [(source, int(p), str(r), raw) for p, r, raw in zip(positions, reasons, raws)]
+    )
+
+
 def _apply_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     dtypes: Mapping[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
     for col, dtype in dtypes.items():
         if col not in frame.columns or col == "timestamp":
             continue
         if dtype == "category":
-            frame[col] = frame[col].astype(object).where(frame[col].notna()).astype("category")
+            frame[col] = _as_category(frame[col])
         elif dtype == STRING:
-            frame[col] = frame[col].astype(object).where(frame[col].notna()).astype("string")
+            frame[col] = _as_string(frame[col])
         elif dtype == "boolean":
             frame[col] = frame[col].astype("boolean")
         else:
@@ -415,6 +458,22 @@ def _apply_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     rest = [c for c in OPTIONAL_COLUMNS if c in frame.columns]
     props = [c for c in frame.columns if c not in front and c not in rest]
     return frame[front + rest + props]
+
+
+def _as_category(values: pd.Series) -> pd.Series:
+    """A categorical of the values present, categories sorted (as ``astype("category")``
+    of the values gives), without a round trip through Python objects."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.remove_unused_categories()
+        cats = values.cat.categories
+        try:
+            ordered = cats.sort_values()
+        except TypeError:  # mixed types: keep their order
+            return values
+        return values if ordered.equals(cats) else values.cat.reorder_categories(ordered)
+    if values.dtype == object:
+        values = values.where(values.notna())  # pd.NA and None as one missing value
+    return values.astype("category")
 
 
 def url_pattern(pattern: str) -> re.Pattern[str]:

@@ -887,20 +887,17 @@ def build_log(
     bad = reasons.notna()
     rejected_rows = [(loaded.name, int(p), r, raw) for p, r, raw in loaded.bad]
     source_rows = loaded.frame
-    for i in np.flatnonzero(bad.to_numpy()):
-        rejected_rows.append(
-            (loaded.name, int(positions[i]), reasons.iloc[i], _raw_row(source_rows, i))
-        )
+    bad_idx = np.flatnonzero(bad.to_numpy())
+    for i, raw in zip(bad_idx, _raw_rows(source_rows, bad_idx)):
+        rejected_rows.append((loaded.name, int(positions[i]), reasons.iloc[i], raw))
     keep = np.flatnonzero(~bad.to_numpy())
     clean = frame.iloc[keep].reset_index(drop=True)
     if prepare is not None and len(clean):
         clean = prepare(clean)
     result = validate(clean, source=loaded.name, assume_utc=False, drop_duplicates=drop_duplicates)
-    for pos, reason in zip(result.rejected["position"], result.rejected["reason"]):
-        i = int(keep[int(pos)])
-        rejected_rows.append(
-            (loaded.name, int(positions[i]), str(reason), _raw_row(source_rows, i))
-        )
+    idx = keep[result.rejected["position"].to_numpy(dtype="int64")]
+    for i, reason, raw in zip(idx, result.rejected["reason"], _raw_rows(source_rows, idx)):
+        rejected_rows.append((loaded.name, int(positions[i]), str(reason), raw))
     rejected = (
         make_rejected(sorted(rejected_rows, key=lambda r: r[1]))
         if rejected_rows
@@ -942,9 +939,13 @@ def _parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return flags, bad
 
 
-def _raw_row(frame: pd.DataFrame, i: int) -> Any:
-    row = frame.iloc[i].to_dict()
-    return {k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
+def _raw_rows(frame: pd.DataFrame, rows: np.ndarray) -> list[dict[str, Any]]:
+    """The input rows at these positions as dicts without NaN cells (one lookup)."""
+    records = frame.iloc[np.asarray(rows, dtype="int64")].to_dict("records") if len(rows) else []
+    return [
+        {k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))}
+        for row in records
+    ]
 
 
 # --------------------------------------------------------------------------- read_events
