@@ -248,3 +248,24 @@ def test_many_rows_share_split_urls():
     assert ev["url"].iloc[:3].tolist()[0] == "https://a.io/x"
     assert pd.isna(ev["url"].iloc[1]) and ev["url"].iloc[2] == "https://a.io/y"
     assert ev["query"].iloc[0] == "q=1" and pd.isna(ev["query"].iloc[2])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sorted_input_takes_the_fast_path_with_the_same_result(seed):
+    rng = np.random.default_rng(seed)
+    n = 400
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    frame = pd.DataFrame({
+        "session_id": rng.choice(["s1", "s2", "s10", "é"], n),
+        "user_id": rng.choice(["u1", None, ""], n),
+        "timestamp": t0 + pd.to_timedelta(rng.integers(0, 30, n), unit="s"),  # many ties
+        "event": rng.choice(["click", "pageview", "scroll"], n),
+        "x": rng.choice([1.0, 2.0], n),
+    })
+    shuffled = validate(frame, drop_duplicates=True)
+    ordered_input = frame.sort_values(["session_id", "timestamp"], kind="stable")
+    ordered = validate(ordered_input.reset_index(drop=True), drop_duplicates=True)
+    pd.testing.assert_frame_equal(shuffled.events, ordered.events)
+    assert len(shuffled.rejected) == len(ordered.rejected) > 0  # exact duplicates were planted
+    ev = ordered.events
+    assert (ev.groupby("session_id")["seq"].diff().dropna() == 1).all()

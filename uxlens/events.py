@@ -369,7 +369,8 @@ def validate(
         frame = frame.loc[~bad_rows]
 
     frame["_order"] = np.arange(len(frame))
-    frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
+    if not _is_sorted(frame):  # exports are often sorted already: skip a full copy
+        frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
     if drop_duplicates and len(frame) > 1:
         dup = _duplicates(frame)
         if dup.any():
@@ -410,6 +411,23 @@ def _blank(values: pd.Series, *, strip: bool = True) -> np.ndarray:
     text = _as_string(values)
     empty = (text.str.strip() if strip else text) == ""
     return text.isna().to_numpy() | empty.fillna(True).to_numpy(dtype=bool)
+
+
+def _is_sorted(frame: pd.DataFrame) -> bool:
+    """Whether rows are in ``(session_id, timestamp)`` order (ties in input order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(frame) < 2:
+        return True
+    sid = pa.array(frame["session_id"].array)
+    if sid.null_count:
+        return False
+    ts = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
+    if not pc.all(pc.less_equal(sid[:-1], sid[1:])).as_py():
+        return False
+    same = np.asarray(pc.equal(sid[1:], sid[:-1]), dtype=bool)
+    return bool(np.all((ts[1:] >= ts[:-1]) | ~same))
 
 
 def _duplicates(frame: pd.DataFrame) -> np.ndarray:
