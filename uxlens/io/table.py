@@ -358,7 +358,10 @@ def _load_source(
 def _load_parquet(path: Path) -> Loaded:
     import pyarrow.parquet as pq
 
-    frame = pq.read_table(path).to_pandas()
+    table = pq.read_table(path)
+    # Free each Arrow column as it is converted: the table and the frame never coexist.
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
     return Loaded(frame, path.name, np.arange(len(frame)))
 
 
@@ -905,7 +908,9 @@ def build_log(
     for i, raw in zip(bad_idx, _raw_rows(source_rows, bad_idx)):
         rejected_rows.append((loaded.name, int(positions[i]), reasons.iloc[i], raw))
     keep = np.flatnonzero(~bad.to_numpy())
-    clean = frame.iloc[keep].reset_index(drop=True)
+    # No copy of the whole table when every row is usable (the common case).
+    clean = frame if len(keep) == len(frame) else frame.iloc[keep].reset_index(drop=True)
+    del frame
     if prepare is not None and len(clean):
         clean = prepare(clean)
     result = validate(clean, source=loaded.name, assume_utc=False, drop_duplicates=drop_duplicates)
@@ -1095,7 +1100,7 @@ def read_events(
     mapping = resolve_columns(loaded.frame.columns, columns, reader=reader)
     frame = loaded.frame.rename(columns=mapping)
     check_required(frame.columns, reader=reader, session_gap=session_gap, mapping=mapping)
-    frame = frame.copy()
+    # No .copy(): pandas' copy-on-write keeps loaded.frame (the raw rows) unchanged.
     if event_map:
         frame["event"] = _map_values(frame["event"], event_map)
     if "device" in frame.columns:
