@@ -189,7 +189,7 @@ def _normalise_urls(frame: pd.DataFrame) -> None:
     codes = raw.cat.codes.to_numpy()
     base_codes, bases = pd.factorize(pd.Series([p[0] for p in parts], dtype=object), sort=True)
     lut = np.r_[base_codes, -1].astype(codes.dtype if codes.dtype.itemsize >= 4 else "int32")
-    frame["url"] = pd.Categorical.from_codes(lut[codes], categories=pd.Index(bases, dtype=object))
+    frame["url"] = pd.Categorical.from_codes(lut[codes], categories=pd.Index(list(bases)))
     queries = np.array([p[1] for p in parts] + [None], dtype=object)
     has_query = np.r_[[p[1] is not None for p in parts], False]
     if not has_query.any():

@@ -764,7 +764,7 @@ def map_distinct(
         return pd.Series(mapped[codes], index=values.index, dtype=object)
     new_codes, new_uniques = pd.factorize(pd.Series(mapped[:-1], dtype=object), use_na_sentinel=True)
     lut = np.r_[new_codes, -1].astype("int64")
-    out = pd.Categorical.from_codes(lut[codes], categories=pd.Index(new_uniques, dtype=object))
+    out = pd.Categorical.from_codes(lut[codes], categories=pd.Index(list(new_uniques)))
     return pd.Series(out, index=values.index)
 
 
@@ -1085,6 +1085,11 @@ def read_events(
     _check_tz(tz, assume_utc, reader)
     if session_gap is not None:
         _parse_gap(session_gap, reader)
+    plain = not (columns or event_map or session_gap is not None or tz is not None)
+    if plain and isinstance(source, (str, os.PathLike)):
+        stamped = _read_stamped_parquet(Path(source), privacy, source_name)
+        if stamped is not None:
+            return stamped
 
     def text_columns(header: list[str]) -> list[str]:
         mapping = dict(columns or {})
@@ -1127,6 +1132,69 @@ def read_events(
         drop_duplicates=drop_duplicates,
         meta=meta,
     )
+
+
+def _parquet_stamp(path: Path) -> dict[str, Any] | None:
+    """The ``EventLog.to_parquet`` stamp of a Parquet file, or ``None``."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from ..eventlog import PARQUET_FORMAT
+
+    if not path.is_file() or _suffixes(path)[0] not in _PARQUET_SUFFIXES:
+        return None
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(b"uxlens")
+        stamp = json.loads(raw) if raw else None
+    except (OSError, ValueError):
+        return None  # not readable as Parquet here: the normal path reports it
+    if not isinstance(stamp, dict) or stamp.get("format") != PARQUET_FORMAT:
+        return None
+    return stamp
+
+
+def _read_stamped_parquet(path: Path, privacy: Privacy, source_name: str | None) -> EventLog | None:
+    """Events from a Parquet file written by ``EventLog.to_parquet``, checked not re-validated.
+
+    ``None`` (validate as usual) when the file has no stamp, was masked with a
+    different policy than ``privacy`` asks for, or fails a check (types,
+    required values, order): a stamped file changed by another tool is
+    validated like any other.
+    """
+    import pyarrow.parquet as pq
+
+    from ..events import REQUIRED_COLUMNS, _is_sorted
+
+    stamp = _parquet_stamp(path)
+    if stamp is None:
+        return None
+    if not privacy.is_none and not (stamp.get("privacy_default") and privacy == Privacy.default()):
+        return None  # mask with the policy asked for
+    table = pq.read_table(path)
+    names = set(table.column_names)
+    if not set(REQUIRED_COLUMNS) | {"seq"} <= names:
+        return None
+    ts_type = table.schema.field("timestamp").type
+    if getattr(ts_type, "tz", None) not in ("UTC", "+00:00") or any(
+        table.column(c).null_count for c in ("session_id", "user_id", "timestamp", "event")
+    ):
+        return None
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    if not _is_sorted(frame) or str(frame["timestamp"].dtype) != "datetime64[ns, UTC]":
+        return None
+    meta = {
+        "reader": "read_events",
+        "source": source_name or path.name,
+        "trusted": f"uxlens Parquet (format {stamp['format']}, written by uxlens "
+                   f"{stamp.get('uxlens')}): checked, not validated again",
+        "privacy": privacy if privacy.is_none else Privacy.default(),
+        "warnings": [],
+        "notes": [f"Originally read {stamp.get('read')} records from "
+                  f"{stamp.get('source') or 'the source'}, rejected {stamp.get('rejected')}."],
+    }
+    return EventLog(frame, read=len(frame), meta=meta)
 
 
 def _map_values(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
