@@ -295,7 +295,7 @@ def op_end_to_end(n: int) -> list[dict[str, Any]]:
     """bench_end_to_end in fresh subprocesses (their peak RSS is the whole chain's).
 
     Two rows: loading with ``read_events`` (validation), and loading the same
-    file as trusted canonical events (``EventLog(pd.read_parquet(...))``).
+    events as stored by ``EventLog.to_parquet`` (stamped: checked, not re-validated).
     """
     import subprocess
     import tempfile
@@ -311,7 +311,7 @@ def op_end_to_end(n: int) -> list[dict[str, Any]]:
             res = json.loads(out.read_text())
         stages = ", ".join(f"{s['stage']} {s['wall_s']:.1f}" for s in res["stages"])
         peaks = ", ".join(f"{s['stage']} {s['peak_rss_gib']:.2f}" for s in res["stages"])
-        name = "end-to-end (trusted Parquet)" if trusted else "end-to-end (read_events)"
+        name = "end-to-end (uxlens-stamped Parquet)" if trusted else "end-to-end (read_events)"
         r = row(name, n, uxlens=(res["wall_s"], res["cpu_s"]), target="< 30 s, < 3 GiB",
                 peak=res["peak_rss_gib"],
                 note=f"stages wall s: {stages}; peak RSS GiB after: {peaks}")
