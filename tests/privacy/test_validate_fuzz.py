@@ -75,9 +75,13 @@ def _check(frame: pd.DataFrame, assume_utc: bool, drop_duplicates: bool) -> None
         if col in ev.columns and dtype != "category":
             assert str(ev[col].dtype) == dtype, col
     if len(ev):
-        order = pd.DataFrame({"s": ev["session_id"].astype(str), "t": ev["timestamp"]})
-        assert order.equals(order.sort_values(["s", "t"], kind="stable"))
-        seq = ev.groupby("session_id", sort=False).cumcount().to_numpy()
+        # sorted by (session, time); seq counts 0.. within each session
+        sid = ev["session_id"].to_numpy(dtype=object)
+        ts = ev["timestamp"].to_numpy(dtype="datetime64[ns]").view("i8")
+        same = sid[1:] == sid[:-1]
+        assert (sid[1:][~same] > sid[:-1][~same]).all() and (ts[1:][same] >= ts[:-1][same]).all()
+        starts = np.flatnonzero(np.r_[True, ~same])
+        seq = np.arange(len(ev)) - np.repeat(starts, np.diff(np.r_[starts, len(ev)]))
         assert np.array_equal(ev["seq"].to_numpy(), seq)
 
 
