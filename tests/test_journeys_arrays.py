@@ -34,12 +34,12 @@ SETTINGS = [
 ]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
 def _case_id(kw: dict) -> str:
     """Stable test ids (a lambda's repr has its address, which differs between xdist workers)."""
     return "-".join(f"{k}={'callable' if callable(v) else v}" for k, v in kw.items())
 
 
+@pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("kw", SETTINGS, ids=_case_id)
 def test_arrays_equal_engine(seed, kw):
     log = _random_log(seed)
