@@ -269,11 +269,14 @@ def test_one_event_per_line_is_streamed_in_segments(
 # ---------------------------------------------------------------- big directory
 _MEASURE = textwrap.dedent(
     """
-    import resource, sys
+    import sys
     from uxlens.io.rrweb import read_rrweb
 
     log = read_rrweb(sys.argv[1], progress=False)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would report the forking
+    # parent's size (a pytest worker holding GBs) instead of this process's peak.
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) * 1024
     c = log.counts
     rec = log.recordings
     sid = sys.argv[2]
