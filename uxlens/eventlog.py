@@ -162,7 +162,17 @@ class EventLog:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Raw records read, loaded and rejected; ``loaded + rejected == read``."""
+        """Raw records read, loaded and rejected; ``loaded + rejected == read``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> c = ux.demo().counts
+        >>> c
+        {'read': 52292, 'loaded': 52292, 'rejected': 0}
+        >>> c["loaded"] + c["rejected"] == c["read"]
+        True
+        """
         if self.is_lazy:  # rows are checked by the backend's schema, none rejected here
             n = self._lazy_count
             return {"read": n, "loaded": n, "rejected": 0}
@@ -174,7 +184,15 @@ class EventLog:
 
     @property
     def session_ids(self) -> list[str]:
-        """Session ids in first-seen (sorted) order."""
+        """Session ids in first-seen (sorted) order.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ids = ux.demo().session_ids
+        >>> len(ids), ids[:2], ids == sorted(ids)
+        (300, ['s-02eebf242724', 's-05c2a0e96925'], True)
+        """
         if self.is_lazy:
             t = self.table
             ids = t.select(session_id=t.session_id.cast("string")).distinct().order_by("session_id")
@@ -302,7 +320,17 @@ class EventLog:
         return set(urls.loc[urls["url"].astype(str).isin(matching), "session_id"])
 
     def session(self, session_id: str) -> Session:
-        """The :class:`~uxlens.Session` with this id (a lazy log brings just it into memory)."""
+        """The :class:`~uxlens.Session` with this id (a lazy log brings just it into memory).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> s = ux.demo().session("s-fb37ae7ad70d")
+        >>> s
+        <Session s-fb37ae7ad70d: 441 events>
+        >>> s.events["session_id"].unique().tolist()
+        ['s-fb37ae7ad70d']
+        """
         from .session import Session
 
         if self.is_lazy:
@@ -321,13 +349,35 @@ class EventLog:
         """Screen states: the UI states users saw, from the DOM recordings.
 
         See :func:`uxlens.screens.screen_states` for the parameters.
+
+        Examples
+        --------
+        The demo's recordings show nine distinct screens; the invite page has two
+        (version A's and version B's heading):
+
+        >>> import uxlens as ux
+        >>> screens = ux.demo().screens()
+        >>> len(screens.names)
+        9
+        >>> [n for n in screens.names if n.startswith("Invite")]
+        ['Invite your teammates — Add comma-separated emails', 'Invite your teammates — use comma-separated emails']
         """
         from .screens import screen_states
 
         return screen_states(self, **params)
 
     def with_screens(self, **params: Any) -> EventLog:
-        """A new EventLog whose events carry a ``screen`` column."""
+        """A new EventLog whose events carry a ``screen`` column.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ev = ux.demo().with_screens().events
+        >>> ev["screen"].nunique()
+        9
+        >>> bool(ev.loc[ev["event"] == "invite_sent", "screen"].str.startswith("Invite").all())
+        True
+        """
         from .screens import add_screen_column
 
         return add_screen_column(self, **params)
@@ -338,6 +388,16 @@ class EventLog:
         For a lazy log, ``mask`` is a function of the Ibis table returning a
         boolean column (e.g. ``lambda t: t.device == "mobile"``), and the result
         stays lazy.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> mobile = log.filter(lambda ev: ev["device"] == "mobile")
+        >>> len(mobile.session_ids), mobile.events["device"].unique().tolist()
+        (107, ['mobile'])
+        >>> mobile.recordings.keys() <= log.recordings.keys()
+        True
         """
         if self.is_lazy:
             if not callable(mask):
@@ -359,7 +419,15 @@ class EventLog:
                         read=len(events), meta=self.meta)
 
     def arrow(self) -> Any:
-        """The events as an Arrow table with ``t_ms`` (built once, reused by every aggregate)."""
+        """The events as an Arrow table with ``t_ms`` (built once, reused by every aggregate).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> table = ux.demo().arrow()
+        >>> table.num_rows, "t_ms" in table.column_names
+        (62501, True)
+        """
         from .engine.backend import to_arrow
 
         cached = getattr(self, "_arrow_cache", None)
@@ -421,6 +489,15 @@ class EventLog:
         """The events as an Ibis table (embedded DuckDB unless a backend is given).
 
         A lazy log returns its own table (with ``t_ms``).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> t = ux.demo().to_ibis()
+        >>> int(t.count().execute()), "t_ms" in t.columns
+        (62501, True)
+        >>> int(t.filter(t.event == "invite_sent").session_id.nunique().execute())
+        85
         """
         from .engine.backend import as_table
 
@@ -448,6 +525,15 @@ class SessionList:
     Returned by ``EventLog.sessions()``, ``Funnel.dropped()``,
     ``Heatmap.sessions_at()`` and friends. Index it to get a
     :class:`~uxlens.Session`, or use :attr:`frame` for the table.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> sessions = ux.demo().sessions()
+    >>> len(sessions), sessions[0].session_id == sessions.ids[0]
+    (300, True)
+    >>> sessions.frame.shape
+    (300, 20)
     """
 
     def __init__(self, frame: pd.DataFrame, log: EventLog, *, label: str = "") -> None:
@@ -457,7 +543,14 @@ class SessionList:
 
     @property
     def ids(self) -> list[str]:
-        """Session ids, in table order."""
+        """Session ids, in table order.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.demo().sessions().head(2).ids
+        ['s-923aece9debe', 's-784311422b0f']
+        """
         return [str(s) for s in self.frame["session_id"]]
 
     def __len__(self) -> int:
@@ -472,16 +565,42 @@ class SessionList:
         return self.log.session(self.ids[i])
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary table (a copy)."""
+        """The summary table (a copy).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> sessions = ux.demo().sessions()
+        >>> table = sessions.to_frame()
+        >>> table.shape, table is sessions.frame
+        ((300, 20), False)
+        """
         return self.frame.copy()
 
     def events(self) -> pd.DataFrame:
-        """All events of these sessions."""
+        """All events of these sessions.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> few = ux.demo().sessions().head(2)
+        >>> ev = few.events()
+        >>> len(ev), sorted(ev["session_id"].unique()) == sorted(few.ids)
+        (175, True)
+        """
         ev = self.log.events
         return ev.loc[ev["session_id"].isin(self.ids)].reset_index(drop=True)
 
     def to_log(self) -> EventLog:
-        """An EventLog restricted to these sessions."""
+        """An EventLog restricted to these sessions.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> few = ux.demo().sessions().head(2).to_log()
+        >>> few.session_ids, len(few.events)
+        (['s-784311422b0f', 's-923aece9debe'], 175)
+        """
         return self.log.filter(self.log.events["session_id"].isin(self.ids))
 
     #: Short names accepted by :meth:`sort`.
@@ -548,6 +667,13 @@ class SessionList:
         Returns
         -------
         SessionList
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> worst = ux.demo().sessions().sort("errors")
+        >>> worst.frame["errors"].is_monotonic_decreasing, int(worst.frame["errors"].iloc[0])
+        (True, 4)
         """
         column = self.SORT_ALIASES.get(by, by)
         source = self
@@ -564,7 +690,20 @@ class SessionList:
         return SessionList(frame.reset_index(drop=True), self.log, label=self.label)
 
     def replay(self, **kwargs: Any) -> Any:
-        """A replay player with previous/next over these sessions (see ``Session.replay``)."""
+        """A replay player with previous/next over these sessions (see ``Session.replay``).
+
+        Examples
+        --------
+        The player is an ipywidget; it can be driven from Python too:
+
+        >>> import uxlens as ux
+        >>> player = ux.demo().sessions().head(3).replay()
+        >>> player.index, player.session.session_id
+        (0, 's-923aece9debe')
+        >>> _ = player.next_session()
+        >>> player.index, player.session.session_id
+        (1, 's-784311422b0f')
+        """
         from .widgets.replay import ReplayWidget
 
         if not len(self):
@@ -572,7 +711,15 @@ class SessionList:
         return ReplayWidget(list(self), **kwargs)
 
     def head(self, n: int = 5) -> SessionList:
-        """The first ``n`` sessions."""
+        """The first ``n`` sessions.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> first = ux.demo().sessions().head(3)
+        >>> len(first), type(first).__name__
+        (3, 'SessionList')
+        """
         return SessionList(self.frame.head(n), self.log, label=self.label)
 
     def __repr__(self) -> str:
