@@ -431,7 +431,15 @@ query values masked; rr-mask/rr-block/data-private honoured; ids with PII pseudo
     # ------------------------------------------------------------------ presets
     @classmethod
     def default(cls) -> Privacy:
-        """The default policy: everything masked, no custom pattern."""
+        """The default policy: everything masked, no custom pattern.
+
+        Examples
+        --------
+        >>> Privacy.default() == Privacy()
+        True
+        >>> Privacy.default().text("write to ann@example.com")
+        'write to ***************'
+        """
         return cls()
 
     @classmethod
@@ -478,12 +486,26 @@ query values masked; rr-mask/rr-block/data-private honoured; ids with PII pseudo
     # ------------------------------------------------------------------ queries
     @property
     def masks_text(self) -> bool:
-        """Whether :meth:`text` can change anything (built-in or custom patterns)."""
+        """Whether :meth:`text` can change anything (built-in or custom patterns).
+
+        Examples
+        --------
+        >>> Privacy().masks_text, Privacy(mask_text=False).masks_text
+        (True, False)
+        >>> Privacy(mask_text=False, patterns=(r"EMP-\\d+",)).masks_text
+        True
+        """
         return self.mask_text or bool(self._compiled)
 
     @property
     def is_none(self) -> bool:
-        """Whether this policy masks nothing at all."""
+        """Whether this policy masks nothing at all.
+
+        Examples
+        --------
+        >>> Privacy.none().is_none, Privacy.default().is_none
+        (True, False)
+        """
         return not (
             self.mask_inputs
             or self.masks_text
@@ -497,6 +519,14 @@ query values masked; rr-mask/rr-block/data-private honoured; ids with PII pseudo
         """Mask PII patterns (if ``mask_text``) and the custom ``patterns`` in ``s``.
 
         Non-strings are returned unchanged; the length is kept.
+
+        Examples
+        --------
+        >>> p = Privacy()
+        >>> p.text("call +33 6 12 34 56 78 or ann@example.com")
+        'call ***************** or ***************'
+        >>> p.text(42)
+        42
         """
         if not isinstance(s, str) or not s:
             return s
@@ -507,11 +537,27 @@ query values masked; rr-mask/rr-block/data-private honoured; ids with PII pseudo
         return s
 
     def input(self, s: Any) -> Any:
-        """Mask a typed value: :func:`mask_input` if ``mask_inputs``, else :meth:`text`."""
+        """Mask a typed value: :func:`mask_input` if ``mask_inputs``, else :meth:`text`.
+
+        Examples
+        --------
+        >>> Privacy().input("ann@example.com")
+        '***@*******.***'
+        >>> Privacy(mask_inputs=False).input("ann@example.com")
+        '***************'
+        >>> Privacy.none().input("ann@example.com")
+        'ann@example.com'
+        """
         return mask_input(s) if self.mask_inputs else self.text(s)
 
     def url(self, s: Any) -> Any:
-        """Mask a URL: sensitive query values (if ``mask_urls``) and :meth:`text` patterns."""
+        """Mask a URL: sensitive query values (if ``mask_urls``) and :meth:`text` patterns.
+
+        Examples
+        --------
+        >>> Privacy().url("https://app.test/reset?email=ann@example.com&step=2")
+        'https://app.test/reset?email=***@*******.***&step=2'
+        """
         if not isinstance(s, str) or not s:
             return s
         if not (self.mask_urls or self.masks_text):
