@@ -45,7 +45,16 @@ _MUTED = "667085"
 
 
 def chromium_path() -> str | None:
-    """Path of the system Chromium kaleido and the renderers use, or ``None``."""
+    """Path of the system Chromium kaleido and the renderers use, or ``None``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from uxlens.export import chromium_path
+    >>> path = chromium_path()
+    >>> path is None or os.access(path, os.X_OK)
+    True
+    """
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:
@@ -118,6 +127,25 @@ def to_image(
     -------
     bytes
         The encoded image (also written to ``path`` when given).
+
+    Examples
+    --------
+    The format is checked before anything is rendered:
+
+    >>> import plotly.graph_objects as go, uxlens as ux
+    >>> from uxlens.export import to_image
+    >>> try:
+    ...     to_image(go.Figure(), format="gif")
+    ... except ux.UxlensError as err:
+    ...     print(err)
+    format must be one of ('png', 'svg', 'pdf', 'jpeg', 'webp'), got 'gif'.
+
+    Rendering a chart needs Chromium (not run here):
+
+    >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+    >>> png = to_image(f, "funnel.png", scale=1)  # doctest: +SKIP
+    >>> png[1:4]  # doctest: +SKIP
+    b'PNG'
     """
     fmt = (format or (Path(path).suffix.lstrip(".") if path else "png")).lower()
     fmt = "jpeg" if fmt == "jpg" else fmt
@@ -216,6 +244,17 @@ class Deck:
             for none).
         at
             For sessions: seconds after the session start of the still frame.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done",
+        ...                           "invite_sent", "onboarding_done"])
+        >>> deck = ux.Deck(title="Onboarding")
+        >>> deck.add(f, note="demo data") is deck
+        True
+        >>> deck.slides[0].takeaway
+        '25 % of users drop before invite_sent; 50 % complete the funnel.'
         """
         if not _placeable(obj):
             raise UxlensError(
@@ -234,7 +273,16 @@ class Deck:
         return len(self.slides)
 
     def save(self, path: str | Path) -> Path:
-        """Write the deck to ``path`` (``.pptx``) and return the path."""
+        """Write the deck to ``path`` (``.pptx``) and return the path.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, pptx, uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> path = ux.Deck(title="Onboarding").add(f).save(pathlib.Path(tempfile.mkdtemp()) / "r.pptx")
+        >>> path.suffix, len(pptx.Presentation(str(path)).slides)
+        ('.pptx', 2)
+        """
         pptx = _require_pptx()
         path = Path(path)
         _check_writable(path)
@@ -293,6 +341,15 @@ class Still:
     mask
         Mask typed values and personal data (default: the policy the log was
         read with), a :class:`~uxlens.privacy.Privacy`, or ``False``.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> from uxlens.export import Still
+    >>> still = Still(ux.demo().session("s-fb37ae7ad70d"), at=12.5)
+    >>> still.describe().startswith(
+    ...     "Replay still of session s-fb37ae7ad70d, 12.5 s after its first event; typed values masked")
+    True
     """
 
     session: Any
@@ -301,17 +358,49 @@ class Still:
     _png: bytes | None = field(default=None, repr=False)
 
     def frame(self, *_: Any, **__: Any) -> bytes:
-        """The PNG (rendered on first use)."""
+        """The PNG (rendered on first use).
+
+        Examples
+        --------
+        The session's frame is rendered by Chromium on first use, then reused; here
+        it is given ready-made:
+
+        >>> import uxlens as ux
+        >>> from uxlens.export import Still
+        >>> png = b"\\x89PNG\\r\\n\\x1a\\n..."
+        >>> still = Still(ux.demo().session("s-fb37ae7ad70d"), _png=png)
+        >>> still.frame() is still.frame() is png
+        True
+        """
         if self._png is None:
             self._png = bytes(self.session.frame(self.at, mask=self.mask))
         return self._png
 
     @property
     def log(self) -> Any:
+        """The EventLog of the session (``None`` when the source has none).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.export import Still
+        >>> log = ux.demo()
+        >>> Still(log.session("s-fb37ae7ad70d")).log is log
+        True
+        """
         return getattr(self.session, "log", None)
 
     @property
     def events(self) -> Any:
+        """The session's events (``None`` when the source has none).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.export import Still
+        >>> len(Still(ux.demo().session("s-fb37ae7ad70d")).events)
+        441
+        """
         return getattr(self.session, "events", None)
 
     def _title(self) -> str:
@@ -319,7 +408,16 @@ class Still:
         return f"Session {getattr(self.session, 'session_id', '')}{when}"
 
     def describe(self) -> str:
-        """Speaker-note line."""
+        """Speaker-note line.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> from uxlens.export import Still
+        >>> note = Still(ux.demo().session("s-fb37ae7ad70d"), mask=False).describe()
+        >>> note.startswith("Replay still of session s-fb37ae7ad70d; NOT masked")
+        True
+        """
         policy = output_policy(self.mask, self.log)
         return (f"Replay still of session {getattr(self.session, 'session_id', '?')}"
                 + (f", {self.at:.1f} s after its first event" if self.at is not None else "")
@@ -368,7 +466,19 @@ def export_action(request: Mapping[str, Any], obj: Any, *, deck: Deck | None = N
 
 def to_pptx(items: Iterable[Any], path: str | Path, *, template: str | Path | None = None,
             title: str | None = "UX review", privacy: bool | Privacy = True) -> Path:
-    """Save charts to a 16:9 PowerPoint deck, one slide each (see :class:`Deck`)."""
+    """Save charts to a 16:9 PowerPoint deck, one slide each (see :class:`Deck`).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, pptx, uxlens as ux
+    >>> from uxlens.export import to_pptx
+    >>> log = ux.demo()
+    >>> f = ux.Funnel(log, ["signup_started", "signup_done", "profile_done"])
+    >>> table = log.sessions().frame[["session_id", "clicks"]].head()
+    >>> path = to_pptx([f, table], pathlib.Path(tempfile.mkdtemp()) / "review.pptx")
+    >>> len(pptx.Presentation(str(path)).slides)  # title slide + one per item
+    3
+    """
     deck = Deck(title=title, template=template, privacy=privacy)
     for item in items:
         deck.add(item)
@@ -388,6 +498,16 @@ def to_html(items: Sequence[Any], path: str | Path, *, title: str = "uxlens repo
     (an embedded PNG), DataFrames and strings (paragraphs). ``privacy`` is
     applied again to paragraphs, tables and stills (see :class:`Deck`); the
     report header says which policy, or that privacy was turned off.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, uxlens as ux
+    >>> from uxlens.export import to_html
+    >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+    >>> path = to_html(["Onboarding, week 41.", f], pathlib.Path(tempfile.mkdtemp()) / "r.html")
+    >>> text = path.read_text()
+    >>> "<p>Onboarding, week 41.</p>" in text, text.count("<h2>"), "signup_done" in text
+    (True, 1, True)
     """
     path = Path(path)
     _check_writable(path)
@@ -433,18 +553,61 @@ table.tbl th{{background:#F8F9FA}}</style></head><body><h1>{html.escape(title)}<
 
 
 class Exportable:
-    """Mixin giving uxlens objects ``to_image``, ``to_pptx`` and ``to_html``."""
+    """Mixin giving uxlens objects ``to_image``, ``to_pptx`` and ``to_html``.
+
+    Examples
+    --------
+    Every analysis object is exportable:
+
+    >>> import uxlens as ux
+    >>> from uxlens.export import Exportable
+    >>> [c.__name__ for c in (ux.Funnel, ux.Heatmap, ux.HeatmapComparison, ux.Friction,
+    ...                       ux.Journeys, ux.Session) if issubclass(c, Exportable)]
+    ['Funnel', 'Heatmap', 'HeatmapComparison', 'Friction', 'Journeys', 'Session']
+    """
 
     def to_image(self, path: str | Path | None = None, **kwargs: Any) -> bytes:
-        """Render this object's figure to an image (see :func:`uxlens.export.to_image`)."""
+        """Render this object's figure to an image (see :func:`uxlens.export.to_image`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> try:
+        ...     f.to_image(format="gif")
+        ... except ux.UxlensError as err:
+        ...     print(err)
+        format must be one of ('png', 'svg', 'pdf', 'jpeg', 'webp'), got 'gif'.
+        >>> svg = f.to_image("funnel.svg")  # doctest: +SKIP
+        """
         return to_image(self, path, **kwargs)
 
     def to_pptx(self, path: str | Path, **kwargs: Any) -> Path:
-        """Save this object's chart as a one-slide deck (see :class:`uxlens.Deck`)."""
+        """Save this object's chart as a one-slide deck (see :class:`uxlens.Deck`).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, pptx, uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> path = f.to_pptx(pathlib.Path(tempfile.mkdtemp()) / "funnel.pptx")
+        >>> slide = pptx.Presentation(str(path)).slides[1]
+        >>> any(shape.has_chart for shape in slide.shapes)  # a native, editable chart
+        True
+        """
         return to_pptx([self], path, **kwargs)
 
     def to_html(self, path: str | Path, **kwargs: Any) -> Path:
-        """Save this object's chart and table as an HTML report."""
+        """Save this object's chart and table as an HTML report.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, uxlens as ux
+        >>> f = ux.Funnel(ux.demo(), ["signup_started", "signup_done", "profile_done"])
+        >>> path = f.to_html(pathlib.Path(tempfile.mkdtemp()) / "funnel.html")
+        >>> text = path.read_text()
+        >>> "plotly" in text and "profile_done" in text
+        True
+        """
         return to_html([self], path, **kwargs)
 
 
