@@ -545,7 +545,15 @@ class Heatmap(Exportable):
     # --------------------------------------------------------------- basics
     @property
     def log(self) -> EventLog | None:
-        """The EventLog behind this heatmap (``None`` for an Ibis table source)."""
+        """The EventLog behind this heatmap (``None`` for an Ibis table source).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> ux.Heatmap(log, url="/onboarding/invite").log is log
+        True
+        """
         return self._shared.log
 
     def _cached(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -561,7 +569,15 @@ class Heatmap(Exportable):
 
     @property
     def urls(self) -> list[str]:
-        """The recorded URLs this heatmap's ``url`` pattern matches."""
+        """The recorded URLs this heatmap's ``url`` pattern matches.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Heatmap(ux.demo(), url="/onboarding/*", background=None).urls
+        ['https://app.acme-projects.example/onboarding/invite', \
+        'https://app.acme-projects.example/onboarding/profile']
+        """
         key = ("urls", self.url if isinstance(self.url, str) else tuple(self.url))
         return self._shared_cached(key, lambda: eng.matching_urls(self._shared.table, self.url))
 
@@ -632,7 +648,17 @@ class Heatmap(Exportable):
 
     # ---------------------------------------------------------------- flags
     def flags(self) -> pd.DataFrame:
-        """Rage / dead / error flags of every click (from :func:`uxlens.friction.flag_clicks`)."""
+        """Rage / dead / error flags of every click (from :func:`uxlens.friction.flag_clicks`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> flags = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).flags()
+        >>> list(flags.columns)
+        ['session_id', 'seq', 'rage', 'dead', 'error']
+        >>> int(flags["rage"].sum()), int(flags["error"].sum())
+        (177, 31)
+        """
 
         def compute() -> pd.DataFrame:
             try:
@@ -688,6 +714,12 @@ class Heatmap(Exportable):
 
         Computed over every session of the page (not only the segment), so
         that segments and versions are drawn on the same layout.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).reference_widths()
+        {'desktop': 1440, 'mobile': 390, 'tablet': 820}
         """
         wide = self._wide()
         if wide is not self:
@@ -736,6 +768,17 @@ class Heatmap(Exportable):
         reference width) and ``targets`` (click targets inside the element:
         target paths stop at the nearest element with an id, so a link
         ``a#nav`` inside a fixed header is listed here).
+
+        Examples
+        --------
+        The invite page's top bar and toast container are fixed (found in the
+        snapshot's CSS), so clicks on them are placed in viewport coordinates:
+
+        >>> import uxlens as ux
+        >>> fixed = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).fixed()
+        >>> fixed[["kind", "source", "selector"]].values.tolist()
+        [['selector', 'snapshot css', 'div#toast-root.toast-root'], \
+        ['selector', 'snapshot css', 'header#topbar.topbar']]
         """
         wide = self._wide()
         if wide is not self:
@@ -835,7 +878,17 @@ class Heatmap(Exportable):
         return eng.scroll_reach(ev.filter(ev.skip_reason.isnull()), b)
 
     def scroll_summary(self) -> pd.DataFrame:
-        """Per device: sessions, average fold (viewport height), median page height and depth."""
+        """Per device: sessions, average fold (viewport height), median page height and depth.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> s = ux.Heatmap(ux.demo(), url="/pricing", kind="scroll", background=None).scroll_summary()
+        >>> s[["device", "sessions"]].values.tolist()
+        [['desktop', 79], ['mobile', 41], ['tablet', 12]]
+        >>> bool((s["depth_median"] <= s["page_h"]).all())
+        True
+        """
         return self._cached(("scroll", float(self.bin_px), "summary"),
                             lambda: self._scroll(float(self.bin_px))[1])
 
@@ -876,6 +929,12 @@ class Heatmap(Exportable):
         ``zero_viewport``, ``outside_page``, ``no_device`` and ``no_events``
         (a matched page with no events of this kind in the segment: ``events``
         is 0 and ``sessions`` counts the sessions that viewed it).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).skipped.empty  # every click placed
+        True
         """
         return self._cached("skipped", self._compute_skipped)
 
@@ -973,6 +1032,16 @@ class Heatmap(Exportable):
             (extent), ``clicks, share, sessions, rage, dead, error, friction``
             (share of the hotspot's clicks flagged rage, dead or error) and
             ``target`` (its most clicked element), biggest first.
+
+        Examples
+        --------
+        The biggest hot spot of the invite page is the disabled "Send invites" button:
+
+        >>> import uxlens as ux
+        >>> spots = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).hotspots()
+        >>> top = spots.iloc[0]
+        >>> top["device"], top["target"], int(top["clicks"]), int(top["sessions"])
+        ('desktop', 'button#send-invites.btn.btn-primary.is-disabled', 174, 63)
         """
         key = ("hotspots", float(eps), float(min_share), int(min_clicks))
         return self._cached(key, lambda: self._hotspots(eps, min_share, min_clicks)[0])
@@ -1072,6 +1141,14 @@ class Heatmap(Exportable):
         SessionList
             The session summaries plus ``events_here`` (points within the
             radius) and ``first_here`` (time of the first one), most first.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None)
+        >>> near = h.sessions_at(886, 490, radius=40, device="desktop")  # the Send button
+        >>> len(near), bool(near.frame["events_here"].is_monotonic_decreasing)
+        (47, True)
         """
         if self.kind not in _POINT_KINDS:
             raise UxlensError(
@@ -1094,6 +1171,14 @@ class Heatmap(Exportable):
         """Sessions with points in a hotspot (an id or a row of :meth:`hotspots`).
 
         ``params`` are the :meth:`hotspots` parameters used to find it.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None)
+        >>> top = h.hotspots().iloc[0]
+        >>> len(h.sessions_in(top)), int(top["sessions"])
+        (63, 63)
         """
         import ibis
 
@@ -1120,7 +1205,18 @@ class Heatmap(Exportable):
         return self._session_list(counts, f"hotspot {hid} ({self.kind})")
 
     def sessions_in_band(self, y0: float, y1: float, *, device: str | None = None) -> SessionList:
-        """Sessions whose viewport showed any of the page between ``y0`` and ``y1`` px."""
+        """Sessions whose viewport showed any of the page between ``y0`` and ``y1`` px.
+
+        Examples
+        --------
+        Of the 79 desktop sessions on the pricing page, 21 saw its bottom (the page
+        is 3,124 px high):
+
+        >>> import uxlens as ux
+        >>> h = ux.Heatmap(ux.demo(), url="/pricing", kind="scroll", background=None)
+        >>> len(h.sessions_in_band(0, 100, device="desktop")), len(h.sessions_in_band(3000, 3100, device="desktop"))
+        (79, 21)
+        """
         ev = eng.with_skip_reason(self._page(None), coordinates=False)
         ev = ev.filter(ev.skip_reason.isnull())
         top = ev.scroll_y.fill_null(0.0)
@@ -1354,6 +1450,15 @@ class Heatmap(Exportable):
         ``source`` is a data URI (PNG for snapshots and screenshots, SVG for
         wireframes); ``width``/``height`` are in map px. ``None`` when the
         heatmap has ``background=None`` or nothing to draw.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> h = ux.Heatmap(ux.demo(), url="/onboarding/invite", background="wireframe")
+        >>> bg = h.background_image("desktop")
+        >>> bg["kind"], bg["width"], bg["source"].startswith("data:image/svg+xml")
+        ('wireframe', 1440, True)
+        >>> ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).background_image("desktop")
         """
         wide = self._wide()
         if wide is not self and not (self._own_background(device)
@@ -1547,7 +1652,17 @@ class Heatmap(Exportable):
                 + (f" · {skipped:,} not placed (see .skipped)" if skipped else ""))
 
     def summary(self) -> dict[str, Any]:
-        """Key numbers: kind, pages, events placed, sessions, skipped, per-device counts."""
+        """Key numbers: kind, pages, events placed, sessions, skipped, per-device counts.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> s = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).summary()
+        >>> s["events"], s["sessions"], s["skipped"]
+        (472, 124, 0)
+        >>> s["devices"]["desktop"]
+        {'events': 259, 'sessions': 67, 'width': 1440}
+        """
 
         def compute() -> dict[str, Any]:
             per: dict[str, dict[str, Any]] = {}
@@ -1580,7 +1695,15 @@ class Heatmap(Exportable):
         return self._cached("summary", compute)
 
     def takeaway(self) -> str:
-        """One sentence for a slide: the biggest hotspot or the fold reach."""
+        """One sentence for a slide: the biggest hotspot or the fold reach.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).takeaway()
+        '67% of desktop clicks land in one zone on button#send-invites.btn.btn-primary.is-disabled \
+        (63 sessions, 61% of them flagged as friction).'
+        """
         if self.kind == "scroll":
             reach = self.grid()
             summ = self.scroll_summary()
@@ -1629,6 +1752,19 @@ Your projects (... clicks).
     def explore(self) -> Any:
         """An interactive explorer: kind/device/segment/version selectors; click the map
         to list the sessions behind that point.
+
+        Examples
+        --------
+        The explorer is an ipywidget driven by its selectors; they can be set from
+        Python too:
+
+        >>> import uxlens as ux
+        >>> w = ux.Heatmap(ux.demo(), url="/onboarding/invite", background=None).explore()
+        >>> w.device, w.kind
+        ('desktop', 'click')
+        >>> w.kind = "rage"
+        >>> w.current().summary()["devices"]["desktop"]["events"]
+        98
         """
         from .widgets.heatmap_explorer import HeatmapExplorer
 
@@ -1846,6 +1982,17 @@ class HeatmapComparison(Exportable):
     in size. The difference map (:meth:`grid`) shows
     ``rate_b - rate_a`` per bin; :meth:`plot` outlines only the zones that
     stay significant after correction, so noise is not painted as signal.
+
+    Examples
+    --------
+    Version B removed the rage clicks on the invite page's "Send invites" button:
+
+    >>> import uxlens as ux
+    >>> rage = ux.Heatmap(ux.demo(), url="/onboarding/invite", kind="rage", background=None)
+    >>> cmp = ux.Heatmap.compare(rage.with_(version="A"), rage.with_(version="B"))
+    >>> zones = cmp.table()
+    >>> int(zones["significant"].sum()), bool((zones.loc[zones["significant"], "rate_b"] == 0).all())
+    (3, True)
     """
 
     def __init__(
@@ -1906,6 +2053,16 @@ class HeatmapComparison(Exportable):
         Columns: ``device, x0, x1, y0, y1, sessions_a, sessions_b`` (page
         sessions), ``acting_a, acting_b`` (sessions with points in the zone),
         ``rate_a, rate_b, diff, z, p, p_adj, significant, tested``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> rage = ux.Heatmap(ux.demo(), url="/onboarding/invite", kind="rage", background=None)
+        >>> top = ux.Heatmap.compare(rage.with_(version="A"), rage.with_(version="B")).table().iloc[0]
+        >>> top["device"], float(top["x0"]), float(top["y0"]), int(top["acting_a"]), int(top["acting_b"])
+        ('desktop', 800.0, 400.0, 12, 0)
+        >>> bool(top["significant"]), round(float(top["p_adj"]), 5)
+        (True, 0.00033)
         """
         if "table" not in self._cache:
             self._cache["table"] = self._table()
@@ -1941,7 +2098,18 @@ class HeatmapComparison(Exportable):
                                na_position="last").reset_index(drop=True)
 
     def grid(self, bin_px: float | None = None) -> pd.DataFrame:
-        """Fine difference map: per bin, points per page session in a and b and ``diff``."""
+        """Fine difference map: per bin, points per page session in a and b and ``diff``.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> rage = ux.Heatmap(ux.demo(), url="/onboarding/invite", kind="rage", background=None)
+        >>> g = ux.Heatmap.compare(rage.with_(version="A"), rage.with_(version="B")).grid()
+        >>> list(g.columns)
+        ['device', 'x_bin', 'y_bin', 'x', 'y', 'rate_a', 'rate_b', 'diff']
+        >>> bool((g["diff"] == g["rate_b"] - g["rate_a"]).all()), bool((g["rate_b"] == 0).all())
+        (True, True)
+        """
         b = float(bin_px or self.a.bin_px)
         key = ("grid", b)
         if key not in self._cache:
@@ -1974,7 +2142,16 @@ class HeatmapComparison(Exportable):
         return self._cache[key]
 
     def plot(self, device: str | None = None, *, bin_px: float | None = None) -> go.Figure:
-        """Diverging difference map (b minus a) with significant zones outlined."""
+        """Diverging difference map (b minus a) with significant zones outlined.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> rage = ux.Heatmap(ux.demo(), url="/onboarding/invite", kind="rage", background=None)
+        >>> fig = ux.Heatmap.compare(rage.with_(version="A"), rage.with_(version="B")).plot("desktop")
+        >>> type(fig).__name__
+        'Figure'
+        """
         from .plotting import heatmap as plots
 
         b = float(bin_px or self.a.bin_px)
@@ -1996,7 +2173,15 @@ class HeatmapComparison(Exportable):
                 f"({corr} correction, unit={self.unit})")
 
     def takeaway(self) -> str:
-        """One sentence: the strongest significant difference, or that there is none."""
+        """One sentence: the strongest significant difference, or that there is none.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> rage = ux.Heatmap(ux.demo(), url="/onboarding/invite", kind="rage", background=None)
+        >>> ux.Heatmap.compare(rage.with_(version="A"), rage.with_(version="B")).takeaway()
+        'desktop: zone (800, 400) changes from 0.35 to 0.00 of sessions (p=0.00033).'
+        """
         t = self.table()
         sig = t.loc[t["significant"]]
         if sig.empty:
