@@ -710,6 +710,15 @@ class Screens:
         ``duration_s``.
     states
         One row per state with its name, URL(s) and representative.
+
+    Examples
+    --------
+    >>> import uxlens as ux
+    >>> screens = ux.demo().screens()
+    >>> screens
+    Screens(9 states on 7 URLs, 1271 visits)
+    >>> int(screens.segments["session_id"].nunique()), len(screens.states)
+    (300, 9)
     """
 
     segments: pd.DataFrame
@@ -720,7 +729,15 @@ class Screens:
 
     @property
     def names(self) -> list[str]:
-        """State names, in table order."""
+        """State names, in table order.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ux.demo().screens().names[:3]
+        ['Plan projects your team actually finishes', 'Simple pricing for teams of every size', \
+        'Create your account']
+        """
         return self.states["screen"].tolist()
 
     def table(self) -> pd.DataFrame:
@@ -839,7 +856,23 @@ class Screens:
         return sessions.where(~windowed, keyed).to_numpy()
 
     def with_screen(self, log: Any) -> pd.DataFrame:
-        """A copy of the log's events with a ``screen`` column (see :meth:`assign`)."""
+        """A copy of the log's events with a ``screen`` column (see :meth:`assign`).
+
+        Examples
+        --------
+        The invite page has one screen per version; the invites sent on each match
+        the funnel's counts per version (A 38, B 47):
+
+        >>> import uxlens as ux
+        >>> log = ux.demo()
+        >>> ev = log.screens().with_screen(log)
+        >>> sent = ev.loc[ev["event"] == "invite_sent", "screen"].astype(str).value_counts()
+        >>> sent.to_dict()
+        {'Invite your teammates — Add comma-separated emails': 47, \
+        'Invite your teammates — use comma-separated emails': 38}
+        >>> "screen" in log.events.columns  # the log itself is unchanged
+        False
+        """
         frame = getattr(log, "events", log).copy()
         frame["screen"] = self.assign(frame)
         return frame
@@ -870,6 +903,15 @@ class Screens:
         (``None`` if it never saw it); without: the state's representative.
         Use it to rebuild the page (:func:`uxlens.render.snapshot_html`), e.g.
         as a heatmap background for one screen.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> screens = ux.demo().screens()
+        >>> screens.moment("Create your account", "s-fb37ae7ad70d")
+        ('s-fb37ae7ad70d', 1791211635587.0)
+        >>> screens.moment("Invite your teammates — Add comma-separated emails", "s-fb37ae7ad70d") is None
+        True
         """
         row = self._state_row(screen)
         if session_id is None:
@@ -896,7 +938,15 @@ class Screens:
         return hit.iloc[0]
 
     def snapshot_html(self, screen: str | int, *, mask: bool = True) -> str:
-        """Sanitised HTML of a state's representative snapshot (see :mod:`uxlens.render`)."""
+        """Sanitised HTML of a state's representative snapshot (see :mod:`uxlens.render`).
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> html = ux.demo().screens().snapshot_html("Invite your teammates — use comma-separated emails")
+        >>> "Invite your teammates" in html, "<script" in html.lower()
+        (True, False)
+        """
         from .render import snapshot_html
 
         row = self._state_row(screen)
@@ -910,6 +960,19 @@ class Screens:
         ------
         MissingDependencyError
             When no Chromium is available (see :func:`uxlens.render.browser_available`).
+
+        Examples
+        --------
+        Rendering needs Chromium, so only the page it draws runs here:
+
+        >>> import uxlens as ux
+        >>> screens = ux.demo().screens()
+        >>> name = "Invite your teammates — use comma-separated emails"
+        >>> "send-invites" in screens.snapshot_html(name)
+        True
+        >>> png = screens.image(name)  # doctest: +SKIP
+        >>> png[1:4]  # doctest: +SKIP
+        b'PNG'
         """
         row = self._state_row(screen)
         key = f"{row['state']}:{full_page}"
@@ -934,6 +997,17 @@ class Screens:
 
         The notebook view (``_repr_html_``) then shows them as thumbnails.
         Needs Chromium (see :meth:`image`).
+
+        Examples
+        --------
+        The states rendered are the most visited ones (needs Chromium to render):
+
+        >>> import uxlens as ux
+        >>> screens = ux.demo().screens()
+        >>> screens.table().sort_values("visits", ascending=False)["screen"].head(2).tolist()
+        ['Plan projects your team actually finishes', 'Your projects']
+        >>> sorted(screens.render_images(top=2))  # doctest: +SKIP
+        ['Plan projects your team actually finishes', 'Your projects']
         """
         table = self.table().sort_values("visits", ascending=False, kind="stable")
         names = table["screen"].tolist()[: top if top is not None else None]
