@@ -106,14 +106,33 @@ _DUPLICATE_KEY = ("session_id", "timestamp", "event", "x", "y", "target", "url",
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """What :func:`validate` returns: the clean events and the rows it rejected."""
+    """What :func:`validate` returns: the clean events and the rows it rejected.
+
+    Examples
+    --------
+    >>> t0 = pd.Timestamp("2024-05-01", tz="UTC")
+    >>> df = pd.DataFrame({"session_id": ["a", "a"], "user_id": "u", "event": "click",
+    ...                    "timestamp": [t0, None]})
+    >>> result = validate(df, source="df")
+    >>> isinstance(result, ValidationResult), len(result.events)
+    (True, 1)
+    >>> result.rejected[["position", "reason"]].values.tolist()
+    [[1, 'missing timestamp']]
+    """
 
     events: pd.DataFrame
     rejected: pd.DataFrame
 
 
 def empty_rejected() -> pd.DataFrame:
-    """An empty rejected-rows table with the standard columns."""
+    """An empty rejected-rows table with the standard columns.
+
+    Examples
+    --------
+    >>> table = empty_rejected()
+    >>> len(table), list(table.columns)
+    (0, ['source', 'position', 'reason', 'excerpt'])
+    """
     return make_rejected([])
 
 
@@ -144,7 +163,15 @@ def _excerpt(raw: Any) -> str:
 
 
 def empty_events() -> pd.DataFrame:
-    """An empty events table with the required columns, typed."""
+    """An empty events table with the required columns, typed.
+
+    Examples
+    --------
+    >>> ev = empty_events()
+    >>> len(ev), {c: str(t) for c, t in ev.dtypes.items()}
+    (0, {'session_id': 'string', 'user_id': 'string', 'timestamp': 'datetime64[ns, UTC]', \
+    'event': 'category', 'seq': 'int64'})
+    """
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in REQUIRED_COLUMNS})
     return validate(frame, source="empty").events
 
@@ -221,6 +248,19 @@ def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series
     Datetimes (naive only with ``assume_utc``), epoch numbers (seconds,
     milliseconds or microseconds, decided by magnitude) and ISO strings with
     an offset are accepted.
+
+    Examples
+    --------
+    Epoch seconds and milliseconds are told apart by magnitude:
+
+    >>> to_utc(pd.Series([1714550400]), assume_utc=False)[0][0]
+    Timestamp('2024-05-01 08:00:00+0000', tz='UTC')
+    >>> to_utc(pd.Series([1714550400000]), assume_utc=False)[0][0]
+    Timestamp('2024-05-01 08:00:00+0000', tz='UTC')
+    >>> parsed, reasons = to_utc(pd.Series(["2024-05-01T12:00:00+02:00", "not a time"]),
+    ...                          assume_utc=False)
+    >>> parsed[0], reasons.tolist()
+    (Timestamp('2024-05-01 10:00:00+0000', tz='UTC'), [nan, 'unparseable timestamp'])
     """
     reasons = pd.Series(None, index=values.index, dtype=object)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
