@@ -378,10 +378,16 @@ def validate(
     frame["session_id"] = sid
     uid = _as_string(frame["user_id"])
     # Unknown users get the session as anonymous id (what analytics tools do).
-    frame["user_id"] = uid.where(~_blank(uid, strip=False), sid)
+    blank_uid = _blank(uid, strip=False)
+    frame["user_id"] = uid.where(~blank_uid, sid) if blank_uid.any() else uid
 
     for col in ("x", "y", "scroll_y", "duration_ms"):
-        if col in frame.columns:
+        if col in frame.columns and frame[col].dtype == np.float64:  # no copy: flag infinities
+            values = frame[col].to_numpy()
+            bad = np.isinf(values)
+            if bad.any():
+                reasons[bad & reasons.isna().to_numpy()] = f"non-numeric or infinite {col}"
+        elif col in frame.columns:
             num = pd.to_numeric(frame[col], errors="coerce").astype("float64")
             bad = frame[col].notna() & ~np.isfinite(num.fillna(0.0)) | (
                 frame[col].notna() & num.isna()
@@ -389,7 +395,15 @@ def validate(
             reasons[bad & reasons.isna()] = f"non-numeric or infinite {col}"
             frame[col] = num
     for col in ("viewport_w", "viewport_h", "page_h", "status"):
-        if col in frame.columns:
+        if col in frame.columns and pd.api.types.is_integer_dtype(frame[col].dtype):
+            values = frame[col]  # integers already: check the range, no float copy
+            limit = np.iinfo(np.int32).max
+            too_big = ((values > limit) | (values < -limit)).fillna(False).to_numpy(dtype=bool)
+            if too_big.any():
+                reasons[too_big & reasons.isna().to_numpy()] = f"{col} out of range"
+                values = values.where(~too_big)
+            frame[col] = values.astype("Int32")
+        elif col in frame.columns:
             num = pd.to_numeric(frame[col], errors="coerce").astype("float64")
             too_big = num.abs() > np.iinfo(np.int32).max
             reasons[too_big & reasons.isna()] = f"{col} out of range"
@@ -408,9 +422,10 @@ def validate(
         rejected_parts.append(_rejected_rows(events, positions, reasons.iloc[positions], source))
         frame = frame.loc[~bad_rows]
 
-    frame["_order"] = np.arange(len(frame))
     if not _is_sorted(frame):  # exports are often sorted already: skip a full copy
+        frame = frame.assign(_order=np.arange(len(frame)))
         frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
+        frame = frame.drop(columns="_order")
     if drop_duplicates and len(frame) > 1:
         dup = _duplicates(frame)
         if dup.any():
@@ -420,7 +435,7 @@ def validate(
             rejected_parts.append(_rejected_rows(
                 events, positions, pd.Series("duplicate event", index=positions), source))
             frame = frame.loc[~dup]
-    frame = frame.drop(columns="_order").reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
     frame["seq"] = frame.groupby("session_id", sort=False).cumcount().astype("int64")
     frame = _apply_dtypes(frame)
     rejected = (
@@ -472,7 +487,7 @@ def _is_sorted(frame: pd.DataFrame) -> bool:
 
 def _duplicates(frame: pd.DataFrame) -> np.ndarray:
     """Rows equal to an earlier one on the duplicate key, in a frame sorted by
-    ``(session_id, timestamp, _order)``: only rows sharing their session and instant
+    ``(session_id, timestamp, input order)``: only rows sharing their session and instant
     with a neighbour can be duplicates, so just those are compared."""
     import pyarrow as pa
     import pyarrow.compute as pc
