@@ -18,7 +18,7 @@ always ordered the same way on every backend.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ import pandas as pd
 from .exceptions import SchemaError, did_you_mean
 
 __all__ = [
+    "validate_owned",
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
     "CATEGORICAL_COLUMNS",
@@ -359,12 +360,41 @@ def validate(
     >>> list(result.events["event"]), list(result.rejected["reason"])
     (['pageview', 'click'], ['unparseable timestamp'])
     """
+    return validate_owned([events], source=source, assume_utc=assume_utc,
+                          drop_duplicates=drop_duplicates)
+
+
+def validate_owned(
+    holder: list[pd.DataFrame],
+    *,
+    source: str = "events",
+    assume_utc: bool = False,
+    drop_duplicates: bool = True,
+    excerpts: list[Callable[[np.ndarray], list[Any]]] | None = None,
+) -> ValidationResult:
+    """:func:`validate` of the frame popped from ``holder``, for callers that give it up.
+
+    With ``excerpts`` (a one-element list holding ``f(positions) -> raw rows``,
+    also popped), the input frame is released as soon as the working copy
+    exists and the excerpt function once the rejected rows are known, so a
+    10-million-row input and its typed copy are not both kept whole while
+    duplicates are dropped. Memory is only saved when the caller keeps no
+    other reference to the frame or to what the function reads.
+    """
+    events = holder.pop()
     if not isinstance(events, pd.DataFrame):
         raise SchemaError(
             f"Expected a pandas DataFrame of events, got {type(events).__name__}."
         )
     _check_columns(events)
     frame = events.reset_index(drop=True).drop(columns=["seq"], errors="ignore")
+    if excerpts:
+        raw_rows = excerpts.pop()
+        del events  # the working frame shares what it still needs
+    else:
+        def raw_rows(positions: np.ndarray, _events: pd.DataFrame = events) -> list[Any]:
+            return _events.iloc[positions].to_dict("records")
+        del events
     reasons = pd.Series(None, index=frame.index, dtype=object)
 
     ts, ts_reasons = to_utc(frame["timestamp"], assume_utc=assume_utc)
@@ -419,7 +449,7 @@ def validate(
     rejected_parts = []
     if bad_rows.any():
         positions = np.flatnonzero(bad_rows.to_numpy())
-        rejected_parts.append(_rejected_rows(events, positions, reasons.iloc[positions], source))
+        rejected_parts.append(_rejected_rows(raw_rows, positions, reasons.iloc[positions], source))
         frame = frame.loc[~bad_rows]
 
     if not _is_sorted(frame):  # exports are often sorted already: skip a full copy
@@ -433,8 +463,11 @@ def validate(
             order = np.argsort(positions, kind="stable")  # rejected rows in input order
             positions = positions[order]
             rejected_parts.append(_rejected_rows(
-                events, positions, pd.Series("duplicate event", index=positions), source))
-            frame = frame.loc[~dup]
+                raw_rows, positions, pd.Series("duplicate event", index=positions), source))
+            del raw_rows  # nothing else needs the raw rows: let them go before the copy
+            handed = [frame]
+            del frame
+            frame = _drop_rows(handed, dup)
     frame = frame.reset_index(drop=True)
     frame["seq"] = frame.groupby("session_id", sort=False).cumcount().astype("int64")
     frame = _apply_dtypes(frame)
@@ -466,6 +499,23 @@ def _blank(values: pd.Series, *, strip: bool = True) -> np.ndarray:
     text = _as_string(values)
     empty = (text.str.strip() if strip else text) == ""
     return text.isna().to_numpy() | empty.fillna(True).to_numpy(dtype=bool)
+
+
+def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
+    """``frame.loc[~drop]`` of the frame popped from ``handed``, one column at a time, each
+    source column released once copied (when nothing else holds it): the peak is the
+    result plus one column, not two whole tables."""
+    frame = handed.pop()
+    rows = np.flatnonzero(~drop)
+    index = frame.index[rows]
+    columns = {name: frame[name] for name in frame.columns}
+    del frame
+    out = {}
+    for name in list(columns):
+        out[name] = columns.pop(name).take(rows).reset_index(drop=True)
+    result = pd.DataFrame(out, copy=False)
+    result.index = index
+    return result
 
 
 def _is_sorted(frame: pd.DataFrame) -> bool:
@@ -505,10 +555,11 @@ def _duplicates(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _rejected_rows(
-    events: pd.DataFrame, positions: np.ndarray, reasons: pd.Series, source: str
+    raw_rows: Callable[[np.ndarray], list[Any]], positions: np.ndarray, reasons: pd.Series,
+    source: str,
 ) -> pd.DataFrame:
     """Rejected rows of the input at ``positions`` (one vectorised row lookup)."""
-    raws = events.iloc[positions].to_dict("records")
+    raws = raw_rows(positions)
     return make_rejected(
         [(source, int(p), str(r), raw) for p, r, raw in zip(positions, reasons, raws)]
     )

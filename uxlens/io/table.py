@@ -42,7 +42,7 @@ from ..events import (
     empty_rejected,
     make_rejected,
     to_utc,
-    validate,
+    validate_owned,
 )
 from ..exceptions import SchemaError, UxlensError, did_you_mean
 from ..privacy import Privacy, mask_text, mask_url
@@ -831,7 +831,7 @@ def coordinate_warnings(events: pd.DataFrame) -> list[str]:
 
 def build_log(
     loaded: Loaded,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | list[pd.DataFrame],
     *,
     reader: str,
     tz: Any = None,
@@ -846,7 +846,9 @@ def build_log(
     """Parse times, fill sessions, validate, and count: the shared tail of table readers.
 
     ``frame`` holds canonical column names and one row per row of
-    ``loaded.frame`` (same order). ``extra_bad`` maps frame row numbers to a
+    ``loaded.frame`` (same order); a one-element list hands it over (the
+    caller keeps no reference, so memory can be released while validating).
+    ``loaded.frame`` is released here. ``extra_bad`` maps frame row numbers to a
     reason the reader found (unparseable properties...). Rows without a
     session id are sessionised per ``sessionize_by`` when ``session_gap`` is
     given. ``prepare`` runs on the clean rows (UTC times, session ids) just
@@ -855,6 +857,8 @@ def build_log(
     meta = dict(meta or {})
     meta.setdefault("warnings", [])
     meta.setdefault("notes", [])
+    if isinstance(frame, list):  # handed over by the caller, which keeps no reference
+        frame = frame.pop()
     frame = frame.reset_index(drop=True)
     positions = np.asarray(loaded.positions, dtype=np.int64)
     reasons = pd.Series(None, index=frame.index, dtype=object)
@@ -913,10 +917,21 @@ def build_log(
     del frame
     if prepare is not None and len(clean):
         clean = prepare(clean)
-    result = validate(clean, source=loaded.name, assume_utc=False, drop_duplicates=drop_duplicates)
+
+    def raw_excerpts(pos: np.ndarray, _rows: pd.DataFrame = source_rows) -> list[Any]:
+        return _raw_rows(_rows, keep[pos])  # validate's positions are rows of ``clean``
+
+    # Hand the tables over: validate() drops them once it no longer needs them, so the
+    # raw input and its typed copy are not both held whole (10M rows: ~1 GiB less).
+    holder, excerpt_fn = [clean], [raw_excerpts]
+    del clean, source_rows, raw_excerpts
+    read = loaded.read
+    loaded.frame = None
+    result = validate_owned(holder, source=loaded.name, assume_utc=False,
+                            drop_duplicates=drop_duplicates, excerpts=excerpt_fn)
     idx = keep[result.rejected["position"].to_numpy(dtype="int64")]
-    for i, reason, raw in zip(idx, result.rejected["reason"], _raw_rows(source_rows, idx)):
-        rejected_rows.append((loaded.name, int(positions[i]), str(reason), raw))
+    for i, reason, excerpt in zip(idx, result.rejected["reason"], result.rejected["excerpt"]):
+        rejected_rows.append((loaded.name, int(positions[i]), str(reason), str(excerpt)))
     rejected = (
         make_rejected(sorted(rejected_rows, key=lambda r: r[1]))
         if rejected_rows
@@ -926,7 +941,6 @@ def build_log(
     for message in coordinate_warnings(events):
         meta["warnings"].append(message)
         warnings.warn(message, UserWarning, stacklevel=3)
-    read = loaded.read
     if len(events) + len(rejected) != read:  # pragma: no cover - a bug, never bad input
         raise AssertionError(f"{reader}: counted {len(events)} + {len(rejected)} != {read}")
     return EventLog(events, rejected=rejected, read=read, meta=meta)
@@ -1122,9 +1136,11 @@ def read_events(
     meta["privacy"] = privacy
     if not privacy.is_none:
         frame = _mask_frame(frame, meta, privacy=privacy)
+    handed = [frame]
+    del frame  # build_log owns it now (see validate_owned)
     return build_log(
         loaded,
-        frame,
+        handed,
         reader=reader,
         tz=tz,
         assume_utc=assume_utc,
