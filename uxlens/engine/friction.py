@@ -580,8 +580,8 @@ class Frame:
 
         key = "num:" + col
         if key not in self._cache:
-            if col not in self.frame.columns:
-                self._cache[key] = np.full(self.n, np.nan)
+            if col not in self.frame.columns:  # a read-only view of one NaN: no n floats
+                self._cache[key] = np.broadcast_to(np.float64(np.nan), (self.n,))
             else:
                 s = self.frame[col]
                 if s.dtype == np.float64:
