@@ -380,6 +380,16 @@ def validate_owned(
     10-million-row input and its typed copy are not both kept whole while
     duplicates are dropped. Memory is only saved when the caller keeps no
     other reference to the frame or to what the function reads.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"session_id": ["s1", "s1"], "user_id": "u", "event": "click",
+    ...                     "timestamp": ["2024-01-01T00:00:01Z"] * 2})
+    >>> holder = [raw]
+    >>> del raw
+    >>> result = validate_owned(holder, excerpts=[lambda pos: [{"row": int(p)} for p in pos]])
+    >>> holder, len(result.events), list(result.rejected["excerpt"])
+    ([], 1, ["{'row': 1}"])
     """
     events = holder.pop()
     if not isinstance(events, pd.DataFrame):
