@@ -18,7 +18,7 @@ always ordered the same way on every backend.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from .exceptions import SchemaError, did_you_mean
 
 __all__ = [
     "validate_owned",
+    "event_mask",
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
     "CATEGORICAL_COLUMNS",
@@ -592,6 +593,25 @@ def _apply_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     rest = [c for c in OPTIONAL_COLUMNS if c in frame.columns]
     props = [c for c in frame.columns if c not in front and c not in rest]
     return frame[front + rest + props]
+
+
+def event_mask(events: pd.Series, names: Iterable[str]) -> np.ndarray:
+    """Rows whose value is one of ``names``, by category code when categorical (no string
+    comparison per row).
+
+    Examples
+    --------
+    >>> ev = pd.Series(["click", "pageview", None, "click"], dtype="category")
+    >>> event_mask(ev, ["click", "scroll"]).tolist()
+    [True, False, False, True]
+    """
+    names = list(names)
+    if isinstance(events.dtype, pd.CategoricalDtype):
+        wanted = events.cat.categories.get_indexer(names)
+        lookup = np.zeros(len(events.cat.categories) + 1, dtype=bool)
+        lookup[wanted[wanted >= 0]] = True
+        return lookup[events.cat.codes.to_numpy()]  # code -1 (missing) hits the last slot
+    return events.isin(names).to_numpy()
 
 
 def _as_category(values: pd.Series) -> pd.Series:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import funnel as _eng
+from .events import event_mask
 from .exceptions import SchemaError, UxlensError, did_you_mean
 from .export import Exportable
 
@@ -705,7 +706,7 @@ class Funnel(Exportable):
                 self._cache[key] = as_table(arrow, self.backend)
                 return self._cache[key]
             if names is not None:
-                mask = _event_mask(frame["event"], names)
+                mask = event_mask(frame["event"], names)
                 sub = frame.loc[mask, cols]
                 pos = np.flatnonzero(mask)
             else:
@@ -1586,18 +1587,6 @@ def _screen_entries(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         rows["event"] = SCREEN_ENTERED
     return pd.concat([frame, rows], ignore_index=True)
-
-
-def _event_mask(events: pd.Series, names: Sequence[str]) -> np.ndarray:
-    """Rows whose event is one of ``names`` (a lookup on the codes of a categorical)."""
-    if isinstance(events.dtype, pd.CategoricalDtype):
-        wanted = events.cat.categories.get_indexer(list(names))
-        lookup = np.zeros(len(events.cat.categories) + 1, dtype=bool)
-        lookup[wanted[wanted >= 0]] = True
-        return lookup[events.cat.codes.to_numpy()]  # code -1 (missing) hits the last slot
-    return events.isin(list(names)).to_numpy()
-
-
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
