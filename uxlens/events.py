@@ -30,6 +30,7 @@ from .exceptions import SchemaError, did_you_mean
 
 __all__ = [
     "validate_owned",
+    "session_codes",
     "event_mask",
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
@@ -463,12 +464,16 @@ def validate_owned(
         rejected_parts.append(_rejected_rows(raw_rows, positions, reasons.iloc[positions], source))
         frame = frame.loc[~bad_rows]
 
-    if not _is_sorted(frame):  # exports are often sorted already: skip a full copy
+    codes = session_codes(frame["session_id"])
+    if not _is_sorted(frame, codes):  # exports are often sorted already: skip a full copy
         frame = frame.assign(_order=np.arange(len(frame)))
         frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
         frame = frame.drop(columns="_order")
+        codes = session_codes(frame["session_id"])
+        if codes is None:  # sorted now, so equal ids are neighbours whatever their order
+            codes = pd.factorize(frame["session_id"])[0]
     if drop_duplicates and len(frame) > 1:
-        dup = _duplicates(frame)
+        dup = _duplicates(frame, codes)
         if dup.any():
             positions = frame.index.to_numpy()[dup]  # row numbers of the input
             order = np.argsort(positions, kind="stable")  # rejected rows in input order
@@ -529,34 +534,64 @@ def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
     return result
 
 
-def _is_sorted(frame: pd.DataFrame) -> bool:
-    """Whether rows are in ``(session_id, timestamp)`` order (ties in input order)."""
+def session_codes(series: pd.Series) -> np.ndarray | None:
+    """Codes that change where the session changes, or ``None`` if the ids are not sorted
+    (or some are missing): one Arrow pass over neighbours, no hashing of every id.
+
+    Examples
+    --------
+    >>> session_codes(pd.Series(["a", "a", "b"], dtype="string")).tolist()
+    [0, 0, 1]
+    >>> session_codes(pd.Series(["b", "a"], dtype="string")) is None
+    True
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    n = len(series)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    arr = getattr(series.array, "_pa_array", None)
+    if arr is None:
+        arr = pa.array(series.astype(str).to_numpy(dtype=object))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return None
+    if n > 1:
+        tail, head = arr.slice(1), arr.slice(0, n - 1)
+        if pc.any(pc.less(tail, head)).as_py():
+            return None
+        change = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
+    else:
+        change = np.zeros(0, dtype=bool)
+    out = np.zeros(n, dtype="int64")
+    np.cumsum(change, out=out[1:])
+    return out
+
+
+def _is_sorted(frame: pd.DataFrame, codes: np.ndarray | None = None) -> bool:
+    """Whether rows are in ``(session_id, timestamp)`` order (ties in input order).
+
+    ``codes`` are the frame's :func:`session_codes` when already computed.
+    """
     if len(frame) < 2:
         return True
-    sid = pa.array(frame["session_id"].array)
-    if sid.null_count:
+    codes = session_codes(frame["session_id"]) if codes is None else codes
+    if codes is None:
         return False
     ts = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
-    if not pc.all(pc.less_equal(sid[:-1], sid[1:])).as_py():
-        return False
-    same = np.asarray(pc.equal(sid[1:], sid[:-1]), dtype=bool)
+    same = codes[1:] == codes[:-1]
     return bool(np.all((ts[1:] >= ts[:-1]) | ~same))
 
 
-def _duplicates(frame: pd.DataFrame) -> np.ndarray:
+def _duplicates(frame: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
     """Rows equal to an earlier one on the duplicate key, in a frame sorted by
-    ``(session_id, timestamp, input order)``: only rows sharing their session and instant
-    with a neighbour can be duplicates, so just those are compared."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    sid = pa.array(frame["session_id"].array)
+    ``(session_id, timestamp, input order)`` with session ``codes``: only rows sharing
+    their session and instant with a neighbour can be duplicates, so just those are
+    compared."""
     ts = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
-    same = (ts[1:] == ts[:-1]) & np.asarray(
-        pc.equal(sid[1:], sid[:-1]).fill_null(False), dtype=bool)
+    same = (ts[1:] == ts[:-1]) & (codes[1:] == codes[:-1])
     candidate = np.r_[same, False] | np.r_[False, same]
     dup = np.zeros(len(frame), dtype=bool)
     if candidate.any():

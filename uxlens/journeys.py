@@ -32,7 +32,7 @@ from .engine.journeys_arrays import (
     transition_table,
 )
 from .eventlog import EventLog, SessionList
-from .events import empty_events, event_mask, url_pattern
+from .events import empty_events, event_mask, session_codes, url_pattern
 from .exceptions import UxlensError, did_you_mean
 from .export import Exportable
 
@@ -326,8 +326,8 @@ class Journeys(Exportable):
     def _array_steps(self) -> pd.DataFrame:
         """The same table from the in-memory arrays."""
         a, unit_names = self._arrays
-        if not isinstance(unit_names, np.ndarray):  # an Arrow array of names
-            unit_names = np.asarray(unit_names.to_numpy(zero_copy_only=False), dtype=object)
+        if isinstance(unit_names, pd.Series):  # the names of sorted ids, taken lazily
+            unit_names = np.asarray(unit_names.astype(str).to_numpy(dtype=object), dtype=object)
         units = unit_names[a.unit[a.starts]]
         ids = pd.Series(units).astype(str) + "#" + pd.Series(a.journey_in_unit).astype(str)
         return pd.DataFrame(
@@ -933,20 +933,14 @@ def _lazy_table(events: Any) -> Any:
 
 def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
     """Integer codes and names of ids; sorted ids (a validated log) are coded by their
-    boundaries in one Arrow pass, 4x cheaper than hashing every string."""
+    boundaries (:func:`uxlens.events.session_codes`), 4x cheaper than hashing every id.
+    The names of sorted ids stay a Series until steps_ needs them."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.codes.to_numpy(), np.asarray(values.cat.categories.astype(str), dtype=object)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype(str)) if len(values) > 1 else None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr is not None and arr.null_count == 0 and pc.all(pc.greater_equal(arr[1:], arr[:-1])).as_py():
-        codes = np.zeros(len(arr), dtype="int64")
-        np.cumsum(pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False), out=codes[1:])
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        return codes, arr.take(pa.array(starts))  # names: converted only when steps_ needs them
+    codes = session_codes(values)
+    if codes is not None:
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+        return codes, values.iloc[starts]
     codes, names = pd.factorize(values.astype(str))
     return codes, np.asarray(names, dtype=object)
 

@@ -529,9 +529,11 @@ class Frame:
         import numpy as np
         import pandas as pd
 
+        from ..events import session_codes
+
         self.frame = frame
         self.n = len(frame)
-        sid = _session_codes(frame["session_id"])
+        sid = session_codes(frame["session_id"])
         seq = frame["seq"].to_numpy(dtype="int64")
         ok = sid is not None and (
             self.n < 2 or bool(np.all((sid[1:] != sid[:-1]) | (seq[1:] > seq[:-1])))
@@ -539,7 +541,7 @@ class Frame:
         if not ok:
             order = np.lexsort((seq, frame["session_id"].astype(str).to_numpy()))
             self.frame = frame = frame.iloc[order].reset_index(drop=True)
-            sid = _session_codes(frame["session_id"])
+            sid = session_codes(frame["session_id"])
             seq = frame["seq"].to_numpy(dtype="int64")
         self.sid = sid
         self.seq = seq
@@ -658,36 +660,6 @@ class Frame:
 
     def timestamps(self, rows: Any) -> Any:
         return self.frame["timestamp"].take(rows).reset_index(drop=True)
-
-
-def _session_codes(series: Any) -> Any:
-    """Codes that change where the session changes, or None if the ids are not sorted."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(series)
-    if n == 0:
-        return np.zeros(0, dtype="int64")
-    arr = getattr(series.array, "_pa_array", None)
-    if arr is None:
-        arr = pa.array(series.astype(str).to_numpy(dtype=object))
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count:
-        return None
-    if n > 1:
-        tail, head = arr.slice(1), arr.slice(0, n - 1)
-        if pc.any(pc.less(tail, head)).as_py():
-            return None
-        change = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
-    else:
-        change = np.zeros(0, dtype=bool)
-    out = np.zeros(n, dtype="int64")
-    np.cumsum(change, out=out[1:])
-    del pd
-    return out
 
 
 def _le(values: Any, limit: float, inclusive: bool) -> Any:
