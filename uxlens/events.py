@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from ._memory import LARGE_ROWS, release_after_large, release_memory
 from .exceptions import SchemaError, did_you_mean
 
 __all__ = [
@@ -422,6 +423,7 @@ def validate_owned(
     # Unknown users get the session as anonymous id (what analytics tools do).
     blank_uid = _blank(uid, strip=False)
     frame["user_id"] = uid.where(~blank_uid, sid) if blank_uid.any() else uid
+    del ts, sid, uid, blank_uid  # the frame holds them: let _drop_rows release each column
 
     for col in ("x", "y", "scroll_y", "duration_ms"):
         if col in frame.columns and frame[col].dtype == np.float64:  # no copy: flag infinities
@@ -452,17 +454,21 @@ def validate_owned(
             num = num.where(np.isfinite(num) & ~too_big)
             frame[col] = num.round().astype("Int32")
 
+    values = num = None  # (the last checked column, held by the frame)
     if "url" in frame.columns:
         _normalise_urls(frame)
     if "device" not in frame.columns and "viewport_w" in frame.columns:
         frame["device"] = device_from_width(frame["viewport_w"]).values
 
-    bad_rows = reasons.notna()
+    bad_rows = reasons.notna().to_numpy()
     rejected_parts = []
     if bad_rows.any():
-        positions = np.flatnonzero(bad_rows.to_numpy())
+        positions = np.flatnonzero(bad_rows)
         rejected_parts.append(_rejected_rows(raw_rows, positions, reasons.iloc[positions], source))
-        frame = frame.loc[~bad_rows]
+        handed = [frame]
+        del frame
+        frame = _drop_rows(handed, bad_rows)
+    del reasons, bad_rows  # one object per row: not kept through the sort and the dedup
 
     codes = session_codes(frame["session_id"])
     if not _is_sorted(frame, codes):  # exports are often sorted already: skip a full copy
@@ -484,8 +490,10 @@ def validate_owned(
             handed = [frame]
             del frame
             frame = _drop_rows(handed, dup)
+            codes = codes[~dup]
     frame = frame.reset_index(drop=True)
-    frame["seq"] = frame.groupby("session_id", sort=False).cumcount().astype("int64")
+    frame["seq"] = _seq_in_session(codes)
+    release_after_large(len(frame))  # the raw rows are gone: return their memory first
     frame = _apply_dtypes(frame)
     rejected = (
         pd.concat(rejected_parts, ignore_index=True) if rejected_parts else empty_rejected()
@@ -519,16 +527,20 @@ def _blank(values: pd.Series, *, strip: bool = True) -> np.ndarray:
 
 def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
     """``frame.loc[~drop]`` of the frame popped from ``handed``, one column at a time, each
-    source column released once copied (when nothing else holds it): the peak is the
-    result plus one column, not two whole tables."""
+    source column released once copied (when nothing else holds it) and, for large
+    frames, its memory returned to the system: the peak is the result plus one
+    column, not two whole tables."""
     frame = handed.pop()
     rows = np.flatnonzero(~drop)
     index = frame.index[rows]
     columns = {name: frame[name] for name in frame.columns}
     del frame
     out = {}
+    large = len(rows) >= LARGE_ROWS
     for name in list(columns):
         out[name] = columns.pop(name).take(rows).reset_index(drop=True)
+        if large:  # allocators keep a freed column for reuse: hand it back now
+            release_memory()
     result = pd.DataFrame(out, copy=False)
     result.index = index
     return result
@@ -537,6 +549,7 @@ def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
 def session_codes(series: pd.Series) -> np.ndarray | None:
     """Codes that change where the session changes, or ``None`` if the ids are not sorted
     (or some are missing): one Arrow pass over neighbours, no hashing of every id.
+    The codes are int32 (int64 from 2**31 rows on).
 
     Examples
     --------
@@ -554,20 +567,26 @@ def session_codes(series: pd.Series) -> np.ndarray | None:
     arr = getattr(series.array, "_pa_array", None)
     if arr is None:
         arr = pa.array(series.astype(str).to_numpy(dtype=object))
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if arr.null_count:
         return None
-    if n > 1:
+    if n > 1:  # Arrow compares chunked arrays chunk by chunk: no combined copy of the ids
         tail, head = arr.slice(1), arr.slice(0, n - 1)
         if pc.any(pc.less(tail, head)).as_py():
             return None
         change = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
     else:
         change = np.zeros(0, dtype=bool)
-    out = np.zeros(n, dtype="int64")
+    out = np.zeros(n, dtype="int32" if n < 2**31 else "int64")  # a code per row: keep it small
     np.cumsum(change, out=out[1:])
     return out
+
+
+def _seq_in_session(codes: np.ndarray) -> np.ndarray:
+    """Each row's position in its session, for rows grouped by session (``codes`` as
+    :func:`session_codes`): a counter reset at every boundary, no hashing of the ids."""
+    n = len(codes)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else np.zeros(0, "int64")
+    return np.arange(n, dtype="int64") - np.repeat(starts, np.diff(np.r_[starts, n]))
 
 
 def _is_sorted(frame: pd.DataFrame, codes: np.ndarray | None = None) -> bool:

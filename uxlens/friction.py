@@ -807,12 +807,21 @@ def _page(url: Any) -> str:
     return text
 
 
-def _pages(urls: pd.Series) -> pd.Series:
-    """:func:`_page` of every value, computed once per distinct URL."""
-    obj = urls.astype(object)
-    uniques = pd.unique(obj[obj.notna()])
-    mapping = {u: _page(u) for u in uniques}
-    return obj.map(mapping).where(obj.notna(), "(no url)")
+def _where_codes(sig: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Where each signal happened, coded: its element for element kinds (when known),
+    else its page (:func:`_page`). Codes and names; equal names share one code.
+
+    Names are computed once per distinct element and URL, not once per signal.
+    """
+    ecode, enames = pd.factorize(sig["element"].astype(object), use_na_sentinel=True)
+    ucode, unames = pd.factorize(sig["url"].astype(object), use_na_sentinel=True)
+    names = np.array([str(e) for e in enames] + [_page(u) for u in unames] + ["(no url)"],
+                     dtype=object)
+    page = np.where(ucode >= 0, len(enames) + ucode, len(names) - 1)
+    use_element = (ecode >= 0) & sig["kind"].isin(_ELEMENT_KINDS).to_numpy()
+    code = np.where(use_element, ecode, page)
+    canon, distinct = pd.factorize(names)  # an element and a page may read the same
+    return canon[code], np.asarray(distinct, dtype=object)
 
 
 def _ts(t_ms: Any) -> pd.Series:
@@ -1863,10 +1872,7 @@ class Friction(Exportable):
 
     def _reasons(self, sig: pd.DataFrame, scode: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Session codes and their reason text, from the two largest contributions."""
-        page = _pages(sig["url"])
-        where = sig["element"].astype(object)
-        where = where.where(where.notna() & sig["kind"].isin(_ELEMENT_KINDS), page).astype(str)
-        wcode, wnames = pd.factorize(where)
+        wcode, wnames = _where_codes(sig)
         kcode = self._cache["signal_codes"][1]
         nw, nk = np.int64(len(wnames)), np.int64(len(SIGNAL_KINDS))
         key = (scode.astype("int64") * nk + kcode) * nw + wcode
@@ -1881,12 +1887,12 @@ class Friction(Exportable):
         g_s, g_k, g_w, n, last = g_s[order], g_k[order], g_w[order], n[order], last[order]
         first = np.r_[True, g_s[1:] != g_s[:-1]]
         second = np.r_[False, first[:-1]] & ~first
-        phrase = _phrases(g_k, n, np.asarray(wnames, dtype=object)[g_w])
+        top = first | second  # only the two largest contributions are ever phrased
+        phrase = np.full(len(g_s), None, dtype=object)
+        phrase[top] = _phrases(g_k[top], n[top], np.asarray(wnames, dtype=object)[g_w[top]])
         text = phrase[first].astype(object)
         sess = g_s[first]
-        has2 = np.zeros(len(sess), dtype=bool)
         idx2 = np.searchsorted(sess, g_s[second])
-        has2[idx2] = True
         extra = np.full(len(sess), "", dtype=object)
         extra[idx2] = "; " + phrase[second]
         text = text + extra

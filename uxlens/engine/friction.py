@@ -614,18 +614,22 @@ class Frame:
         return lut[codes[rows]]
 
     def codes(self, col: str) -> tuple[Any, list[Any]]:
-        """Integer codes (-1 = missing) and categories of a string-like column."""
+        """Integer codes (-1 = missing) and categories of a string-like column.
+
+        The codes keep the column's own integer width (int8 for a few categories):
+        widen them before arithmetic that could overflow.
+        """
         import numpy as np
         import pandas as pd
 
         key = "codes:" + col
         if key not in self._cache:
-            if col not in self.frame.columns:
-                self._cache[key] = (np.full(self.n, -1, dtype="int32"), [])
+            if col not in self.frame.columns:  # a read-only view of one -1: no n codes
+                self._cache[key] = (np.broadcast_to(np.int8(-1), (self.n,)), [])
             else:
                 s = self.frame[col]
-                if isinstance(s.dtype, pd.CategoricalDtype):
-                    self._cache[key] = (s.cat.codes.to_numpy().astype("int32"),
+                if isinstance(s.dtype, pd.CategoricalDtype):  # the column's own codes, no copy
+                    self._cache[key] = (s.cat.codes.to_numpy(),
                                         [str(c) for c in s.cat.categories])
                 else:
                     c, u = pd.factorize(s.astype(object).where(s.notna(), None))

@@ -34,7 +34,6 @@ __all__ = [
     "gunzip_json",
     "excerpt_json",
     "gc_paused",
-    "release_memory",
 ]
 
 JSON_SUFFIXES = (".json", ".json.gz")
@@ -317,46 +316,3 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-_LIBC: Any = None
-
-
-def _libc() -> Any:
-    """glibc through ctypes, or False where there is none (macOS, musl, Windows)."""
-    global _LIBC
-    if _LIBC is None:
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None)
-            _LIBC = libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else False
-        except (OSError, AttributeError):
-            _LIBC = False
-    return _LIBC
-
-
-def release_memory(*, large_blocks_mapped: bool = False) -> None:
-    """Give freed memory back to the operating system (Arrow's pool and glibc's heap).
-
-    A long read frees raw JSON and per-chunk arrays all the time; without this
-    the process keeps that memory as its own, so its footprint grows to the sum
-    of everything it ever held rather than what it holds now.
-    ``large_blocks_mapped`` also fixes glibc's mmap threshold at 128 KiB, so that
-    every array of that size or more is unmapped as soon as it is freed (glibc
-    otherwise raises the threshold after frees and keeps such arrays on the
-    heap). Does nothing where glibc is not available.
-
-    >>> release_memory()
-    """
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except Exception:  # pragma: no cover - pyarrow missing or a pool without it
-        pass
-    libc = _libc()
-    if libc:
-        if large_blocks_mapped:
-            libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-        libc.malloc_trim(0)

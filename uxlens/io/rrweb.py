@@ -37,6 +37,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from .._memory import release_memory
 from ..eventlog import EventLog
 from ..events import (
     EVENT_NAMES,
@@ -59,7 +60,6 @@ from ._json import (
     open_lines,
     read_bytes,
     read_bytes_limited,
-    release_memory,
     unpack_packed,
 )
 from .dom import DomMirror
