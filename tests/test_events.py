@@ -269,3 +269,42 @@ def test_sorted_input_takes_the_fast_path_with_the_same_result(seed):
     assert len(shuffled.rejected) == len(ordered.rejected) > 0  # exact duplicates were planted
     ev = ordered.events
     assert (ev.groupby("session_id")["seq"].diff().dropna() == 1).all()
+
+
+def _chunked_ids(*chunks: list[str]) -> pd.Series:
+    import pyarrow as pa
+
+    arr = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks])
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def test_session_codes_compare_across_chunk_boundaries_without_combining():
+    from uxlens.events import session_codes
+
+    # "b" spans the boundary of the first two chunks, "c" starts one: codes change
+    # exactly where the id does, whichever chunk the neighbours sit in
+    ids = _chunked_ids(["a", "a", "b"], ["b", "c"], ["c", "c", "d"])
+    codes = session_codes(ids)
+    assert codes.tolist() == [0, 0, 1, 1, 2, 2, 2, 3]
+    assert codes.dtype == np.int32
+    # out of order only across a boundary ("b" then "a"): not sorted
+    assert session_codes(_chunked_ids(["a", "b"], ["a", "c"])) is None
+    assert session_codes(_chunked_ids(["a"], [], ["a"])).tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seq_counts_from_zero_in_each_session_after_rejects_and_duplicates(seed):
+    rng = np.random.default_rng(seed)
+    n = 300
+    raw = pd.DataFrame({
+        "session_id": rng.choice(["s1", "s2", "s3", None], n),
+        "user_id": "u",
+        "timestamp": pd.Timestamp("2024-01-01", tz="UTC")
+        + pd.to_timedelta(rng.integers(0, 20, n), unit="s"),
+        "event": rng.choice(["click", "pageview"], n),
+    })
+    result = validate(raw)
+    ev = result.events
+    assert len(result.rejected) > 0 and (result.rejected["reason"] == "duplicate event").any()
+    expected = ev.groupby("session_id", sort=False).cumcount().to_numpy()
+    assert ev["seq"].to_numpy().tolist() == expected.tolist()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .events import empty_rejected, url_pattern
@@ -435,6 +436,29 @@ class EventLog:
             cached = (self.events, to_arrow(self.events))
             self._arrow_cache = cached
         return cached[1]
+
+    def _session_codes(self) -> Any:
+        """Per-row session codes of the (sorted) events, computed once per events table:
+        :func:`uxlens.events.session_codes`, or ``None`` if the ids are not sorted."""
+        from .events import session_codes
+
+        cached = getattr(self, "_session_codes_cache", None)
+        if cached is None or cached[0] is not self.events:
+            codes = session_codes(self.events["session_id"])
+            cached = (self.events, codes, None)
+            self._session_codes_cache = cached
+        return cached[1]
+
+    def _session_names(self) -> Any:
+        """Session ids by :meth:`_session_codes` code (a Series), computed once."""
+        codes = self._session_codes()
+        cached = self._session_codes_cache
+        if codes is not None and cached[2] is None:
+            n = len(codes)
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
+            cached = (cached[0], codes, self.events["session_id"].iloc[starts])
+            self._session_codes_cache = cached
+        return cached[2]
 
     def to_parquet(self, path: str | Any) -> Any:
         """Write the events to a Parquet file stamped as validated by uxlens.

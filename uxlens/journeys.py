@@ -175,8 +175,11 @@ class Journeys(Exportable):
         lut = np.array([index[lab] if lab is not None else -1 for lab in labels] + [-1], dtype="int64")
         return lut[np.asarray(codes, dtype="int64")], names  # code -1 hits the trailing -1
 
-    def _selected(self) -> tuple[pd.DataFrame, np.ndarray]:
-        """The node rows of the log and their node codes; sets ``self._categories``."""
+    def _selected(self, *, ids: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+        """The node rows of the log and their node codes; sets ``self._categories``.
+
+        ``ids=False`` leaves the id columns out of URL and event rows (the caller codes
+        sessions from the log's cached codes instead of copying every id string)."""
         ev = self.log.events
         names = ev["event"]
         if callable(self.node):
@@ -191,7 +194,7 @@ class Journeys(Exportable):
                     "node='url' uses pageview events and there are none. Map your page event, "
                     "e.g. read_events(..., event_map={'page_view': 'pageview'}), or use node='event'."
                 )
-            rows = self._take(ev, is_view, "url")
+            rows = self._take(ev, is_view, "url", ids=ids)
             codes, cats = self._label_codes(rows["url"])
         elif self.node == "screen":
             if "screen" not in ev.columns:
@@ -205,7 +208,7 @@ class Journeys(Exportable):
             rows = ev
             codes, cats = self._label_codes(ev["screen"], raw=True)
         else:
-            rows = self._take(ev, ~event_mask(names, _PASSIVE), "event")
+            rows = self._take(ev, ~event_mask(names, _PASSIVE), "event", ids=ids)
             codes, cats = self._label_codes(rows["event"])
         keep = codes >= 0
         if not keep.all():
@@ -215,11 +218,16 @@ class Journeys(Exportable):
         self._categories = cats
         return rows, codes
 
-    def _take(self, ev: pd.DataFrame, mask: np.ndarray, label_col: str) -> pd.DataFrame:
+    def _take(self, ev: pd.DataFrame, mask: np.ndarray, label_col: str, *,
+              ids: bool = True) -> pd.DataFrame:
         """The masked rows of only the columns journeys read (a full-width copy costs more)."""
         unit = ["user_id"] if self.unit == "user" else []
-        cols = list(dict.fromkeys(["session_id", *unit, "timestamp", "seq", label_col]))
-        return ev[[c for c in cols if c in ev.columns]].loc[mask]
+        id_cols = ["session_id", *unit] if ids else []
+        cols = list(dict.fromkeys([*id_cols, "timestamp", "seq", label_col]))
+        pos = np.flatnonzero(mask)
+        index = ev.index[pos]
+        return pd.DataFrame({c: pd.Series(ev[c].array.take(pos), index=index)
+                             for c in cols if c in ev.columns}, index=index)
 
     def _node_rows(self) -> pd.DataFrame:
         """Node rows for the engine: unit, session_id, timestamp, seq, integer node."""
@@ -283,8 +291,14 @@ class Journeys(Exportable):
     @cached_property
     def _arrays(self) -> tuple[JourneySteps, Any]:
         """Journey steps as arrays (in-memory events), and the unit names by code."""
-        rows, codes = self._selected()
-        unit_codes, unit_names = _block_codes(rows["session_id" if self.unit == "session" else "user_id"])
+        full = self._log_session_codes()
+        rows, codes = self._selected(ids=full is None)
+        if full is not None:  # the log's own codes at the node rows: no id strings copied
+            unit_codes = full[rows.index.to_numpy()]
+            unit_names = self.log._session_names()
+        else:
+            unit_codes, unit_names = _block_codes(
+                rows["session_id" if self.unit == "session" else "user_id"])
         if self.unit == "session":
             session = unit_codes
         else:
@@ -297,6 +311,16 @@ class Journeys(Exportable):
             gap_ms=gap, collapse_repeats=self.collapse_repeats, session=session,
         )
         return steps, unit_names
+
+    def _log_session_codes(self) -> np.ndarray | None:
+        """The log's cached per-row session codes when journeys are per session over URL or
+        event nodes of a log in stored order (positional index), else ``None``."""
+        ev = self.log.events
+        if (self.unit != "session" or callable(self.node) or self.node not in ("url", "event")
+                or not isinstance(ev.index, pd.RangeIndex) or ev.index.start != 0
+                or ev.index.step != 1):
+            return None
+        return self.log._session_codes()
 
     def _labels(self, codes: Any) -> np.ndarray:
         cats = np.array(self._categories + [EXIT], dtype=object)  # code -1 is the exit
@@ -484,29 +508,28 @@ class Journeys(Exportable):
         if self._on_engine():
             exact = getattr(self.backend, "name", "duckdb") != "bigquery"  # no exact MEDIAN there
             out = execute(transitions_expr(self._steps[0], exact_median=exact), self.backend)
-            table = pd.DataFrame(
-                {
-                    "node": self._labels(out["node"]),
-                    "next": self._labels(out["next_node"]),
-                    "count": out["count"].astype("int64").to_numpy(),
-                    "median_s": out["median_s"].astype("float64").to_numpy(),
-                    "mean_s": out["mean_s"].astype("float64").to_numpy(),
-                }
-            )
+            node, nxt = out["node"].to_numpy(dtype="int64"), out["next_node"].to_numpy(dtype="int64")
+            count = out["count"].to_numpy(dtype="int64")
+            median_s = out["median_s"].to_numpy(dtype="float64", na_value=np.nan)
+            mean_s = out["mean_s"].to_numpy(dtype="float64", na_value=np.nan)
         else:
             t = transition_table(self._arrays[0])
-            table = pd.DataFrame(
-                {
-                    "node": self._labels(t["node"]),
-                    "next": self._labels(t["next_node"]),
-                    "count": t["count"],
-                    "median_s": t["median_ms"] / 1000.0,
-                    "mean_s": t["mean_ms"] / 1000.0,
-                }
-            )
-        table["probability"] = table["count"] / table.groupby("node")["count"].transform("sum")
-        table = table.sort_values(["count", "node", "next"], ascending=[False, True, True])
-        table = table[["node", "next", "count", "probability", "median_s", "mean_s"]].reset_index(drop=True)
+            node, nxt = np.asarray(t["node"], dtype="int64"), np.asarray(t["next_node"], dtype="int64")
+            count = np.asarray(t["count"], dtype="int64")
+            median_s, mean_s = t["median_ms"] / 1000.0, t["mean_ms"] / 1000.0
+        # by count (descending), then node and next name; codes index the names, -1 the exit
+        names = np.array(self._categories + [EXIT], dtype=object)
+        rank = np.empty(len(names), dtype="int64")
+        rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+        order = np.lexsort((rank[nxt], rank[node], -count))
+        node, nxt, count = node[order], nxt[order], count[order]
+        total = np.bincount(node, weights=count, minlength=len(names))  # node >= 0 always
+        table = pd.DataFrame({
+            "node": names[node], "next": names[nxt], "count": count,
+            "probability": count / total[node],
+            "median_s": np.asarray(median_s, dtype="float64")[order],
+            "mean_s": np.asarray(mean_s, dtype="float64")[order],
+        })
         if not as_matrix:
             return table
         names = sorted(set(table["node"]) | set(table["next"]) - {EXIT}) + [EXIT]
