@@ -58,3 +58,23 @@ def test_end_to_end_peak_memory_scales_under_the_3_gib_line(tmp_path: Path) -> N
         f"peak {result['peak_rss_gib']:.2f} GiB over {limit:.2f} GiB at {EVENTS:,} events "
         f"(the 10M target of 3 GiB, scaled): {[(k, round(v['peak_rss_gib'], 2)) for k, v in stages.items()]}"
     )
+
+
+def test_the_default_duckdb_returns_freed_memory_in_the_background() -> None:
+    import ibis
+
+    import uxlens as ux
+    from uxlens.engine import backend
+
+    previous = backend._state["backend"]
+    try:
+        con = ux.connect()
+        setting = con.raw_sql("SELECT current_setting('allocator_background_threads')")
+        assert setting.fetchone()[0] is True
+        # a connection the user made keeps the user's settings
+        own = ibis.duckdb.connect()
+        assert ux.connect(own) is own
+        setting = own.raw_sql("SELECT current_setting('allocator_background_threads')")
+        assert setting.fetchone()[0] is False
+    finally:
+        backend._state["backend"] = previous
