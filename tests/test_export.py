@@ -632,14 +632,14 @@ def test_libreoffice_renders_the_deck(tmp_path, split_funnel):
 
 
 
-def _click_export_buttons(js_path, state, path_selector, png_path):
-    """Mount a widget's JS with a fake model, type a path, click both buttons: the sets."""
+def _click_export_buttons(esm, state, path_selector, png_path):
+    """Mount a widget's ESM with a fake model, type a path, click both buttons: the sets."""
     import json
 
     from playwright.sync_api import sync_playwright
 
     origin = "http://uxlens.test"
-    files = {"/": (fake_model_page("/widget.js"), "text/html"), "/widget.js": (js_path.read_text(), "text/javascript"),
+    files = {"/": (fake_model_page("/widget.js"), "text/html"), "/widget.js": (esm, "text/javascript"),
              "/state.json": (json.dumps(state), "application/json")}
     errors: list[str] = []
     with sync_playwright() as p:
@@ -678,7 +678,7 @@ def test_widget_buttons_send_the_export_messages(tmp_path, split_funnel, demo_lo
     keys = ("funnel", "split_options", "split_by", "selected", "sessions", "selected_session",
             "message", "export_path")
     state = {k: getattr(ex.view, k) for k in keys}
-    sent = _click_export_buttons(fx.STATIC / "funnel_explorer.js", state, ".uxl-fx-path",
+    sent = _click_export_buttons(ex.view._esm, state, ".uxl-fx-path",
                                  tmp_path / "f.png")
     assert [r["action"] for r in sent] == ["deck", "image"]
     for request in sent:  # what the Jupyter comm would deliver to Python
@@ -689,7 +689,7 @@ def test_widget_buttons_send_the_export_messages(tmp_path, split_funnel, demo_lo
                            deck=deck)
     state = {k: v for k, v in w.get_state().items()
              if not isinstance(v, (bytes, memoryview)) and not k.startswith("_")}
-    sent = _click_export_buttons(hx._STATIC / "heatmap_explorer.js", state, ".uxh-path",
+    sent = _click_export_buttons(w._esm, state, ".uxh-path",
                                  tmp_path / "h.png")
     assert [r["action"] for r in sent] == ["deck", "image"]
     assert sent[1]["path"] == str(tmp_path / "h.png")

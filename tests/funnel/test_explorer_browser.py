@@ -1,7 +1,8 @@
 """The funnel explorer's front end in headless Chromium, wired to the Python widget.
 
-A local page mounts ``widgets/static/funnel_explorer.js`` with a fake anywidget
-model; the test plays the Jupyter comm: what the page sets is applied to the
+A local page mounts the widget's ESM (``widgets/static/_sessions.js`` then
+``funnel_explorer.js``, as :func:`uxlens.widgets._sessions.front_end` joins them)
+with a fake anywidget model; the test plays the Jupyter comm: what the page sets is applied to the
 Python :class:`FunnelExplorer`, and what Python changes is pushed back to the
 page. Every request is intercepted; nothing may leave the page.
 """
@@ -16,7 +17,7 @@ import pytest
 from _widget_harness import CHROMIUM, LAUNCH_ARGS, fake_model_page, serve_and_open
 
 from uxlens.funnel import Funnel
-from uxlens.widgets.funnel_explorer import STATIC, FunnelExplorer
+from uxlens.widgets.funnel_explorer import FunnelExplorer
 
 from .test_api import dataset
 
@@ -62,8 +63,8 @@ class Bridge:
 def open_page(browser: Any, explorer: FunnelExplorer) -> tuple[Any, Bridge, list[str], list[str]]:
     state = {k: getattr(explorer.view, k) for k in KEYS}
     files = {
-        "/": fake_model_page("/funnel_explorer.js", (STATIC / "funnel_explorer.css").read_text()),
-        "/funnel_explorer.js": (STATIC / "funnel_explorer.js").read_text(),
+        "/": fake_model_page("/funnel_explorer.js", explorer.view._css),
+        "/funnel_explorer.js": explorer.view._esm,
         "/state.json": json.dumps(state),
     }
     types = {"/": "text/html", "/funnel_explorer.js": "text/javascript",
@@ -79,20 +80,22 @@ def test_bars_click_lists_sessions_and_replay(browser: Any) -> None:
     labels = page.locator(".uxl-fx-label").all_inner_texts()
     assert labels == ["1. A", "2. B", "3. C"]
     assert page.locator(".uxl-fx-count").all_inner_texts() == ["6", "4", "3"]
-    assert page.locator(".uxl-fx-replay").count() == 0
+    assert page.locator(".uxl-replay").count() == 0
 
     page.click(".uxl-fx-bar[data-step='1']")
     bridge.to_python()
     assert ex.view.selected == {"step": 1, "segment": None}
-    rows = page.locator(".uxl-fx-table tbody tr")
+    rows = page.locator(".uxl-sessions-table tbody tr")
     assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.session)")) == ["u3-s", "u6-s"]
-    assert page.locator(".uxl-fx-replay").is_disabled()
+    assert page.locator(".uxl-sessions-label").inner_text() == "dropped after step 1 (A)"
+    assert page.locator(".uxl-sessions-count").inner_text().strip() == "· 2 units, 2 sessions"
+    assert page.locator(".uxl-replay").is_disabled()
 
-    page.click(".uxl-fx-table tbody tr[data-session='u6-s']")
+    page.click(".uxl-sessions-table tbody tr[data-session='u6-s']")
     bridge.to_python()
     assert ex.view.selected_session == "u6-s"
-    assert not page.locator(".uxl-fx-replay").is_disabled()
-    page.click(".uxl-fx-replay")
+    assert not page.locator(".uxl-replay").is_disabled()
+    page.click(".uxl-replay")
     bridge.to_python()
     assert "u6-s" in page.locator(".uxl-fx-message").inner_text()
     assert outside == [] and errors == []

@@ -38,11 +38,20 @@ def test_the_grid_travels_as_float32_bytes(widget):
     assert widget.status.startswith("12 clicks · 6 sessions")
 
 
+def _column(widget: HeatmapExplorer, name: str) -> list:
+    at = widget.sessions["columns"].index(name)
+    return [row[at] for row in widget.sessions["rows"]]
+
+
 def test_clicking_the_map_lists_the_sessions_behind_the_point(widget):
     widget.click = {"x": 703.0, "y": 505.0}
-    assert sorted(r["session_id"] for r in widget.sessions) == [f"s{i}" for i in range(6)]
+    assert sorted(_column(widget, "session_id")) == [f"s{i}" for i in range(6)]
     assert widget.marker == {"x": 703.0, "y": 505.0, "r": 30.0}
-    assert [s for s in widget.last_sessions.ids] == [r["session_id"] for r in widget.sessions]
+    assert widget.last_sessions.ids == _column(widget, "session_id")
+    # The explorers' shared session table, plus the clicks each session made near the point.
+    assert widget.sessions["columns"][:2] == ["session_id", "events_here"]
+    assert _column(widget, "events_here") == [1] * 6 and _column(widget, "clicks") == [2] * 6
+    assert widget.sessions["total"] == 6 and widget.sessions["label"] == widget.last_sessions.label
     picked = []
     widget.on_select(picked.append)
     widget.selected_session = "s3"
@@ -60,9 +69,9 @@ def test_selectors_recompute_the_map(widget):
     assert widget.status.startswith("0 clicks · 0 sessions")
     widget.segment, widget.version, widget.device = "all", "all", "desktop"
     widget.kind = "scroll"
-    assert widget.grid_nx == 1 and widget.sessions == []
+    assert widget.grid_nx == 1 and widget.sessions == {}
     widget.click = {"x": 10.0, "y": 200.0}
-    assert len(widget.sessions) == 6 and "viewport over" in widget.sessions_label
+    assert widget.sessions["total"] == 6 and "viewport over" in widget.sessions["label"]
     widget.kind = "click"
 
 
@@ -139,8 +148,12 @@ def test_front_end_draws_the_map_and_reports_clicks(widget):
         widget.click = click
         page.evaluate("(rows) => window.model.set('sessions', rows)", widget.sessions)
         assert page.locator("tbody tr").count() == 6
+        assert page.locator(".uxl-sessions-label").inner_text() == widget.last_sessions.label
+        assert page.locator(".uxl-sessions-count").inner_text().strip() == "· 6 sessions"
+        assert page.locator("thead th").all_inner_texts()[:2] == ["session id", "events here"]
+        assert page.locator(".uxl-replay").count() == 0  # rows go to on_select callbacks
         page.locator("tbody tr").first.click()
-        assert page.evaluate("window.state.selected_session") == widget.sessions[0]["session_id"]
+        assert page.evaluate("window.state.selected_session") == widget.sessions["rows"][0][0]
         page.locator("select").first.select_option("scroll")
         assert page.evaluate("window.state.kind") == "scroll"
         browser.close()

@@ -192,7 +192,7 @@ def test_explorer_offers_the_main_screens_and_starts_on_the_busiest(log, screene
     assert w.status.startswith(f"{len(desktop):,} clicks")
     w.screen = mains[1]
     w.click = {"x": 880.0, "y": 510.0}  # the Send invites button
-    shown = {r["session_id"] for r in w.sessions}
+    shown = {row[0] for row in w.sessions["rows"]}  # session_id comes first
     assert shown and shown <= set(desktop.loc[desktop["screen"].astype(str) == mains[1], "session_id"])
     # a page with one state: no selector (only "all")
     assert HeatmapExplorer(Heatmap(log, url="/signup", background=None)).screens == ["all"]

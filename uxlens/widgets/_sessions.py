@@ -1,21 +1,35 @@
 """What every explorer widget shares: the session table it sends and the replay it opens.
 
-An explorer (funnel, journeys) lists the sessions behind a click as a small
-JSON table (at most :data:`MAX_ROWS` rows, the total shown) and opens one of
-them in a replay player below itself. :class:`SessionsPanel` holds that
-behaviour once; an explorer mixes it in and says where the events come from
+An explorer (funnel, journeys, heatmap) lists the sessions behind a click as a
+small JSON table (:func:`sessions_payload`: at most :data:`MAX_ROWS` rows, the
+total shown). The funnel and journeys explorers open one of them in a replay
+player below themselves: :class:`SessionsPanel` holds that behaviour once; an
+explorer mixes it in and says where the events come from
 (:meth:`SessionsPanel._replay_log`).
+
+The front end of that table is written once too, in ``static/_sessions.js``
+and ``static/_sessions.css``: :func:`front_end` puts them in front of a
+widget's own file to make its ``_esm`` and ``_css`` (anywidget takes one
+module string per widget, and a notebook may be offline).
 """
 
 from __future__ import annotations
 
 import math
+import pathlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ROWS", "SESSION_COLUMNS", "SessionsPanel", "json_value", "sessions_payload"]
+__all__ = [
+    "MAX_ROWS", "SESSION_COLUMNS", "STATIC", "SessionsPanel", "front_end", "json_value",
+    "sessions_payload",
+]
+
+#: The explorers' JavaScript and CSS files.
+STATIC = pathlib.Path(__file__).parent / "static"
 
 #: Most session rows sent to the front end for one selection.
 MAX_ROWS = 200
@@ -53,8 +67,38 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def sessions_payload(sessions: Any, *, label: str | None = None) -> dict[str, Any]:
+def front_end(name: str) -> tuple[str, str]:
+    """A widget's ``(_esm, _css)``: the shared session table's file, then the widget's own.
+
+    ``static/_sessions.js`` defines ``h`` (DOM helper), ``cell`` and
+    ``renderSessions(model, root, {hint, replay})``; the widget's file
+    ``static/<name>.js`` uses them and ends with ``export default``.
+
+    Examples
+    --------
+    >>> esm, css = front_end("journeys_explorer")
+    >>> esm.startswith((STATIC / "_sessions.js").read_text())
+    True
+    >>> esm.rstrip().endswith("export default { render };")
+    True
+    >>> ".uxl-sessions-table" in css and ".uxl-jx-svg" in css
+    True
+    """
+
+    def joined(ext: str) -> str:
+        return "\n".join((STATIC / f"{part}{ext}").read_text(encoding="utf-8")
+                         for part in ("_sessions", name))
+
+    return joined(".js"), joined(".css")
+
+
+def sessions_payload(
+    sessions: Any, *, label: str | None = None, extra: Sequence[str] = ()
+) -> dict[str, Any]:
     """The front end's session table for a :class:`~uxlens.SessionList`.
+
+    Columns are :data:`SESSION_COLUMNS` that the list has; ``extra`` columns
+    (e.g. the heatmap's ``events_here``) come right after ``session_id``.
 
     Examples
     --------
@@ -62,9 +106,12 @@ def sessions_payload(sessions: Any, *, label: str | None = None) -> dict[str, An
     >>> p = sessions_payload(ux.demo().sessions(device="tablet"))
     >>> p["columns"][0], p["total"] == len(ux.demo().sessions(device="tablet")), len(p["rows"]) <= MAX_ROWS
     ('session_id', True, True)
+    >>> sessions_payload(ux.demo().sessions(device="tablet"), extra=["pageviews"])["columns"][:3]
+    ['session_id', 'pageviews', 'user_id']
     """
     frame = sessions.frame
-    cols = [c for c in SESSION_COLUMNS if c in frame.columns]
+    wanted = [SESSION_COLUMNS[0], *extra, *(c for c in SESSION_COLUMNS[1:] if c not in extra)]
+    cols = [c for c in wanted if c in frame.columns]
     shown = frame[cols].head(MAX_ROWS)
     payload = {
         "label": sessions.label if label is None else label,

@@ -18,7 +18,6 @@ scriptable and testable without a browser. Session tables are capped at
 
 from __future__ import annotations
 
-import pathlib
 from typing import Any
 
 import anywidget
@@ -27,17 +26,15 @@ import pandas as pd
 import traitlets
 
 from ..plotting.theme import COLORS, SEGMENTS
-from ._sessions import MAX_ROWS, SessionsPanel, json_value
+from ._sessions import MAX_ROWS, SessionsPanel, front_end, json_value
 
 __all__ = ["FunnelExplorer", "FunnelView", "MAX_ROWS"]
 
-STATIC = pathlib.Path(__file__).parent / "static"
 
 class FunnelView(anywidget.AnyWidget):
     """The front-end half of :class:`FunnelExplorer` (synced state only)."""
 
-    _esm = STATIC / "funnel_explorer.js"
-    _css = STATIC / "funnel_explorer.css"
+    _esm, _css = front_end("funnel_explorer")
 
     funnel = traitlets.Dict().tag(sync=True)
     split_options = traitlets.List(traitlets.Unicode()).tag(sync=True)

@@ -5,23 +5,24 @@ which sessions are behind a point); the front end in
 ``static/heatmap_explorer.js`` only draws the page image, paints the grid on
 a canvas with the uxlens colour scale and reports selector changes, clicks on
 the map and clicks on a session row. The grid travels as a binary float32
-buffer and the page image as bytes, never as JSON lists.
+buffer and the page image as bytes, never as JSON lists. The sessions behind a
+point travel and render as in the other explorers (``_sessions.py``,
+``static/_sessions.js``), with the heatmap's ``events_here`` column.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import numpy as np
-import pandas as pd
 import traitlets
 
 from ..exceptions import UxlensError
 from ..plotting.theme import SEQUENTIAL
+from ._sessions import front_end, sessions_payload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..eventlog import SessionList
@@ -29,11 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["HeatmapExplorer"]
 
-_STATIC = Path(__file__).parent / "static"
 _ALL = "all"
-_ROW_COLUMNS = ("session_id", "user_id", "device", "duration_s", "clicks", "events_here",
-                "source", "version")
-_MAX_ROWS = 100
+#: Columns the heatmap adds to the shared session table: the events near the clicked point.
+_EXTRA_COLUMNS = ("events_here",)
 
 
 class HeatmapExplorer(anywidget.AnyWidget):
@@ -46,7 +45,9 @@ class HeatmapExplorer(anywidget.AnyWidget):
 
     Clicking a point of a click/move/rage/dead/error map lists the sessions
     with events within ``radius`` px of it; clicking a scroll or attention
-    map lists the sessions whose viewport showed that band. The last list is
+    map lists the sessions whose viewport showed that band, in :attr:`sessions`
+    (the explorers' session table: ``label``, ``columns``, ``rows``, ``total``,
+    with an ``events_here`` column). The last list is
     :attr:`last_sessions` (a :class:`~uxlens.SessionList`, ready to replay);
     clicking a row sets :attr:`selected_session` and calls the callbacks
     registered with :meth:`on_select`.
@@ -75,12 +76,11 @@ class HeatmapExplorer(anywidget.AnyWidget):
     >>> w.kind, w.device in w.devices, w.grid_nx > 0
     ('click', True, True)
     >>> w.click = {"x": w.page_w / 2, "y": 300.0}
-    >>> isinstance(w.sessions, list)
-    True
+    >>> w.sessions["columns"][:2], w.sessions["total"] == len(w.last_sessions)
+    (['session_id', 'events_here'], True)
     """
 
-    _esm = _STATIC / "heatmap_explorer.js"
-    _css = _STATIC / "heatmap_explorer.css"
+    _esm, _css = front_end("heatmap_explorer")
 
     kinds = traitlets.List(traitlets.Unicode()).tag(sync=True)
     devices = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -112,8 +112,8 @@ class HeatmapExplorer(anywidget.AnyWidget):
 
     click = traitlets.Dict().tag(sync=True)
     marker = traitlets.Dict().tag(sync=True)
-    sessions = traitlets.List(traitlets.Dict()).tag(sync=True)
-    sessions_label = traitlets.Unicode("").tag(sync=True)
+    #: The sessions behind the last click, as :func:`~uxlens.widgets._sessions.sessions_payload`.
+    sessions = traitlets.Dict().tag(sync=True)
     selected_session = traitlets.Unicode("").tag(sync=True)
     #: "Add to deck" / "Save image": {action: "deck" | "image", path, nonce}.
     export_request = traitlets.Dict().tag(sync=True)
@@ -223,8 +223,7 @@ class HeatmapExplorer(anywidget.AnyWidget):
 
     def _update(self) -> None:
         h = self.current()
-        self.sessions = []
-        self.sessions_label = ""
+        self.sessions = {}
         self.marker = {}
         try:
             payload = _payload(h, self.device)
@@ -255,8 +254,7 @@ class HeatmapExplorer(anywidget.AnyWidget):
         self.last_sessions = found
         self.marker = {"x": x, "y": y, "r": self.radius if h.kind not in (
             "scroll", "attention") else 0}
-        self.sessions_label = f"{len(found):,} sessions · {found.label}"
-        self.sessions = _rows(found.frame)
+        self.sessions = sessions_payload(found, extra=_EXTRA_COLUMNS)
 
     def _on_selected(self, change: Any) -> None:
         sid = change["new"]
@@ -293,24 +291,6 @@ class HeatmapExplorer(anywidget.AnyWidget):
                 default_path=self.export_path or "heatmap.png")
         except Exception as exc:
             self.export_message = f"Export failed: {exc}"
-
-
-def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = [c for c in _ROW_COLUMNS if c in frame.columns]
-    out = []
-    for rec in frame[cols].head(_MAX_ROWS).to_dict("records"):
-        row = {}
-        for k, v in rec.items():
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                row[k] = ""
-            elif isinstance(v, (np.integer, int)):
-                row[k] = int(v)
-            elif isinstance(v, (np.floating, float)):
-                row[k] = round(float(v), 1)
-            else:
-                row[k] = str(v)
-        out.append(row)
-    return out
 
 
 def _payload(h: Heatmap, device: str) -> dict[str, Any]:

@@ -4,47 +4,54 @@ Python decides what to show, JavaScript (``static/journeys_explorer.js``) only
 renders and reports clicks. The widget is an ``ipywidgets.VBox`` of:
 
 - ``view``: an anywidget with the step-by-step flows (a Sankey drawn in SVG:
-  one column per step, exits in red), a step slider, a start-node selector,
-  the table of sessions for the clicked node or link and a "Replay" button;
+  one column per step, exits in red), a step slider, a start-node selector
+  (flows *from* a node), an end-node selector (flows *to* a node, as
+  :meth:`uxlens.Journeys.sankey` with ``end=``; choosing one lists the sessions
+  that reached it), the table of sessions for the clicked node or link and a
+  "Replay" button;
 - ``output``: an ``ipywidgets.Output`` where the selected session's replay
   player appears (``Session.replay()``).
 
 Everything the front end can do is also a method (:meth:`JourneysExplorer.select`,
 :meth:`JourneysExplorer.set_steps`, :meth:`JourneysExplorer.set_start`,
-:meth:`JourneysExplorer.replay`), so the widget is scriptable and testable
-without a browser. Session tables are capped at :data:`MAX_ROWS` rows.
+:meth:`JourneysExplorer.set_end`, :meth:`JourneysExplorer.replay`), so the
+widget is scriptable and testable without a browser. Session tables are capped
+at :data:`MAX_ROWS` rows.
 """
 
 from __future__ import annotations
 
-import pathlib
 from typing import Any
 
 import anywidget
 import ipywidgets
+import pandas as pd
 import traitlets
 
+from ..eventlog import SessionList
+from ..exceptions import UxlensError
 from ..plotting.theme import COLORS, SEGMENTS
-from ._sessions import MAX_ROWS, SessionsPanel
+from ._sessions import MAX_ROWS, SessionsPanel, front_end
 
 __all__ = ["JourneysExplorer", "JourneysView", "MAX_ROWS"]
 
-STATIC = pathlib.Path(__file__).parent / "static"
-#: Start nodes offered in the selector (the most visited ones).
+#: Start and end nodes offered in the selectors (the most visited ones).
 MAX_START_OPTIONS = 40
 
 
 class JourneysView(anywidget.AnyWidget):
     """The front-end half of :class:`JourneysExplorer` (synced state only)."""
 
-    _esm = STATIC / "journeys_explorer.js"
-    _css = STATIC / "journeys_explorer.css"
+    _esm, _css = front_end("journeys_explorer")
 
     flow = traitlets.Dict().tag(sync=True)
     steps = traitlets.Int(5).tag(sync=True)
     max_steps = traitlets.Int(10).tag(sync=True)
     start = traitlets.Unicode("").tag(sync=True)
     start_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: Flows *to* this node ("" = no end node); choosing one lists the sessions that reached it.
+    end = traitlets.Unicode("").tag(sync=True)
+    end_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     selected = traitlets.Dict().tag(sync=True)
     sessions = traitlets.Dict().tag(sync=True)
     selected_session = traitlets.Unicode("").tag(sync=True)
@@ -63,6 +70,9 @@ class JourneysExplorer(SessionsPanel, ipywidgets.VBox):
         Steps shown at first (the slider goes up to the Journeys' ``max_steps``).
     start
         Show journeys from their first visit of this node (``None``: from the start).
+    end
+        Show the journeys that reach this node, the ``steps`` moves that led to
+        its first visit, and list their sessions (``None``: no end node).
     min_share
         Links carrying less than this share of journeys are hidden.
 
@@ -78,36 +88,49 @@ class JourneysExplorer(SessionsPanel, ipywidgets.VBox):
     >>> ex.select(edge=("/", "(exit)"))
     >>> ex.view.sessions["total"], ex.view.sessions["rows"][0][0]
     (1, 's2')
+    >>> ex.set_end("/buy")
+    >>> ex.view.flow["title"], ex.view.sessions["label"], ex.view.sessions["rows"][0][0]
+    ('Journeys to /buy', 'reached /buy', 's1')
     """
 
     def __init__(
-        self, journeys: Any, *, steps: int = 5, start: str | None = None, min_share: float = 0.01
+        self, journeys: Any, *, steps: int = 5, start: str | None = None, end: str | None = None,
+        min_share: float = 0.01,
     ) -> None:
         self.journeys = journeys
         self.min_share = float(min_share)
         self.view = JourneysView()
         self.output = ipywidgets.Output()
         visits = journeys.steps_["node"].value_counts()
-        self.view.start_options = [""] + [str(n) for n in visits.index[:MAX_START_OPTIONS]]
+        options = [""] + [str(n) for n in visits.index[:MAX_START_OPTIONS]]
         self.view.max_steps = int(max(2, journeys.max_steps))
         self.view.steps = int(min(max(1, steps), self.view.max_steps))
-        if start:
-            journeys._check_node(start)
-            if start not in self.view.start_options:
-                self.view.start_options = self.view.start_options + [start]
+        for node in (start, end):
+            if node:
+                journeys._check_node(node)
+        self.view.start_options = options + ([start] if start and start not in options else [])
+        self.view.end_options = options + ([end] if end and end not in options else [])
         self.view.start = start or ""
+        self.view.end = end or ""
         self._render()
-        self.view.observe(self._on_layout, names=["steps", "start"])
+        if end:
+            self._show_sessions(self.reached())
+        self.view.observe(self._on_layout, names=["steps", "start", "end"])
         self.view.observe(self._on_select, names="selected")
         self.view.observe(self._on_replay, names="replay_request")
         super().__init__([self.view, self.output])
 
     # ------------------------------------------------------------------ state
     def _render(self) -> None:
-        start = self.view.start or None
-        links, n = self.journeys._flow_links(
-            start=start, steps=int(self.view.steps), min_share=self.min_share
-        )
+        start, end = self.view.start or None, self.view.end or None
+        if end and start and self._end_visits().empty:
+            # No journey reaches ``end`` after ``start``: nothing to draw (and Journeys'
+            # flows would compare against an empty mapping).
+            links, n = pd.DataFrame(columns=["step", "node", "next", "count"]), 0
+        else:
+            links, n = self.journeys._flow_links(
+                start=start, end=end, steps=int(self.view.steps), min_share=self.min_share
+            )
         names = sorted({str(v) for v in links["node"]} | {str(v) for v in links["next"]} - {"(exit)"})
         palette = {name: SEGMENTS[i % len(SEGMENTS)] for i, name in enumerate(names)}
         palette["(exit)"] = COLORS["drop"]
@@ -122,7 +145,8 @@ class JourneysExplorer(SessionsPanel, ipywidgets.VBox):
             if key not in nodes:  # exits and last-column nodes have no outgoing link
                 nodes[key] = count
         self.view.flow = {
-            "title": "Journeys" + (f" from {start}" if start else ""),
+            "title": "Journeys" + (f" from {start}" if start else "")
+            + (f" to {end}" if end else ""),
             "total": int(n),
             "nodes": [
                 {"step": step, "node": node, "count": count, "color": palette.get(node, COLORS["muted"])}
@@ -145,12 +169,50 @@ class JourneysExplorer(SessionsPanel, ipywidgets.VBox):
             self.journeys._check_node(start)
         self.view.start = start or ""
 
+    def set_end(self, end: str | None) -> None:
+        """Show the flows to ``end`` and list the sessions that reached it (``None``: no end)."""
+        if end:
+            self.journeys._check_node(end)
+        self.view.end = end or ""
+
+    def reached(self) -> SessionList:
+        """The sessions whose journeys reach the end node (after the start node, when one is set).
+
+        They are the journeys the Sankey shows while an end node is chosen.
+
+        Examples
+        --------
+        >>> import uxlens as ux
+        >>> ex = ux.Journeys(ux.demo()).explore(steps=2)
+        >>> ex.set_end("/onboarding/invite")
+        >>> len(ex.reached()), ex.view.sessions["total"], ex.view.flow["total"]
+        (127, 127, 127)
+        """
+        end, start = self.view.end, self.view.start
+        if not end:
+            raise UxlensError("No end node is chosen: call set_end(node) first.")
+        listed = self.journeys.sessions(node=end)
+        if not start:
+            return SessionList(listed.frame, listed.log, label=f"reached {end}")
+        keep = listed.frame["session_id"].isin(set(self._end_visits()["session_id"].astype(str)))
+        return SessionList(listed.frame.loc[keep].reset_index(drop=True), listed.log,
+                           label=f"reached {end} after {start}")
+
+    def _end_visits(self) -> pd.DataFrame:
+        """Step rows of the end node at or after its journey's first visit of the start node."""
+        s = self.journeys.steps_
+        first = s.loc[s["node"] == self.view.start].groupby("journey_id")["step"].min()
+        hits = s.loc[s["node"] == self.view.end]
+        return hits.loc[hits["step"] >= hits["journey_id"].map(first)]  # no start visit: NaN, out
+
     def _on_layout(self, change: dict[str, Any]) -> None:
         self.view.selected = {}
         self.view.sessions = {}
         self.view.selected_session = ""
         self.view.message = ""
         self._render()
+        if self.view.end:
+            self._show_sessions(self.reached())
 
     def select(self, *, node: str | None = None, edge: tuple[str, str] | None = None) -> None:
         """List the sessions that visited ``node`` or moved along ``edge``."""

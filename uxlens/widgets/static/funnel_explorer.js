@@ -13,20 +13,9 @@
 // selected, sessions {label, columns, rows, total, units}, selected_session, message.
 //   - click on "Add to deck" / "Save image" -> model "export_request" =
 //     {action: "deck" | "image", path, nonce}; Python exports, answers in "message".
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = v;
-    else if (k === "style") el.setAttribute("style", v);
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
+//
+// h, cell and renderSessions (the session table and Replay button) come from
+// _sessions.js, put in front of this file by uxlens.widgets._sessions.front_end().
 
 function pct(v) {
   return v === null || v === undefined ? "–" : (100 * v).toFixed(1) + "%";
@@ -38,12 +27,6 @@ function seconds(v) {
   if (v < 3600) return (v / 60).toFixed(1) + " min";
   if (v < 86400) return (v / 3600).toFixed(1) + " h";
   return (v / 86400).toFixed(1) + " d";
-}
-
-function cell(v) {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString() : String(v);
-  return String(v);
 }
 
 function renderBars(model, root) {
@@ -113,62 +96,6 @@ function renderBars(model, root) {
   }
 }
 
-function renderSessions(model, root) {
-  const data = model.get("sessions") || {};
-  const box = h("div", { class: "uxl-fx-sessions" });
-  if (!data.columns) {
-    box.append(h("div", { class: "uxl-fx-hint", text: "Click a step bar to list the units who stopped there." }));
-    root.append(box);
-    return;
-  }
-  const chosen = model.get("selected_session");
-  const shown = data.rows.length;
-  box.append(
-    h(
-      "div",
-      { class: "uxl-fx-head" },
-      h("b", { text: data.label }),
-      h("span", {
-        class: "uxl-fx-muted",
-        text: ` · ${data.units.toLocaleString()} units, ${data.total.toLocaleString()} sessions` +
-          (shown < data.total ? ` (first ${shown} shown)` : ""),
-      }),
-      h("button", {
-        class: "uxl-fx-replay",
-        text: "▶ Replay",
-        disabled: !chosen,
-        title: chosen ? `Replay session ${chosen}` : "Select a session first",
-        onclick: () => {
-          model.set("replay_request", { session_id: chosen, nonce: Date.now() });
-          model.save_changes();
-        },
-      }),
-    ),
-  );
-  const table = h("table", { class: "uxl-fx-table" });
-  const head = h("tr");
-  for (const c of data.columns) head.append(h("th", { text: c }));
-  table.append(h("thead", {}, head));
-  const body = h("tbody");
-  const sidAt = data.columns.indexOf("session_id");
-  for (const row of data.rows) {
-    const sid = row[sidAt];
-    const tr = h("tr", {
-      class: sid === chosen ? "uxl-fx-chosen" : "",
-      "data-session": sid,
-      onclick: () => {
-        model.set("selected_session", sid);
-        model.save_changes();
-      },
-    });
-    for (const v of row) tr.append(h("td", { text: cell(v) }));
-    body.append(tr);
-  }
-  table.append(body);
-  box.append(h("div", { class: "uxl-fx-scroll" }, table));
-  root.append(box);
-}
-
 function renderExport(model, root) {
   const path = h("input", {
     class: "uxl-fx-path",
@@ -220,7 +147,7 @@ function render({ model, el }) {
     );
     renderBars(model, root);
     renderExport(model, root);
-    renderSessions(model, root);
+    renderSessions(model, root, { hint: "Click a step bar to list the units who stopped there." });
     const msg = model.get("message");
     if (msg) root.append(h("div", { class: "uxl-fx-message", text: msg }));
   };

@@ -9,22 +9,13 @@
 // grid (float32 bytes, grid_ny rows x grid_nx columns, row-major), grid_y0, bin_px,
 // grid_max; colors ([[stop, "rgba(...)"], ...]); title, status, error; click (out);
 // export_request (out: {action: "deck" | "image", path, nonce}), export_path, export_message;
-// marker {x, y, r}; sessions (rows), sessions_label; selected_session (out); radius.
+// marker {x, y, r}; sessions {label, columns, rows, total}; selected_session (out); radius.
+//
+// h and renderSessions (the session table, here without a Replay button: Python calls
+// the on_select callbacks) come from _sessions.js, put in front of this file by
+// uxlens.widgets._sessions.front_end().
 
 const MAX_CANVAS_PX = 16000; // browsers refuse taller canvases
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c) el.append(c);
-  return el;
-}
 
 function bytesOf(value) {
   if (!value) return new Uint8Array(0);
@@ -91,10 +82,7 @@ function render({ model, el }) {
   const marker = h("div", { class: "uxh-marker" });
   const legend = h("div", { class: "uxh-legend" });
   const side = h("div", { class: "uxh-side" });
-  const list = h("div", { class: "uxh-sessions" });
-  const listLabel = h("div", { class: "uxh-sessions-label", text: "Click the map to list the sessions behind a point." });
   stage.append(img, canvas, marker);
-  side.append(listLabel, list);
   const exportPath = h("input", { class: "uxh-path", type: "text", title: "image file to write" });
   exportPath.value = model.get("export_path") || "heatmap.png";
   exportPath.addEventListener("change", () => { model.set("export_path", exportPath.value); model.save_changes(); });
@@ -203,25 +191,8 @@ function render({ model, el }) {
   }
 
   function drawSessions() {
-    const rows = model.get("sessions") || [];
-    listLabel.textContent = model.get("sessions_label") || "Click the map to list the sessions behind a point.";
-    if (!rows.length) {
-      list.replaceChildren();
-      return;
-    }
-    const cols = Object.keys(rows[0]);
-    const table = h("table", { class: "uxh-table" });
-    table.append(h("thead", {}, h("tr", {}, ...cols.map((c) => h("th", { text: c.replace(/_/g, " ") })))));
-    const body = h("tbody");
-    for (const row of rows) {
-      const tr = h("tr", {
-        class: row.session_id === model.get("selected_session") ? "uxh-picked" : "",
-        onclick: () => { model.set("selected_session", String(row.session_id)); model.save_changes(); },
-      }, ...cols.map((c) => h("td", { text: String(row[c]) })));
-      body.append(tr);
-    }
-    table.append(body);
-    list.replaceChildren(table);
+    side.replaceChildren();
+    renderSessions(model, side, { hint: "Click the map to list the sessions behind a point.", replay: false });
   }
 
   function onMapClick(ev) {
@@ -261,7 +232,7 @@ function render({ model, el }) {
     error.style.display = model.get("error") ? "block" : "none";
   });
   on(["marker"], drawMarker);
-  on(["sessions", "sessions_label", "selected_session"], drawSessions);
+  on(["sessions", "selected_session"], drawSessions);
   all();
   return () => {
     if (resize) resize.disconnect();

@@ -6,27 +6,19 @@
 //   - click on a link               -> model "selected" = {kind: "edge", node, next}
 //   - step slider                   -> model "steps" = N
 //   - start-node selector           -> model "start" = node ("" = journeys from the start)
+//   - end-node selector             -> model "end" = node ("" = no end node); Python redraws
+//                                      the flows to that node and lists the sessions that reached it
 //   - click on a session row        -> model "selected_session" = id
 //   - click on "Replay"             -> model "replay_request" = {session_id, nonce}
 //
 // Model keys read: flow {title, total, colors, nodes: [{step, node, count, color}],
-// links: [{step, node, next, count}]}, steps, max_steps, start, start_options,
-// selected, sessions {label, columns, rows, total}, selected_session, message.
+// links: [{step, node, next, count}]}, steps, max_steps, start, start_options, end,
+// end_options, selected, sessions {label, columns, rows, total}, selected_session, message.
+//
+// h, cell and renderSessions (the session table and Replay button) come from
+// _sessions.js, put in front of this file by uxlens.widgets._sessions.front_end().
 
 const SVG = "http://www.w3.org/2000/svg";
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
 
 function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
@@ -37,12 +29,6 @@ function s(tag, attrs = {}, ...children) {
   }
   for (const c of children) if (c !== null && c !== undefined) el.append(c);
   return el;
-}
-
-function cell(v) {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "number") return Number.isInteger(v) ? v.toLocaleString() : String(v);
-  return String(v);
 }
 
 function pick(model, selected) {
@@ -102,6 +88,7 @@ function renderFlow(model, root) {
         "data-node": l.node,
         "data-next": l.next,
         "data-step": l.step,
+        "data-count": l.count,
         onclick: () => pick(model, { kind: "edge", node: l.node, next: l.next }),
       }, s("title", {}, `${l.node} → ${l.next}: ${l.count.toLocaleString()} journeys (step ${l.step})`)),
     );
@@ -116,6 +103,7 @@ function renderFlow(model, root) {
       class: "uxl-jx-node" + (isSel ? " uxl-jx-selected" : ""),
       "data-node": n.node,
       "data-step": n.step,
+      "data-count": n.count,
       onclick: () => { if (!exit) pick(model, { kind: "node", node: n.node }); },
     });
     g.append(
@@ -130,45 +118,18 @@ function renderFlow(model, root) {
   root.append(svg);
 }
 
-function renderSessions(model, root) {
-  const data = model.get("sessions") || {};
-  const box = h("div", { class: "uxl-jx-sessions" });
-  if (!data.columns) {
-    box.append(h("div", { class: "uxl-jx-hint", text: "Click a node or a flow to list its sessions." }));
-    root.append(box);
-    return;
+function nodeSelect(model, key, label) {
+  const select = h("select", {
+    class: `uxl-jx-${key}`,
+    "aria-label": `${key} node`,
+    onchange: (e) => { model.set(key, e.target.value); model.save_changes(); },
+  });
+  for (const o of model.get(`${key}_options`) || [""]) {
+    const opt = h("option", { value: o, text: label(o) });
+    if (o === (model.get(key) || "")) opt.selected = true;
+    select.append(opt);
   }
-  const chosen = model.get("selected_session");
-  const shown = data.rows.length;
-  box.append(
-    h("div", { class: "uxl-jx-head" },
-      h("b", { class: "uxl-jx-label", text: data.label }),
-      h("span", { class: "uxl-jx-muted",
-        text: ` · ${data.total.toLocaleString()} sessions` + (shown < data.total ? ` (first ${shown} shown)` : "") }),
-      h("button", {
-        class: "uxl-jx-replay", text: "▶ Replay", disabled: !chosen,
-        title: chosen ? `Replay session ${chosen}` : "Select a session first",
-        onclick: () => { model.set("replay_request", { session_id: chosen, nonce: Date.now() }); model.save_changes(); },
-      })),
-  );
-  const table = h("table", { class: "uxl-jx-table" });
-  const head = h("tr");
-  for (const c of data.columns) head.append(h("th", { text: c }));
-  table.append(h("thead", {}, head));
-  const body = h("tbody");
-  const sidAt = data.columns.indexOf("session_id");
-  for (const row of data.rows) {
-    const sid = row[sidAt];
-    const tr = h("tr", {
-      class: sid === chosen ? "uxl-jx-chosen" : "", "data-session": sid,
-      onclick: () => { model.set("selected_session", sid); model.save_changes(); },
-    });
-    for (const v of row) tr.append(h("td", { text: cell(v) }));
-    body.append(tr);
-  }
-  table.append(body);
-  box.append(h("div", { class: "uxl-jx-scroll" }, table));
-  root.append(box);
+  return select;
 }
 
 function render({ model, el }) {
@@ -182,29 +143,22 @@ function render({ model, el }) {
       class: "uxl-jx-steps", type: "range", min: 1, max: model.get("max_steps") || 10, value: steps,
       onchange: (e) => { model.set("steps", Number(e.target.value)); model.save_changes(); },
     });
-    const select = h("select", {
-      class: "uxl-jx-start",
-      onchange: (e) => { model.set("start", e.target.value); model.save_changes(); },
-    });
-    for (const o of model.get("start_options") || [""]) {
-      const opt = h("option", { value: o, text: o ? `from ${o}` : "from the start" });
-      if (o === (model.get("start") || "")) opt.selected = true;
-      select.append(opt);
-    }
+    const total = `${(flow.total || 0).toLocaleString()} journeys` + (model.get("end") ? "" : " · red = exits");
     root.append(
       h("div", { class: "uxl-jx-top" },
         h("div", {}, h("div", { class: "uxl-jx-title", text: flow.title || "Journeys" }),
-          h("div", { class: "uxl-jx-muted", text: `${(flow.total || 0).toLocaleString()} journeys · red = exits` })),
+          h("div", { class: "uxl-jx-muted uxl-jx-total", text: total })),
         h("label", { class: "uxl-jx-muted" }, "steps ", slider, h("span", { class: "uxl-jx-nsteps", text: String(steps) })),
-        select),
+        nodeSelect(model, "start", (o) => (o ? `from ${o}` : "from the start")),
+        nodeSelect(model, "end", (o) => (o ? `to ${o}` : "to any node"))),
     );
     renderFlow(model, root);
-    renderSessions(model, root);
+    renderSessions(model, root, { hint: "Click a node or a flow to list its sessions." });
     const msg = model.get("message");
     if (msg) root.append(h("div", { class: "uxl-jx-message", text: msg }));
   };
-  for (const key of ["flow", "steps", "max_steps", "start", "start_options", "selected", "sessions",
-    "selected_session", "message"])
+  for (const key of ["flow", "steps", "max_steps", "start", "start_options", "end", "end_options",
+    "selected", "sessions", "selected_session", "message"])
     model.on(`change:${key}`, draw);
   draw();
   return () => root.remove();
