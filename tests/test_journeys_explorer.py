@@ -284,6 +284,8 @@ def test_browser_end_selector_redraws_the_flows_and_lists_who_reached_it(browser
         f"to {n}" for n in ex.view.end_options[1:]]
     assert _drawn_links(page) == _sankey_links(j, steps=3, min_share=0)
     assert page.locator(".uxl-sessions-hint").count() == 1
+    # the shared stylesheet is in the widget's CSS: the explorer's font, the table's sticky head
+    assert page.eval_on_selector(".uxl-jx", "e => getComputedStyle(e).fontSize") == "13px"
 
     end_select.select_option(end)
     seen = _sync(page, ex, 0)
@@ -295,6 +297,7 @@ def test_browser_end_selector_redraws_the_flows_and_lists_who_reached_it(browser
     assert page.locator(".uxl-sessions-label").inner_text() == f"reached {end}"
     assert page.locator(".uxl-sessions-count").inner_text().strip() == "· 127 sessions"
     assert _shown_ids(page) == sorted(j.sessions(node=end).ids) == _reached_by_hand(j, end)
+    assert page.eval_on_selector(".uxl-sessions-table th", "e => getComputedStyle(e).position") == "sticky"
 
     page.locator("select.uxl-jx-start").select_option("/pricing")  # with a start node too
     seen = _sync(page, ex, seen)

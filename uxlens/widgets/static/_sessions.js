@@ -4,6 +4,8 @@
 // each explorer's own file (funnel_explorer.js, journeys_explorer.js, heatmap_explorer.js)
 // to make that widget's one ESM string, so the names below are in scope there.
 //
+// An explorer's root element has the class uxl-explorer (font and colour, _sessions.css).
+//
 // renderSessions(model, root, {hint, replay}) reads the model keys
 //   sessions {label, columns, rows, total, units?}  (uxlens.widgets._sessions.sessions_payload)
 //   selected_session

@@ -117,7 +117,7 @@ function renderExport(model, root) {
 }
 
 function render({ model, el }) {
-  const root = h("div", { class: "uxl-fx" });
+  const root = h("div", { class: "uxl-explorer uxl-fx" });
   el.append(root);
   const draw = () => {
     root.replaceChildren();

@@ -71,7 +71,7 @@ function select(label, options, value, onChange) {
 }
 
 function render({ model, el }) {
-  const root = h("div", { class: "uxh-root" });
+  const root = h("div", { class: "uxl-explorer uxh-root" });
   const controls = h("div", { class: "uxh-controls" });
   const title = h("div", { class: "uxh-title" });
   const status = h("div", { class: "uxh-status" });

@@ -133,7 +133,7 @@ function nodeSelect(model, key, label) {
 }
 
 function render({ model, el }) {
-  const root = h("div", { class: "uxl-jx" });
+  const root = h("div", { class: "uxl-explorer uxl-jx" });
   el.append(root);
   const draw = () => {
     root.replaceChildren();
