@@ -287,6 +287,14 @@ def test_sankey_to_an_end_node_shows_the_moves_before_its_first_visit(journeys):
     assert "(exit)" not in fig.data[0].node.label
 
 
+def test_sankey_to_an_end_no_journey_reaches_after_the_start_is_empty(journeys):
+    # /dashboard is never visited after /pricing: no flows, no journeys, and no error
+    links, n = journeys._flow_links(start="/pricing", end="/dashboard", steps=3, min_share=0)
+    assert n == 0 and links.empty and list(links.columns) == ["step", "node", "next", "count"]
+    fig = journeys.sankey(start="/pricing", end="/dashboard", steps=3, min_share=0)
+    assert list(fig.data[0].link.value) == []
+
+
 def test_clusters_report_the_friction_of_their_sessions():
     import uxlens as ux
     from uxlens.friction import Friction

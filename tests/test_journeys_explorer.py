@@ -185,6 +185,8 @@ def test_explore_method_returns_the_explorer():
     j = _journeys()
     ex = j.explore(steps=2, start="/")
     assert isinstance(ex, JourneysExplorer) and ex.journeys is j and ex.view.start == "/"
+    to_signup = j.explore(steps=2, end="/signup")
+    assert to_signup.view.end == "/signup" and _ids(to_signup) == ["s1", "s3"]
 
 
 # --------------------------------------------------------------------- browser

@@ -886,8 +886,13 @@ class Journeys(Exportable):
         if end is not None:
             self._check_node(end)
             reach = s.loc[s["node"] == end].groupby("journey_id")["step"].min()
+            if not len(reach):  # no journey gets there (after ``start``): no flows
+                return pd.DataFrame({"step": pd.Series(dtype="int64"),
+                                     "node": pd.Series(dtype=object),
+                                     "next": pd.Series(dtype=object),
+                                     "count": pd.Series(dtype="int64")}), 0
             s = s.loc[s["journey_id"].isin(reach.index)]
-            last = s["journey_id"].map(reach)
+            last = s["journey_id"].map(reach).astype("int64")
             # The moves before the first visit of ``end``; the one into it lands in column ``steps``.
             s = s.loc[(s["step"] < last) & (s["step"] >= last - steps)]
             s = s.assign(step=s["step"] - last + steps + 1)
@@ -901,11 +906,13 @@ class Journeys(Exportable):
         links = links.loc[links["count"] >= max(1, min_share * n)].reset_index(drop=True)
         return links, n
 
-    def explore(self, *, steps: int = 5, start: str | None = None, min_share: float = 0.01) -> Any:
+    def explore(self, *, steps: int = 5, start: str | None = None, end: str | None = None,
+                min_share: float = 0.01) -> Any:
         """Interactive flows: click a node or a link to list its sessions, then replay one.
 
         Returns a :class:`uxlens.widgets.journeys_explorer.JourneysExplorer`
-        (an ipywidgets box) with a step slider and a start-node selector.
+        (an ipywidgets box) with a step slider and start- and end-node selectors
+        (``end``: the flows that led to a node, as :meth:`sankey` draws them).
 
         Examples
         --------
@@ -917,7 +924,7 @@ class Journeys(Exportable):
         """
         from .widgets.journeys_explorer import JourneysExplorer
 
-        return JourneysExplorer(self, steps=steps, start=start, min_share=min_share)
+        return JourneysExplorer(self, steps=steps, start=start, end=end, min_share=min_share)
 
     def plot(self, **kwargs: Any) -> Any:
         """The Sankey figure (see :meth:`sankey`).
