@@ -44,15 +44,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine.friction import (
+from ..engine.friction import (
     CLICK_EVENTS,
     DISABLED_PATTERN,
     DeadParams,
     ErrorParams,
     RageParams,
 )
-from .exceptions import SchemaError, UxlensError, did_you_mean
-from .export import Exportable
+from ..exceptions import SchemaError, UxlensError, did_you_mean
+from ..export import Exportable
 
 __all__ = [
     "PRESETS",
@@ -312,7 +312,7 @@ def _frame(events: Any) -> pd.DataFrame:
             f"{type(events).__name__}. Fix: load data with ux.read_events(...) or ux.read_rrweb(...)."
         )
     if "seq" not in frame.columns:
-        from .events import validate
+        from ..events import validate
 
         frame = validate(frame, source="friction").events
     for col in ("session_id", "timestamp", "event"):
@@ -434,13 +434,13 @@ class _Engine:
     @property
     def fr(self) -> Any:
         if self._fr is None:
-            from .engine.friction import Frame
+            from ..engine.friction import Frame
 
             self._fr = Frame(self.frame)
         return self._fr
 
     def run(self, name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        from .engine import friction as eng
+        from ..engine import friction as eng
 
         if self.in_memory:
             return getattr(eng, "np_" + name)(self.fr, *args, **kwargs)
@@ -858,7 +858,7 @@ def _signal_frame(kind: str, data: dict[str, Any], extra: tuple[str, ...] = ()) 
 
 
 def _run(expr: Any, backend: Any) -> pd.DataFrame:
-    from .engine.backend import execute
+    from ..engine.backend import execute
 
     return execute(expr, backend)
 
@@ -1151,7 +1151,7 @@ def _click_signals(fr: Any, flags: pd.DataFrame, p: Mapping[str, Any]) -> pd.Dat
 
 def _error_evidence(fr: Any, err: pd.DataFrame, p: ErrorParams) -> list[str]:
     """What went wrong after each error click: the first error after it in its session."""
-    from .engine.friction import error_rows
+    from ..engine.friction import error_rows
 
     e, _ = error_rows(fr, p)
     default = f"error within {_fmt_s(p.window_ms)}"
@@ -1217,7 +1217,7 @@ _EXTRA_ENGINE_COLUMNS = ("scroll_y", "page_h", "viewport_h")
 
 
 def _engine_table_full(frame: pd.DataFrame, backend: Any = None) -> Any:
-    from .engine.backend import as_table
+    from ..engine.backend import as_table
 
     cols = [c for c in _ENGINE_COLUMNS + _EXTRA_ENGINE_COLUMNS if c in frame.columns]
     sub = frame[cols]
@@ -1706,7 +1706,7 @@ class Friction(Exportable):
         True
         """
         if "log" not in self._cache:
-            from .eventlog import EventLog
+            from ..eventlog import EventLog
 
             ev = self.events
             self._cache["log"] = ev if isinstance(ev, EventLog) else EventLog(self.frame_)
@@ -2301,7 +2301,7 @@ class Friction(Exportable):
         >>> len(rage["sessions"]), bool(rage["q_value"] < 0.05)
         (30, True)
         """
-        from .eventlog import SessionList
+        from ..eventlog import SessionList
 
         sig = self.signals()
         visits = self._page_sessions()
@@ -2400,7 +2400,7 @@ class Friction(Exportable):
         >>> type(fig).__name__
         'Figure'
         """
-        from .plotting import friction as fp
+        from ..plotting import friction as fp
 
         if kind == "time":
             return fp.friction_over_time(self.signals(), **kwargs)
@@ -2464,7 +2464,7 @@ def _summary_for(log: Any, ids: list[str]) -> pd.DataFrame:
 
 def _two_proportion_p(x1: Any, n1: Any, x2: Any, n2: Any) -> np.ndarray:
     """Two-sided pooled two-proportion z-test p-values (1.0 where undefined)."""
-    from .stats import two_proportion_ztest
+    from ..stats import two_proportion_ztest
 
     p = np.atleast_1d(np.asarray(two_proportion_ztest(x1, n1, x2, n2).p_value, dtype="float64"))
     return np.where(np.isnan(p), 1.0, p)
