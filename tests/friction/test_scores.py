@@ -180,7 +180,7 @@ def test_repr_html_and_figures():
 
 @pytest.mark.parametrize("kind", list(SIGNAL_KINDS))
 def test_vector_phrases_match_the_scalar_ones(kind):
-    from uxlens.friction import _phrase, _phrase_vector
+    from uxlens.friction.text import _phrase, _phrase_vector
 
     n = np.array([1, 2, 5])
     where = np.array(["#send-invites", "/pricing", "img.x"], dtype=object)
