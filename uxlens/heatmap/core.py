@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .engine import heatmap as eng
-from .engine.backend import as_table, execute
-from .exceptions import MissingDependencyError, UxlensError
-from .export import Exportable
+from ..engine import heatmap as eng
+from ..engine.backend import as_table, execute
+from ..exceptions import MissingDependencyError, UxlensError
+from ..export import Exportable
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-    from .eventlog import EventLog, SessionList
+    from ..eventlog import EventLog, SessionList
 
 __all__ = ["Heatmap", "HeatmapComparison", "KINDS"]
 
@@ -95,7 +95,7 @@ class _Shared:
 def _as_shared(events: Any, backend: Any) -> _Shared:
     import ibis.expr.types as ir
 
-    from .eventlog import EventLog, engine_input
+    from ..eventlog import EventLog, engine_input
 
     if isinstance(events, _Shared):
         return events
@@ -105,7 +105,7 @@ def _as_shared(events: Any, backend: Any) -> _Shared:
     elif isinstance(events, pd.DataFrame):
         frame = events
         if "seq" not in frame.columns:
-            from .events import validate
+            from ..events import validate
 
             frame = validate(frame, source="heatmap").events
         log = EventLog(frame)
@@ -136,7 +136,7 @@ def _screen_shared(shared: _Shared, backend: Any) -> _Shared:
             "ux.read_rrweb(...) (recordings kept) or add a 'screen' column "
             "(uxlens.screens.add_screen_column(log))."
         )
-    from .screens import add_screen_column
+    from ..screens import add_screen_column
 
     cached = shared.cache["screen_shared"] = _as_shared(add_screen_column(log), backend)
     return cached
@@ -296,7 +296,7 @@ class Heatmap(Exportable):
             self._shared = _screen_shared(self._shared, backend)
             names = _screen_names(self._shared)
             if screen not in names:
-                from .exceptions import did_you_mean
+                from ..exceptions import did_you_mean
 
                 raise UxlensError(
                     f"Heatmap(screen={screen!r}): no such screen in these events."
@@ -316,7 +316,7 @@ class Heatmap(Exportable):
                 f"got {self.url!r}. Example: url='/onboarding/invite'."
             )
         if self.kind not in KINDS:
-            from .exceptions import did_you_mean
+            from ..exceptions import did_you_mean
 
             raise UxlensError(
                 f"kind={self.kind!r} is not a heatmap kind.{did_you_mean(self.kind, KINDS)} "
@@ -433,7 +433,7 @@ class Heatmap(Exportable):
         >>> len([t for t in fig.data if t.type == "heatmap"])
         2
         """
-        from .plotting import heatmap as plots
+        from ..plotting import heatmap as plots
 
         maps = list(heatmaps)
         if not maps or not all(isinstance(h, Heatmap) for h in maps):
@@ -509,7 +509,7 @@ class Heatmap(Exportable):
             log = shared.log
             if log is None or not log.recordings:
                 return []
-            from .screens import screen_states
+            from ..screens import screen_states
 
             # cheap exit first: the states seen on these URLs, from the cached visits
             seg = screen_states(log).segments
@@ -662,7 +662,7 @@ class Heatmap(Exportable):
 
         def compute() -> pd.DataFrame:
             try:
-                from .friction import flag_clicks
+                from ..friction import flag_clicks
             except ImportError as exc:  # pragma: no cover - friction ships with uxlens
                 raise MissingDependencyError(f"Friction flags are unavailable: {exc}") from exc
             source = self._shared.log if self._shared.log is not None else None
@@ -816,7 +816,7 @@ class Heatmap(Exportable):
 
     def _snapshot_fixed(self) -> dict[str, list[str]]:
         """Fixed/sticky elements of the page's DOM snapshots and the targets inside them."""
-        from .render import fixed_elements
+        from ..render import fixed_elements
 
         found: dict[str, set[str]] = {}
         for _device, (recording, at_ms) in self._snapshots(limit=3).items():
@@ -1228,7 +1228,7 @@ class Heatmap(Exportable):
         return self._session_list(counts, f"viewport over {y0:g}-{y1:g} px")
 
     def _session_list(self, counts: pd.DataFrame, label: str) -> SessionList:
-        from .eventlog import EventLog, SessionList
+        from ..eventlog import EventLog, SessionList
 
         counts = counts.copy()
         counts["session_id"] = counts["session_id"].astype(str)
@@ -1237,7 +1237,7 @@ class Heatmap(Exportable):
             t = self._shared.table
             ids = counts["session_id"].tolist()
             frame = execute(t.filter(t.session_id.isin(ids)).drop("t_ms"))
-            from .events import validate
+            from ..events import validate
 
             log = EventLog(validate(frame, source="heatmap").events)
         try:
@@ -1265,7 +1265,7 @@ class Heatmap(Exportable):
         """
 
         def compute() -> dict[str, tuple[str, float]]:
-            from .render import page_snapshot_time
+            from ..render import page_snapshot_time
 
             log = self._shared.log
             if log is None or not log.recordings:
@@ -1282,7 +1282,7 @@ class Heatmap(Exportable):
                 preferred = set(execute(mine)["session_id"].astype(str))
             screens = None
             if self._screen_name is not None:
-                from .screens import screen_states
+                from ..screens import screen_states
 
                 screens = screen_states(log)
             out: dict[str, tuple[str, float]] = {}
@@ -1361,7 +1361,7 @@ class Heatmap(Exportable):
             return wide._renders()
 
         def compute() -> dict[str, Any]:
-            from .render import browser_available, render_page, snapshot_html
+            from ..render import browser_available, render_page, snapshot_html
 
             choice = self._snapshot_choice()
             snaps = self._snapshots()
@@ -1416,7 +1416,7 @@ class Heatmap(Exportable):
             return wide._alignment_boxes(refs)
 
         def compute() -> pd.DataFrame | None:
-            from .render import render_page, snapshot_html
+            from ..render import render_page, snapshot_html
 
             renders = self._renders()
             if not renders:
@@ -1467,7 +1467,7 @@ class Heatmap(Exportable):
         return self._cached(("background", device), lambda: self._background(device))
 
     def _background(self, device: str) -> dict[str, Any] | None:
-        from .render import png_data_uri, svg_data_uri, wireframe
+        from ..render import png_data_uri, svg_data_uri, wireframe
 
         refs = self.reference_widths()
         if self.background is None or device not in refs:
@@ -1567,7 +1567,7 @@ class Heatmap(Exportable):
         >>> [a.text.split(" · ")[0] for a in merged.layout.annotations][:3]
         ['desktop', 'tablet', 'mobile']
         """
-        from .plotting import heatmap as plots
+        from ..plotting import heatmap as plots
 
         maps = self.screen_maps()
         if maps:
@@ -1766,7 +1766,7 @@ Your projects (... clicks).
         >>> w.current().summary()["devices"]["desktop"]["events"]
         98
         """
-        from .widgets.heatmap_explorer import HeatmapExplorer
+        from ..widgets.heatmap_explorer import HeatmapExplorer
 
         return HeatmapExplorer(self)
 
@@ -1795,7 +1795,7 @@ Your projects (... clicks).
         return f"<Heatmap kind={self.kind!r} url={self.url!r}{dev}>"
 
     def _repr_html_(self) -> str:
-        from .plotting.heatmap import heat_html
+        from ..plotting.heatmap import heat_html
 
         s = self.summary()
         try:
@@ -1829,7 +1829,7 @@ Your projects (... clicks).
 
     def _split_html(self, maps: Sequence[Heatmap], s: Mapping[str, Any]) -> str:
         """Notebook view of a page with several main screens: one preview per screen."""
-        from .plotting.heatmap import heat_html
+        from ..plotting.heatmap import heat_html
 
         device = self._split_device(maps)
         rows, panels = [], {}
@@ -2152,7 +2152,7 @@ class HeatmapComparison(Exportable):
         >>> type(fig).__name__
         'Figure'
         """
-        from .plotting import heatmap as plots
+        from ..plotting import heatmap as plots
 
         b = float(bin_px or self.a.bin_px)
         devices = [d for d in self.a._plot_devices(device) if d in self._refs()]
@@ -2192,8 +2192,8 @@ class HeatmapComparison(Exportable):
                 f"{r['rate_a']:.2f} to {r['rate_b']:.2f} {unit} (p={r['p_adj']:.2g}).")
 
     def _repr_html_(self) -> str:
-        from .plotting.heatmap import heat_html
-        from .plotting.theme import DIVERGING
+        from ..plotting.heatmap import heat_html
+        from ..plotting.theme import DIVERGING
 
         head = (f"<div style='font-family:system-ui,sans-serif;font-size:13px'><b>Heatmap "
                 f"comparison</b> · {html.escape(self._subtitle())}<br>"
@@ -2236,7 +2236,7 @@ def zone_test(m: pd.DataFrame, *, unit: str) -> pd.DataFrame:
     """
     from scipy.stats import norm
 
-    from .stats import two_proportion_ztest
+    from ..stats import two_proportion_ztest
 
     na, nb = m["sessions_a"].to_numpy(float), m["sessions_b"].to_numpy(float)
     if unit == "session":
@@ -2278,7 +2278,7 @@ def adjust_pvalues(p: pd.Series, method: str | None) -> pd.Series:
         out[mask] = vals
         return out
     if method == "holm":
-        from .stats import holm
+        from ..stats import holm
 
         out[mask] = holm(vals)
         return out
