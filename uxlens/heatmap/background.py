@@ -14,7 +14,7 @@ from ..exceptions import MissingDependencyError, UxlensError
 from .kinds import _BACKGROUNDS, _POINT_KINDS
 
 
-class _Background:
+class BackgroundMixin:
     """Heatmap methods for the background image (mixin of :class:`Heatmap`)."""
 
     # ------------------------------------------------------------ background

@@ -14,16 +14,16 @@ from ..engine import heatmap as eng
 from ..engine.backend import execute
 from ..exceptions import MissingDependencyError, UxlensError
 from ..export import Exportable
-from .background import _Background
-from .elements import _Elements
-from .figure import _Figures
-from .grids import _Grids
+from .background import BackgroundMixin
+from .elements import ElementsMixin
+from .figure import FiguresMixin
+from .grids import GridsMixin
 from .kinds import _ALIGNS, _BACKGROUNDS, _FLAG_KINDS, _POINT_KINDS, ALL_SCREENS, KINDS
-from .layout import _Layout
-from .screen_maps import _ScreenMaps
-from .sessions import _Sessions
+from .layout import LayoutMixin
+from .screen_maps import ScreenMapsMixin
+from .sessions import SessionsMixin
 from .shared import _as_shared, _screen_names, _screen_shared
-from .summary import _Summary
+from .summary import SummaryMixin
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..eventlog import EventLog, SessionList
@@ -44,8 +44,8 @@ class _hybrid:
         return functools.partial(self.func, obj)
 
 
-class Heatmap(_ScreenMaps, _Layout, _Grids, _Elements, _Sessions, _Background, _Figures,
-              _Summary, Exportable):
+class Heatmap(ScreenMapsMixin, LayoutMixin, GridsMixin, ElementsMixin, SessionsMixin,
+              BackgroundMixin, FiguresMixin, SummaryMixin, Exportable):
     """A heatmap of one page (or a URL pattern), per device class.
 
     Parameters

@@ -13,7 +13,7 @@ from ..exceptions import UxlensError
 from .kinds import _POINT_KINDS
 
 
-class _Elements:
+class ElementsMixin:
     """Heatmap methods for elements and hot spots (mixin of :class:`Heatmap`)."""
 
     # -------------------------------------------------------------- elements

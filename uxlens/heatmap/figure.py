@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
 
-class _Figures:
+class FiguresMixin:
     """Heatmap methods that draw it (mixin of :class:`Heatmap`)."""
 
     # ----------------------------------------------------------------- plots

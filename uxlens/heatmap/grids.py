@@ -9,7 +9,7 @@ from ..engine.backend import execute
 from .kinds import _FLAG_KINDS, _POINT_KINDS
 
 
-class _Grids:
+class GridsMixin:
     """Heatmap methods that count the map (mixin of :class:`Heatmap`)."""
 
     # ------------------------------------------------------------------ grid

@@ -12,7 +12,7 @@ from ..engine.backend import execute
 from .kinds import _FLAG_KINDS, _POINT_KINDS
 
 
-class _Layout:
+class LayoutMixin:
     """Heatmap methods for the page layout points are placed on (mixin of :class:`Heatmap`)."""
 
     def reference_widths(self) -> dict[str, int]:

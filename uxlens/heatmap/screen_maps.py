@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .core import Heatmap
 
 
-class _ScreenMaps:
+class ScreenMapsMixin:
     """Heatmap methods for the screen states of a page (mixin of :class:`Heatmap`)."""
 
     @classmethod
@@ -90,7 +90,7 @@ class _ScreenMaps:
         from ..plotting import heatmap as plots
 
         maps = list(heatmaps)
-        if not maps or not all(isinstance(h, _ScreenMaps) for h in maps):
+        if not maps or not all(isinstance(h, ScreenMapsMixin) for h in maps):
             raise UxlensError("plot_screens() needs a non-empty list of Heatmap objects "
                               "(e.g. Heatmap.by_screen(log, url=...)).")
         kind = maps[0].kind

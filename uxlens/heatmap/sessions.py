@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..eventlog import SessionList
 
 
-class _Sessions:
+class SessionsMixin:
     """Heatmap methods that list sessions (mixin of :class:`Heatmap`)."""
 
     # -------------------------------------------------------------- sessions

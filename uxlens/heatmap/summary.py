@@ -13,7 +13,7 @@ from .kinds import _POINT_KINDS, KINDS
 from .screen_maps import _screen_labels
 
 
-class _Summary:
+class SummaryMixin:
     """Heatmap methods that summarise it (mixin of :class:`Heatmap`)."""
 
     def summary(self) -> dict[str, Any]:
