@@ -6,6 +6,16 @@ another backend on request), the page renderer in :mod:`uxlens.render` and the
 figures in :mod:`uxlens.plotting.heatmap`. Constructing one validates the
 arguments; the first call that needs numbers computes and caches them.
 
+The package has one module per job: ``core`` (the :class:`Heatmap` class:
+parameters, segments, the page's events, caches), and the mixins it is made
+of, ``screen_maps`` (pages with several screen states), ``layout``
+(reference widths, fixed elements, element boxes), ``grids`` (grid, scroll
+reach, attention, skipped events), ``elements`` (elements and hot spots),
+``sessions`` (the sessions behind a spot), ``background`` (the page image),
+``figure`` (plots and notebook views) and ``summary``; ``compare``
+(:class:`HeatmapComparison`) with its tests in ``zone_stats``; ``kinds`` and
+``shared`` hold the constants and the data a heatmap shares with its variants.
+
 Examples
 --------
 >>> import uxlens as ux

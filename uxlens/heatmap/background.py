@@ -17,7 +17,6 @@ from .kinds import _BACKGROUNDS, _POINT_KINDS
 class BackgroundMixin:
     """Heatmap methods for the background image (mixin of :class:`Heatmap`)."""
 
-    # ------------------------------------------------------------ background
     def _snapshot_choice(self) -> dict[str, tuple[str, float]]:
         """Per device: ``(session_id, epoch ms)`` of the recording the page is rebuilt from.
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["HeatmapComparison"]
 
-# ------------------------------------------------------------------- compare
 _CORRECTIONS = ("holm", "bh", None)
 _UNITS = ("session", "click")
 

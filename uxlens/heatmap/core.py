@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Heatmap"]
 
+
 class _hybrid:
     """``h.compare(other)`` on an instance and ``Heatmap.compare(a, b)`` on the class."""
 

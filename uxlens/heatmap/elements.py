@@ -16,7 +16,6 @@ from .kinds import _POINT_KINDS
 class ElementsMixin:
     """Heatmap methods for elements and hot spots (mixin of :class:`Heatmap`)."""
 
-    # -------------------------------------------------------------- elements
     def elements(self) -> pd.DataFrame:
         """Clicks aggregated per target element (robust to moving layouts).
 

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
 class FiguresMixin:
     """Heatmap methods that draw it (mixin of :class:`Heatmap`)."""
 
-    # ----------------------------------------------------------------- plots
     def plot(
         self,
         device: str | None = None,

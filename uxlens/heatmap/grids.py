@@ -12,7 +12,6 @@ from .kinds import _FLAG_KINDS, _POINT_KINDS
 class GridsMixin:
     """Heatmap methods that count the map (mixin of :class:`Heatmap`)."""
 
-    # ------------------------------------------------------------------ grid
     def grid(
         self, bin_px: float | None = None, smooth: float | None = None, *, sessions: bool = True
     ) -> pd.DataFrame:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 class SessionsMixin:
     """Heatmap methods that list sessions (mixin of :class:`Heatmap`)."""
 
-    # -------------------------------------------------------------- sessions
     def sessions_at(
         self, x: float, y: float, radius: float = 30.0, *, device: str | None = None
     ) -> SessionList:
