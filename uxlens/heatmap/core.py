@@ -45,8 +45,10 @@ class _hybrid:
         return functools.partial(self.func, obj)
 
 
-class Heatmap(ScreenMapsMixin, LayoutMixin, GridsMixin, ElementsMixin, SessionsMixin,
-              BackgroundMixin, FiguresMixin, SummaryMixin, Exportable):
+# The mixins are listed last-first: the API page shows inherited methods from the last base
+# to the first, so it reads screens, layout, grids ... summary, as the methods used to.
+class Heatmap(SummaryMixin, FiguresMixin, BackgroundMixin, SessionsMixin, ElementsMixin,
+              GridsMixin, LayoutMixin, ScreenMapsMixin, Exportable):
     """A heatmap of one page (or a URL pattern), per device class.
 
     Parameters
