@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .params import _ELEMENT_KINDS, SIGNAL_KINDS
-from .runner import _run
+from .runner import _firsts, _run
 
 
 class FrictionAggregates:
@@ -28,9 +28,7 @@ class FrictionAggregates:
                 rows = np.flatnonzero(codes >= 0)
                 key = np.unique(fr.sid[rows] * np.int64(len(cats) + 1) + codes[rows])
                 sid_code, url_code = key // (len(cats) + 1), key % (len(cats) + 1)
-                first = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
-                    np.zeros(0, dtype="int64"))
-                names = fr.strings("session_id", first).astype(str)
+                names = fr.strings("session_id", _firsts(fr)).astype(str)
                 self._cache["visits"] = pd.DataFrame({
                     "session_id": names[sid_code],
                     "url": np.asarray(cats, dtype=object)[url_code]})

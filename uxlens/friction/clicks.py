@@ -323,13 +323,7 @@ def dead_clicks(
     >>> list(dead["seq"]), dead.attrs["dead_mode"]
     ([2], 'mutation')
     """
-    frame = _frame(events)
-    p = resolve_params(preset, **_flat("dead", params))
-    flags = _flag_clicks(frame, p, backend=backend)
-    out = flags.loc[flags["dead"], ["session_id", "seq", "timestamp", "url", "x", "y", "target"]]
-    out = out.reset_index(drop=True)
-    out.attrs = dict(flags.attrs)
-    return out
+    return _flagged("dead", events, preset, backend, params)
 
 
 def error_clicks(
@@ -379,10 +373,16 @@ def error_clicks(
     >>> list(error_clicks(events)["seq"])
     [0]
     """
+    return _flagged("error", events, preset, backend, params)
+
+
+def _flagged(flag: str, events: Any, preset: str | None, backend: Any,
+             params: Mapping[str, Any]) -> pd.DataFrame:
+    """The presses with one flag (``"dead"`` or ``"error"``), ``attrs`` of the flags kept."""
     frame = _frame(events)
-    p = resolve_params(preset, **_flat("error", params))
+    p = resolve_params(preset, **_flat(flag, params))
     flags = _flag_clicks(frame, p, backend=backend)
-    out = flags.loc[flags["error"], ["session_id", "seq", "timestamp", "url", "x", "y", "target"]]
+    out = flags.loc[flags[flag], ["session_id", "seq", "timestamp", "url", "x", "y", "target"]]
     out = out.reset_index(drop=True)
     out.attrs = dict(flags.attrs)
     return out

@@ -20,7 +20,7 @@ from .clicks import _flag_clicks
 from .insights import FrictionInsights
 from .models import FrictionModels
 from .params import DEFAULT_WEIGHTS, SIGNAL_KINDS, resolve_params
-from .runner import _Engine, _frame
+from .runner import _Engine, _firsts, _frame
 from .signals import (
     _SIGNAL_COLUMNS,
     _click_signals,
@@ -276,9 +276,7 @@ class Friction(FrictionInsights, FrictionModels, FrictionAggregates, Exportable)
         """Session ids in engine order (sorted); position = the session's code."""
         if "sids" not in self._cache:
             fr = self._engine().fr
-            first = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
-                np.zeros(0, dtype="int64"))
-            names = pd.Series(fr.strings("session_id", first)).astype(str)
+            names = pd.Series(fr.strings("session_id", _firsts(fr))).astype(str)
             self._cache["sids"] = pd.Index(names.to_numpy(dtype=object), name="session_id")
         return self._cache["sids"]
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..engine.friction import CLICK_EVENTS
 from ..exceptions import UxlensError, did_you_mean
 from .params import SIGNAL_KINDS
-from .runner import _run
+from .runner import _firsts, _run
 
 __all__ = ["OutcomeModel"]
 
@@ -43,8 +43,7 @@ class FrictionModels:
         engine = self._engine()
         if engine.in_memory:
             fr = engine.fr
-            starts = np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]]) if fr.n else (
-                np.zeros(0, dtype="int64"))
+            starts = _firsts(fr)
             ends = np.r_[starts[1:], fr.n] - 1
             clicks = np.add.reduceat(fr.mask(*CLICK_EVENTS).astype("int64"), starts) if fr.n \
                 else np.zeros(0, dtype="int64")

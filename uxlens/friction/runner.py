@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..engine.friction import DeadParams
@@ -100,3 +101,10 @@ def _run(expr: Any, backend: Any) -> pd.DataFrame:
     from ..engine.backend import execute
 
     return execute(expr, backend)
+
+
+def _firsts(fr: Any) -> np.ndarray:
+    """Position of the first row of each session in an engine frame."""
+    if not fr.n:
+        return np.zeros(0, dtype="int64")
+    return np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]])

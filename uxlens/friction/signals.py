@@ -23,7 +23,7 @@ from .params import (
     ScrollParams,
     ThrashParams,
 )
-from .runner import _Engine
+from .runner import _Engine, _firsts
 from .text import _fmt_s, _page, _short_many
 
 __all__ = ["SUBMIT_PATTERN"]
@@ -158,13 +158,6 @@ def _error_evidence(fr: Any, err: pd.DataFrame, p: ErrorParams) -> list[str]:
     out = np.full(len(err), default, dtype=object)
     out[np.flatnonzero(ok)] = text
     return list(out)
-
-
-def _firsts(fr: Any) -> np.ndarray:
-    """Position of the first row of each session in an engine frame."""
-    if not fr.n:
-        return np.zeros(0, dtype="int64")
-    return np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]])
 
 
 def _thrash_signals(engine: _Engine, p: ThrashParams) -> pd.DataFrame:
