@@ -105,6 +105,12 @@ REJECTED_COLUMNS = ("source", "position", "reason", "excerpt")
 #: Device classes by viewport width (CSS px), upper bounds exclusive.
 DEVICE_BREAKPOINTS = ((768, "mobile"), (1024, "tablet"))
 _EXCERPT_CHARS = 200
+_UTC_NS = pd.Series([], dtype="datetime64[ns, UTC]").dtype
+
+
+def _is_utc_ns(dtype: Any) -> bool:
+    """``dtype`` is ``datetime64[ns, UTC]`` with the very tz object pandas gives "UTC"."""
+    return isinstance(dtype, pd.DatetimeTZDtype) and dtype == _UTC_NS and dtype.tz is _UTC_NS.tz
 _DUPLICATE_KEY = ("session_id", "timestamp", "event", "x", "y", "target", "url", "message")
 
 
@@ -150,6 +156,22 @@ def make_rejected(rows: list[tuple[Any, Any, str, Any]]) -> pd.DataFrame:
     >>> make_rejected([("a.json", 3, "missing timestamp", {"type": 3})]).iloc[0]["excerpt"]
     "{'type': 3}"
     """
+    if not rows:
+        return _EMPTY_REJECTED.copy()
+    positions = [p for _, p, _, _ in rows]
+    reasons = [r for _, _, r, _ in rows]
+    if all(type(p) is int for p in positions) and all(type(r) is str for r in reasons):
+        # The common case, typed directly: no inference and four casts per call.
+        return pd.DataFrame({
+            "source": pd.array([str(s) for s, _, _, _ in rows], dtype="string"),
+            "position": np.array(positions, dtype=object),
+            "reason": pd.array(reasons, dtype="string"),
+            "excerpt": pd.array([_excerpt(raw) for _, _, _, raw in rows], dtype="string"),
+        })
+    return _rejected_frame(rows)
+
+
+def _rejected_frame(rows: list[tuple[Any, Any, str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(
         [(str(s), p, r, _excerpt(raw)) for s, p, r, raw in rows],
         columns=list(REJECTED_COLUMNS),
@@ -159,6 +181,9 @@ def make_rejected(rows: list[tuple[Any, Any, str, Any]]) -> pd.DataFrame:
     frame["reason"] = frame["reason"].astype("string")
     frame["excerpt"] = frame["excerpt"].astype("string")
     return frame
+
+
+_EMPTY_REJECTED = _rejected_frame([])
 
 
 def _excerpt(raw: Any) -> str:
@@ -278,7 +303,11 @@ def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series
                     "or pass assume_utc=True if they are already UTC."
                 )
             ts = ts.dt.tz_localize("UTC")
-        reasons[ts.isna()] = "missing timestamp"
+        missing = ts.isna().to_numpy()
+        if missing.any():
+            reasons[missing] = "missing timestamp"
+        if _is_utc_ns(ts.dtype):  # what the conversion below makes: nothing to convert
+            return ts, reasons
         return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
     if values.dtype == object and values.notna().any():
         as_num = pd.to_numeric(values, errors="coerce")
@@ -400,7 +429,9 @@ def validate_owned(
             f"Expected a pandas DataFrame of events, got {type(events).__name__}."
         )
     _check_columns(events)
-    frame = events.reset_index(drop=True).drop(columns=["seq"], errors="ignore")
+    frame = events.reset_index(drop=True)
+    if "seq" in frame.columns:
+        frame = frame.drop(columns=["seq"])
     if excerpts:
         raw_rows = excerpts.pop()
         del events  # the working frame shares what it still needs
@@ -408,11 +439,8 @@ def validate_owned(
         def raw_rows(positions: np.ndarray, _events: pd.DataFrame = events) -> list[Any]:
             return _events.iloc[positions].to_dict("records")
         del events
-    reasons = pd.Series(None, index=frame.index, dtype=object)
-
-    ts, ts_reasons = to_utc(frame["timestamp"], assume_utc=assume_utc)
+    ts, reasons = to_utc(frame["timestamp"], assume_utc=assume_utc)  # a new Series: ours
     frame["timestamp"] = ts
-    reasons = reasons.fillna(ts_reasons)
 
     sid = _as_string(frame["session_id"])
     reasons[_blank(sid) & reasons.isna().to_numpy()] = "missing session_id"
@@ -635,18 +663,22 @@ def _apply_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     for col, dtype in dtypes.items():
         if col not in frame.columns or col == "timestamp":
             continue
+        values = frame[col]
         if dtype == "category":
-            frame[col] = _as_category(frame[col])
+            typed = _as_category(values)
         elif dtype == STRING:
-            frame[col] = _as_string(frame[col])
-        elif dtype == "boolean":
-            frame[col] = frame[col].astype("boolean")
+            typed = _as_string(values)
+        elif values.dtype == dtype:  # typed already (Int32, float64, boolean): no copy
+            continue
         else:
-            frame[col] = frame[col].astype(dtype)
+            typed = values.astype(dtype)
+        if typed is not values:
+            frame[col] = typed
     front = [c for c in REQUIRED_COLUMNS] + ["seq"]
     rest = [c for c in OPTIONAL_COLUMNS if c in frame.columns]
     props = [c for c in frame.columns if c not in front and c not in rest]
-    return frame[front + rest + props]
+    order = front + rest + props
+    return frame if list(frame.columns) == order else frame[order]
 
 
 def event_mask(events: pd.Series, names: Iterable[str]) -> np.ndarray:
@@ -672,6 +704,9 @@ def _as_category(values: pd.Series) -> pd.Series:
     """A categorical of the values present, categories sorted (as ``astype("category")``
     of the values gives), without a round trip through Python objects."""
     if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        if _all_used_and_sorted(values.cat.codes.to_numpy(), cats):
+            return values  # what the steps below would rebuild
         values = values.cat.remove_unused_categories()
         cats = values.cat.categories
         try:
@@ -682,6 +717,18 @@ def _as_category(values: pd.Series) -> pd.Series:
     if values.dtype == object:
         values = values.where(values.notna())  # pd.NA and None as one missing value
     return values.astype("category")
+
+
+def _all_used_and_sorted(codes: np.ndarray, cats: pd.Index) -> bool:
+    """Whether every category has a row and the categories are in sorted order."""
+    if len(cats) > len(codes):
+        return False
+    try:
+        if not cats.is_monotonic_increasing:
+            return False
+    except TypeError:  # mixed types
+        return False
+    return bool(np.bincount(codes + 1, minlength=len(cats) + 1)[1:].all())
 
 
 def url_pattern(pattern: str) -> re.Pattern[str]:

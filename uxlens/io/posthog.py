@@ -596,12 +596,20 @@ def read_posthog(
         rows = clean["_row"].to_numpy()
         if "device" in clean.columns:  # one device per session: fill events that lack it
             device = clean["device"].astype(object)
-            clean["device"] = device.where(device.notna(), _session_first(clean, device.to_numpy()))
-        session_source = _session_first(clean, source_col.to_numpy()[rows])
-        if session_source.notna().any():
-            clean["source"] = session_source
+            if device.isna().any():
+                clean["device"] = device.where(
+                    device.notna(), _session_first(clean, device.to_numpy())
+                )
+            else:
+                clean["device"] = device
+        sources = source_col.to_numpy()[rows]
+        if pd.notna(sources).any():  # (an all-missing source column is not added)
+            session_source = _session_first(clean, sources)
+            if session_source.notna().any():
+                clean["source"] = session_source
         given = pd.Series(returning_col.to_numpy()[rows], index=clean.index, dtype="boolean")
-        clean["is_returning"] = given.where(given.notna(), _returning(clean))
+        clean["is_returning"] = given.where(given.notna(), _returning(clean)) if (
+            given.isna().any()) else given
         return clean.drop(columns="_row")
 
     frame["_row"] = np.arange(n)
@@ -700,8 +708,32 @@ def _to_bool(values: pd.Series) -> pd.Series:
     return values.map(one).astype("boolean")
 
 
+#: Below this many rows, per-session lookups use NumPy on small arrays (pandas' groupby
+#: costs more in fixed overhead than in work); above, the grouped pandas version.
+_SMALL = 50_000
+
+
+def _small_times(clean: pd.DataFrame) -> np.ndarray | None:
+    """The rows' times as int64 ns when the NumPy versions apply (few rows, no NaT)."""
+    if len(clean) >= _SMALL or not isinstance(clean["timestamp"].dtype, pd.DatetimeTZDtype):
+        return None
+    ticks = clean["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
+    return None if (ticks == np.iinfo(np.int64).min).any() else ticks
+
+
 def _session_first(clean: pd.DataFrame, values: np.ndarray) -> pd.Series:
     """Per session, the value on its earliest event that has one (ties: input order)."""
+    ticks = _small_times(clean)
+    if ticks is not None:
+        sessions = clean["session_id"]
+        codes = pd.factorize(sessions)[0]
+        held = pd.Series(values)  # the dtype pandas infers for the values, as below
+        rows = np.flatnonzero(held.notna().to_numpy() & (codes >= 0))
+        rows = rows[np.lexsort((rows, ticks[rows], codes[rows]))]  # by session, time, order
+        firsts = rows[np.r_[True, codes[rows][1:] != codes[rows][:-1]]] if len(rows) else rows
+        first = pd.Series(held.iloc[firsts].to_numpy(), index=sessions.iloc[firsts].to_numpy(),
+                          dtype=held.dtype)
+        return sessions.map(first)
     work = pd.DataFrame(
         {"s": clean["session_id"], "t": clean["timestamp"], "v": values, "o": np.arange(len(clean))}
     ).sort_values(["s", "t", "o"], kind="stable")
@@ -711,6 +743,21 @@ def _session_first(clean: pd.DataFrame, values: np.ndarray) -> pd.Series:
 
 def _returning(clean: pd.DataFrame) -> pd.Series:
     """True when the user has an event before this session started (within the export)."""
+    ticks = _small_times(clean)
+    if ticks is not None:
+        sessions, users = pd.factorize(clean["session_id"])[0], pd.factorize(clean["user_id"])[0]
+        start, first_seen = _group_min(sessions, ticks), _group_min(users, ticks)
+        known = (sessions >= 0) & (users >= 0)  # a missing id has no group (NaT: not before)
+        return pd.Series(known & (first_seen < start), index=clean.index,
+                         name="timestamp").astype("boolean")  # (named as the groupby gives)
     start = clean.groupby("session_id")["timestamp"].transform("min")
     first_seen = clean.groupby("user_id")["timestamp"].transform("min")
     return (first_seen < start).astype("boolean")
+
+
+def _group_min(codes: np.ndarray, ticks: np.ndarray) -> np.ndarray:
+    """Each row's group minimum of ``ticks`` (groups by ``codes``; -1 rows get any value)."""
+    ok = codes >= 0
+    low = np.full(int(codes.max(initial=-1)) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(low, codes[ok], ticks[ok])
+    return np.where(ok, low[np.where(ok, codes, 0)] if len(low) else 0, 0)

@@ -39,6 +39,7 @@ from ..eventlog import EventLog
 from ..events import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    _is_utc_ns,
     empty_events,
     empty_rejected,
     make_rejected,
@@ -565,7 +566,8 @@ def parse_timestamps(
         reasons[values.notna() & ts.isna() & reasons.isna()] = _OUT_OF_RANGE
         return ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), reasons
     text = values.astype(object)
-    missing = text.isna() | (text.astype(str).str.strip() == "")
+    stripped = text.astype(str).str.strip()
+    missing = text.isna() | (stripped == "")
     present = text[~missing]
     if len(present):
         sample = pd.to_numeric(present.iloc[:1000], errors="coerce")
@@ -574,7 +576,7 @@ def parse_timestamps(
             ts, reasons = to_utc(num, assume_utc=True)
             reasons[~missing & num.isna()] = "unparseable timestamp"
             return ts, reasons
-    strings = present.astype(str).str.strip()
+    strings = stripped[~missing]
     # Arrow runs the regex vectorised (RE2) instead of once per value in Python.
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -583,9 +585,15 @@ def parse_timestamps(
         pa.array(strings.to_numpy(dtype=object), pa.string()), _ZONE_SUFFIX.pattern
     )
     zoned = pd.Series(hits.to_numpy(zero_copy_only=False), index=strings.index, dtype=bool)
-    out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    if zoned.any():
-        out[zoned[zoned].index] = _to_datetime(strings[zoned], utc=True)
+    out = None
+    if len(strings) == len(index) and zoned.all():  # every value zoned (exports): no merging
+        parsed = _to_datetime(strings, utc=True)
+        if _is_utc_ns(parsed.dtype) and parsed.index.equals(index):
+            out = parsed
+    if out is None:
+        out = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+        if zoned.any():
+            out[zoned[zoned].index] = _to_datetime(strings[zoned], utc=True)
     naive_text = strings[~zoned]
     if len(naive_text):
         naive = _to_datetime(naive_text, utc=False)
@@ -597,8 +605,11 @@ def parse_timestamps(
             else:
                 local = _localise(naive, zone, reasons)
                 out[local.index] = local.dt.tz_convert("UTC")
-    reasons[missing] = "missing timestamp"
-    reasons[~missing & out.isna() & reasons.isna()] = "unparseable timestamp"
+    if missing.any():
+        reasons[missing] = "missing timestamp"
+    failed = ~missing.to_numpy() & out.isna().to_numpy()
+    if failed.any():
+        reasons[failed & reasons.isna().to_numpy()] = "unparseable timestamp"
     return out, reasons
 
 
@@ -627,11 +638,27 @@ _OUT_OF_RANGE = "timestamp out of range (uxlens handles 1677-2262)"
 def _in_ns_range(ts: pd.Series) -> pd.Series:
     """``ts`` in nanoseconds; instants outside 1677-2262 (the ns range) become NaT."""
     tz = getattr(ts.dt, "tz", None)
-    naive = ts.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else ts
-    ok = naive.isna() | ((naive >= pd.Timestamp.min) & (naive <= pd.Timestamp.max))
+    unit = ts.dtype.unit if tz is not None else np.datetime_data(ts.dtype)[0]
+    if unit == "ns":  # always in range
+        return ts if tz is None else ts.astype(f"datetime64[ns, {tz}]")
+    if unit in _NS_PER_UNIT:  # compare the UTC ticks with the range in that unit
+        ticks = ts.to_numpy(dtype=f"datetime64[{unit}]").view("int64")
+        lo, hi = _NS_RANGE[unit]
+        ok = (ticks == np.iinfo(np.int64).min) | ((ticks >= lo) & (ticks <= hi))  # NaT or in range
+    else:
+        naive = ts.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else ts
+        ok = (naive.isna() | ((naive >= pd.Timestamp.min) & (naive <= pd.Timestamp.max))).to_numpy()
     if not ok.all():
         ts = ts.where(ok)
     return ts.astype(f"datetime64[ns, {tz}]" if tz is not None else "datetime64[ns]")
+
+
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3}
+#: The datetime64[ns] range (pd.Timestamp.min/max) in ticks of each coarser unit.
+_NS_RANGE = {
+    unit: (-(-pd.Timestamp.min.value // f), pd.Timestamp.max.value // f)
+    for unit, f in _NS_PER_UNIT.items()
+}
 
 
 def _localise(naive: pd.Series, zone: Any, reasons: pd.Series) -> pd.Series:
@@ -870,15 +897,17 @@ def build_log(
         frame = frame.pop()
     frame = frame.reset_index(drop=True)
     positions = np.asarray(loaded.positions, dtype=np.int64)
-    reasons = pd.Series(None, index=frame.index, dtype=object)
-    for i, reason in (extra_bad or {}).items():
-        reasons[i] = reason
-
     ts, ts_reasons = parse_timestamps(
         frame["timestamp"], tz=tz, assume_utc=assume_utc, reader=reader
     )
     frame["timestamp"] = ts
-    reasons = reasons.where(reasons.notna(), ts_reasons)
+    if extra_bad:  # the reader's reasons first
+        reasons = pd.Series(None, index=frame.index, dtype=object)
+        for i, reason in extra_bad.items():
+            reasons[i] = reason
+        reasons = reasons.where(reasons.notna(), ts_reasons)
+    else:
+        reasons = ts_reasons  # a new Series: ours to update
     if "is_returning" in frame.columns:
         # validate() casts to boolean and would raise on "s1" or 17: reject those rows.
         flags, flag_bad = _parse_flags(frame["is_returning"])
@@ -887,7 +916,10 @@ def build_log(
 
     for col in ("session_id", "user_id"):
         if col in frame.columns:
-            frame[col] = ids_to_str(frame[col])
+            values = frame[col]
+            ids = ids_to_str(values)
+            if ids is not values:  # (text ids already are)
+                frame[col] = ids
     if session_gap is not None:
         delta = _parse_gap(session_gap, reader)
         if "session_id" not in frame.columns:
