@@ -31,6 +31,16 @@ repeated_edit      the same input edited in >= 3 separate visits, or cleared
 
 Boundaries are inclusive unless a preset says otherwise (PostHog and
 OpenReplay compare with ``<``).
+
+The package has one module per job: ``params`` (threshold dataclasses,
+presets, weights, :func:`resolve_params`), ``runner`` (the events table and
+how a detector runs: numpy in memory or Ibis on a backend, over
+:mod:`uxlens.engine.friction`), ``clicks`` (rage, dead and error click flags),
+``signals`` (each detector's output as rows of the signal table),
+``detectors`` (the page-level detector functions), ``text`` (element names,
+labels, reasons), ``core`` (the :class:`Friction` class: signals, scores,
+explain) and the mixins it is made of, ``aggregates`` (per page and element),
+``models`` (features, outcome model, anomalies) and ``insights``.
 """
 
 from __future__ import annotations
