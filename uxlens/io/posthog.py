@@ -522,6 +522,8 @@ def read_posthog(
         frame["device"] = normalise_device(props["$device_type"])
     raw_source = pd.Series(None, index=raw.index, dtype=object)
     for key in SOURCE_PROPERTIES:
+        if not props[key].notna().any():
+            continue  # would only swap one missing value for another (both end as None)
         value = props[key].where(props[key].astype(str).str.strip() != "")
         raw_source = raw_source.where(raw_source.notna(), value)
     raw_source = map_distinct(raw_source, lambda s: "direct" if s == "$direct" else s)
