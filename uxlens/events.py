@@ -105,6 +105,9 @@ REJECTED_COLUMNS = ("source", "position", "reason", "excerpt")
 #: Device classes by viewport width (CSS px), upper bounds exclusive.
 DEVICE_BREAKPOINTS = ((768, "mobile"), (1024, "tablet"))
 _EXCERPT_CHARS = 200
+#: Below this many rows, whole-frame operations replace the column-by-column ones that
+#: keep the memory peak of large loads down (their fixed cost dominates small reads).
+_SMALL_ROWS = 50_000
 _UTC_NS = pd.Series([], dtype="datetime64[ns, UTC]").dtype
 
 
@@ -500,9 +503,12 @@ def validate_owned(
 
     codes = session_codes(frame["session_id"])
     if not _is_sorted(frame, codes):  # exports are often sorted already: skip a full copy
-        frame = frame.assign(_order=np.arange(len(frame)))
-        frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
-        frame = frame.drop(columns="_order")
+        if len(frame) < _SMALL_ROWS:  # one take, not a helper column and three frame copies
+            frame = frame.take(_sort_order(frame))
+        else:
+            frame = frame.assign(_order=np.arange(len(frame)))
+            frame = frame.sort_values(["session_id", "timestamp", "_order"], kind="stable")
+            frame = frame.drop(columns="_order")
         codes = session_codes(frame["session_id"])
         if codes is None:  # sorted now, so equal ids are neighbours whatever their order
             codes = pd.factorize(frame["session_id"])[0]
@@ -560,6 +566,8 @@ def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
     column, not two whole tables."""
     frame = handed.pop()
     rows = np.flatnonzero(~drop)
+    if len(frame) < _SMALL_ROWS:  # a copy of a small frame costs less than per-column work
+        return frame.take(rows)
     index = frame.index[rows]
     columns = {name: frame[name] for name in frame.columns}
     del frame
@@ -607,6 +615,14 @@ def session_codes(series: pd.Series) -> np.ndarray | None:
     out = np.zeros(n, dtype="int32" if n < 2**31 else "int64")  # a code per row: keep it small
     np.cumsum(change, out=out[1:])
     return out
+
+
+def _sort_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row order by ``(session_id, timestamp, input order)``, as the stable sort of the
+    columns gives it (ids and times present: rows without them are rejected before)."""
+    ranks = pd.factorize(frame["session_id"], sort=True)[0]
+    ticks = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
+    return np.lexsort((np.arange(len(frame)), ticks, ranks))
 
 
 def _seq_in_session(codes: np.ndarray) -> np.ndarray:

@@ -261,3 +261,22 @@ def test_no_warning_for_small_clean_reads():
         warnings.simplefilter("error")
         read_events(_table())
         read_posthog(_posthog_records())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["b", "a", "é", "A", "", None]), st.integers(0, 3),
+                          st.sampled_from(["click", "pageview"])), min_size=1, max_size=25))
+def test_small_sort_and_drop_match_the_column_by_column_versions(rows):
+    import uxlens.events as events
+
+    sid, sec, name = zip(*rows)
+    frame = pd.DataFrame({"session_id": sid, "user_id": "u", "event": name,
+                          "timestamp": [T0 + 1000 * s for s in sec]})
+    small = validate(frame)
+    limit, events._SMALL_ROWS = events._SMALL_ROWS, 0  # force the large-input code
+    try:
+        large = validate(frame)
+    finally:
+        events._SMALL_ROWS = limit
+    pd.testing.assert_frame_equal(small.events, large.events)
+    pd.testing.assert_frame_equal(small.rejected, large.rejected)
