@@ -731,7 +731,9 @@ def _as_category(values: pd.Series) -> pd.Series:
             return values
         return values if ordered.equals(cats) else values.cat.reorder_categories(ordered)
     if values.dtype == object:
-        values = values.where(values.notna())  # pd.NA and None as one missing value
+        missing = values.isna().to_numpy()
+        if missing.any():  # (nothing to unify otherwise: skip the copy)
+            values = values.where(~missing)  # pd.NA and None as one missing value
     return values.astype("category")
 
 

@@ -280,3 +280,22 @@ def test_small_sort_and_drop_match_the_column_by_column_versions(rows):
         events._SMALL_ROWS = limit
     pd.testing.assert_frame_equal(small.events, large.events)
     pd.testing.assert_frame_equal(small.rejected, large.rejected)
+
+
+_cells = st.one_of(st.none(), st.just(pd.NA), st.just(float("nan")), st.text(max_size=3),
+                   st.sampled_from(["a", "b", ""]), st.integers(-3, 3), st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_cells, max_size=8))
+def test_object_to_category_without_missing_values_skips_the_copy_only(values):
+    from uxlens.events import _as_category
+
+    series = pd.Series(values, dtype=object, index=range(5, 5 + len(values)))
+    try:
+        expected = series.where(series.notna()).astype("category")  # the general path
+    except TypeError:
+        return
+    got = _as_category(series)
+    pd.testing.assert_series_equal(got, expected)
+    assert got.cat.categories.dtype == expected.cat.categories.dtype
