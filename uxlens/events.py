@@ -329,13 +329,16 @@ def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series
         factor = {"s": 1e9, "ms": 1e6, "us": 1e3}[unit]
         in_range = (num * factor).abs() < 9.2e18  # datetime64[ns] spans years 1677-2262
         ts = pd.to_datetime(num.where(in_range), unit=unit, utc=True, errors="coerce")
-        reasons[num.isna()] = "missing timestamp"
-        reasons[num.notna() & ts.isna()] = "timestamp out of range"
+        absent, failed = num.isna().to_numpy(), ts.isna().to_numpy()
+        if failed.any():  # (missing numbers fail too)
+            reasons[absent] = "missing timestamp"
+            reasons[~absent & failed] = "timestamp out of range"
         return ts.astype("datetime64[ns, UTC]"), reasons
     text = values.astype(object)
-    missing = text.isna() | (text.astype(str).str.strip() == "")
+    as_text = text.astype(str)
+    missing = text.isna() | (as_text.str.strip() == "")
     parsed = pd.to_datetime(text.where(~missing), utc=True, errors="coerce", format="mixed")
-    has_zone = text.astype(str).str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
+    has_zone = as_text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
     naive = ~missing & parsed.notna() & ~has_zone
     if naive.any() and not assume_utc:
         if naive.all():
@@ -346,8 +349,10 @@ def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series
                 "or add an offset such as '+00:00'."
             )
         reasons[naive] = "naive timestamp mixed with zoned timestamps"
-    reasons[missing] = "missing timestamp"
-    reasons[~missing & parsed.isna()] = "unparseable timestamp"
+    absent, failed = missing.to_numpy(), parsed.isna().to_numpy()
+    if failed.any():  # (missing values fail too; these two sets never overlap the naive ones)
+        reasons[absent] = "missing timestamp"
+        reasons[~absent & failed] = "unparseable timestamp"
     return parsed.astype("datetime64[ns, UTC]"), reasons
 
 
