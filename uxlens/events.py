@@ -337,8 +337,9 @@ def to_utc(values: pd.Series, *, assume_utc: bool) -> tuple[pd.Series, pd.Series
     text = values.astype(object)
     as_text = text.astype(str)
     missing = text.isna() | (as_text.str.strip() == "")
-    parsed = pd.to_datetime(text.where(~missing), utc=True, errors="coerce", format="mixed")
     has_zone = as_text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
+    del as_text  # not held while parsing
+    parsed = pd.to_datetime(text.where(~missing), utc=True, errors="coerce", format="mixed")
     naive = ~missing & parsed.notna() & ~has_zone
     if naive.any() and not assume_utc:
         if naive.all():

@@ -572,11 +572,13 @@ def parse_timestamps(
     if len(present):
         sample = pd.to_numeric(present.iloc[:1000], errors="coerce")
         if sample.notna().mean() > 0.5:  # epoch numbers stored as text
+            del stripped
             num = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
             ts, reasons = to_utc(num, assume_utc=True)
             reasons[~missing & num.isna()] = "unparseable timestamp"
             return ts, reasons
-    strings = stripped[~missing]
+    strings = stripped[~missing] if missing.any() else stripped  # (no copy when none missing)
+    del stripped  # not held while parsing
     # Arrow runs the regex vectorised (RE2) instead of once per value in Python.
     import pyarrow as pa
     import pyarrow.compute as pc
