@@ -245,7 +245,7 @@ def _normalise_urls(frame: pd.DataFrame) -> None:
     # Split each distinct URL once; rows only carry category codes.
     raw = _as_category(frame["url"])
     parts = [split_url(u) for u in raw.cat.categories]
-    codes = raw.cat.codes.to_numpy()
+    codes = raw.array.codes
     base_codes, bases = pd.factorize(pd.Series([p[0] for p in parts], dtype=object), sort=True)
     lut = np.r_[base_codes, -1].astype(codes.dtype if codes.dtype.itemsize >= 4 else "int32")
     frame["url"] = pd.Categorical.from_codes(lut[codes], categories=pd.Index(list(bases)))
@@ -559,7 +559,7 @@ def _blank(values: pd.Series, *, strip: bool = True) -> np.ndarray:
     if isinstance(values.dtype, pd.CategoricalDtype):
         cats = pd.Series(values.cat.categories.astype(str))
         blank = (cats.str.strip() if strip else cats) == ""
-        return np.r_[blank.to_numpy(dtype=bool), True][values.cat.codes.to_numpy()]  # -1: missing
+        return np.r_[blank.to_numpy(dtype=bool), True][values.array.codes]  # -1: missing
     text = _as_string(values)
     empty = (text.str.strip() if strip else text) == ""
     return text.isna().to_numpy() | empty.fillna(True).to_numpy(dtype=bool)
@@ -718,7 +718,7 @@ def event_mask(events: pd.Series, names: Iterable[str]) -> np.ndarray:
         wanted = events.cat.categories.get_indexer(names)
         lookup = np.zeros(len(events.cat.categories) + 1, dtype=bool)
         lookup[wanted[wanted >= 0]] = True
-        return lookup[events.cat.codes.to_numpy()]  # code -1 (missing) hits the last slot
+        return lookup[events.array.codes]  # code -1 (missing) hits the last slot
     return events.isin(names).to_numpy()
 
 
@@ -727,7 +727,7 @@ def _as_category(values: pd.Series) -> pd.Series:
     of the values gives), without a round trip through Python objects."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         cats = values.cat.categories
-        if _all_used_and_sorted(values.cat.codes.to_numpy(), cats):
+        if _all_used_and_sorted(values.array.codes, cats):
             return values  # what the steps below would rebuild
         values = values.cat.remove_unused_categories()
         cats = values.cat.categories

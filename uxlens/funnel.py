@@ -600,7 +600,7 @@ class Funnel(Exportable):
             if self._data.frame is not None:
                 ev = self._data.frame["event"]
                 if isinstance(ev.dtype, pd.CategoricalDtype):
-                    codes = ev.cat.codes.to_numpy()
+                    codes = ev.array.codes
                     n = np.bincount(codes.astype(np.int64) + 1, minlength=len(ev.cat.categories) + 1)
                     counts = pd.Series(n[1:], index=ev.cat.categories.astype(str))
                     counts = counts[counts > 0].sort_values(ascending=False, kind="stable")

@@ -163,7 +163,7 @@ class Journeys(Exportable):
         ``raw=True`` takes the values as labels already (callable and screen nodes).
         """
         if isinstance(values.dtype, pd.CategoricalDtype):
-            codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+            codes, uniques = values.array.codes, values.cat.categories
         else:
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
         compiled = [(p, url_pattern(p)) for p in self.patterns]
@@ -966,7 +966,7 @@ def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
     boundaries (:func:`uxlens.events.session_codes`), 4x cheaper than hashing every id.
     The names of sorted ids stay a Series until steps_ needs them."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories.astype(str), dtype=object)
+        return values.array.codes, np.asarray(values.cat.categories.astype(str), dtype=object)
     codes = session_codes(values)
     if codes is not None:
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes

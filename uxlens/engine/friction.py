@@ -552,7 +552,7 @@ class Frame:
         self.t = ts.as_unit("ns").asi8 // 1_000_000
         ev = frame["event"]
         if isinstance(ev.dtype, pd.CategoricalDtype):
-            self.ev = ev.cat.codes.to_numpy()
+            self.ev = ev.array.codes
             self.ev_names = [str(c) for c in ev.cat.categories]
         else:
             codes, uniques = pd.factorize(ev.astype(str))
@@ -629,7 +629,7 @@ class Frame:
             else:
                 s = self.frame[col]
                 if isinstance(s.dtype, pd.CategoricalDtype):  # the column's own codes, no copy
-                    self._cache[key] = (s.cat.codes.to_numpy(),
+                    self._cache[key] = (s.array.codes,
                                         [str(c) for c in s.cat.categories])
                 else:
                     c, u = pd.factorize(s.astype(object).where(s.notna(), None))

@@ -745,7 +745,7 @@ def _concat_categorical(parts: list[Any], lengths: list[int]) -> pd.Categorical:
     pos = 0
     for part, n in zip(parts, lengths):
         if part is not None and n:
-            own = part.cat.codes.to_numpy()
+            own = part.array.codes
             mapping = union.get_indexer(part.cat.categories)
             codes[pos:pos + n] = np.where(own >= 0, mapping[own] if len(mapping) else -1, -1)
         pos += n
