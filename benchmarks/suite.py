@@ -258,7 +258,9 @@ def op_journeys(events: pd.DataFrame, repeat: int) -> list[dict[str, Any]]:
     assert check.to_dict() == duck.set_index(["node", "next"])["n"].sort_index().to_dict()
     runners: dict[str, Callable[[], Any]] = {"uxlens": run_uxlens,
                                              "duckdb": lambda: con.execute(sql).df()}
-    note = f"{len(j.steps_):,} steps; retentioneering semantics (no gap split, repeats kept)"
+    note = (f"{len(j.steps_):,} steps; retentioneering semantics (no gap split, repeats kept); "
+            "both warm: the log's node rows are cached as retentioneering's Eventstream is built "
+            "once, neither timed")
     try:
         import retentioneering
         from retentioneering import Eventstream

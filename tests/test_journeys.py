@@ -295,6 +295,19 @@ def test_sankey_to_an_end_no_journey_reaches_after_the_start_is_empty(journeys):
     assert list(fig.data[0].link.value) == []
 
 
+def test_rows_cached_on_the_log_follow_a_new_events_table():
+    from uxlens.eventlog import EventLog
+
+    log = _log()
+    before = Journeys(log).transitions()
+    assert before.equals(Journeys(log).transitions())  # second run reads the log's cache
+    fewer = log.events.loc[log.events["session_id"] != "s1"].reset_index(drop=True)
+    log.events = fewer
+    after = Journeys(log).transitions()
+    pd.testing.assert_frame_equal(after, Journeys(EventLog(fewer)).transitions())
+    assert not after.equals(before)
+
+
 def test_clusters_report_the_friction_of_their_sessions():
     import uxlens as ux
     from uxlens.friction import Friction

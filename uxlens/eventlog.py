@@ -437,28 +437,35 @@ class EventLog:
             self._arrow_cache = cached
         return cached[1]
 
+    def _derived(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per events table (a new ``events`` starts afresh): what
+        several analyses derive from the same events (session codes, node rows)."""
+        store = getattr(self, "_derived_cache", None)
+        if store is None or store[0] is not self.events:
+            store = (self.events, {})
+            self._derived_cache = store
+        if key not in store[1]:
+            store[1][key] = compute()
+        return store[1][key]
+
     def _session_codes(self) -> Any:
         """Per-row session codes of the (sorted) events, computed once per events table:
         :func:`uxlens.events.session_codes`, or ``None`` if the ids are not sorted."""
         from .events import session_codes
 
-        cached = getattr(self, "_session_codes_cache", None)
-        if cached is None or cached[0] is not self.events:
-            codes = session_codes(self.events["session_id"])
-            cached = (self.events, codes, None)
-            self._session_codes_cache = cached
-        return cached[1]
+        return self._derived("session_codes", lambda: session_codes(self.events["session_id"]))
 
     def _session_names(self) -> Any:
-        """Session ids by :meth:`_session_codes` code (a Series), computed once."""
-        codes = self._session_codes()
-        cached = self._session_codes_cache
-        if codes is not None and cached[2] is None:
-            n = len(codes)
-            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
-            cached = (cached[0], codes, self.events["session_id"].iloc[starts])
-            self._session_codes_cache = cached
-        return cached[2]
+        """Session ids by :meth:`_session_codes` code (a Series), or ``None``."""
+
+        def names() -> Any:
+            codes = self._session_codes()
+            if codes is None:
+                return None
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+            return self.events["session_id"].iloc[starts]
+
+        return self._derived("session_names", names)
 
     def to_parquet(self, path: str | Any) -> Any:
         """Write the events to a Parquet file stamped as validated by uxlens.

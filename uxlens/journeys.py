@@ -188,13 +188,12 @@ class Journeys(Exportable):
         elif self.node == "url":
             if "url" not in ev.columns:
                 raise UxlensError("node='url' needs a 'url' column; use node='event' instead.")
-            is_view = event_mask(names, _PAGEVIEWS)
-            if not is_view.any():
+            rows = self._node_take(ev, lambda: event_mask(names, _PAGEVIEWS), "url", ids=ids)
+            if not len(rows):
                 raise UxlensError(
                     "node='url' uses pageview events and there are none. Map your page event, "
                     "e.g. read_events(..., event_map={'page_view': 'pageview'}), or use node='event'."
                 )
-            rows = self._take(ev, is_view, "url", ids=ids)
             codes, cats = self._label_codes(rows["url"])
         elif self.node == "screen":
             if "screen" not in ev.columns:
@@ -208,7 +207,7 @@ class Journeys(Exportable):
             rows = ev
             codes, cats = self._label_codes(ev["screen"], raw=True)
         else:
-            rows = self._take(ev, ~event_mask(names, _PASSIVE), "event", ids=ids)
+            rows = self._node_take(ev, lambda: ~event_mask(names, _PASSIVE), "event", ids=ids)
             codes, cats = self._label_codes(rows["event"])
         keep = codes >= 0
         if not keep.all():
@@ -218,6 +217,15 @@ class Journeys(Exportable):
         self._categories = cats
         return rows, codes
 
+    def _node_take(self, ev: pd.DataFrame, mask: Callable[[], np.ndarray], label_col: str, *,
+                   ids: bool) -> pd.DataFrame:
+        """:meth:`_take` of the rows ``mask()`` selects; without ids, taken once per log (the
+        rows of pageviews or of active events do not depend on this object's settings)."""
+        if ids:
+            return self._take(ev, mask(), label_col)
+        return self.log._derived(("journey_rows", label_col),
+                                 lambda: self._take(ev, mask(), label_col, ids=False))
+
     def _take(self, ev: pd.DataFrame, mask: np.ndarray, label_col: str, *,
               ids: bool = True) -> pd.DataFrame:
         """The masked rows of only the columns journeys read (a full-width copy costs more)."""
@@ -226,8 +234,8 @@ class Journeys(Exportable):
         cols = list(dict.fromkeys([*id_cols, "timestamp", "seq", label_col]))
         pos = np.flatnonzero(mask)
         index = ev.index[pos]
-        return pd.DataFrame({c: pd.Series(ev[c].array.take(pos), index=index)
-                             for c in cols if c in ev.columns}, index=index)
+        return pd.DataFrame({c: ev[c].array.take(pos) for c in cols if c in ev.columns},
+                            index=index, copy=False)
 
     def _node_rows(self) -> pd.DataFrame:
         """Node rows for the engine: unit, session_id, timestamp, seq, integer node."""
@@ -456,8 +464,9 @@ class Journeys(Exportable):
         else:
             keep = np.arange(len(counts))
         lengths = np.minimum(a.lengths[rep[keep]], self.max_steps)
-        names = self._labels(a.node)
-        labels = [_ARROW.join(names[a.starts[r]: a.starts[r] + n]) for r, n in zip(rep[keep], lengths)]
+        cats = np.array(self._categories, dtype=object)  # label only the kept paths' steps
+        labels = [_ARROW.join(cats[a.node[a.starts[r]: a.starts[r] + n]])
+                  for r, n in zip(rep[keep], lengths)]
         table = pd.DataFrame(
             {"path": labels, "journeys": counts[keep].astype("int64"),
              "share": counts[keep] / a.n_journeys, "conversion": conversion[keep],
