@@ -70,11 +70,11 @@ def test_the_default_duckdb_returns_freed_memory_in_the_background() -> None:
     try:
         con = ux.connect()
         setting = con.raw_sql("SELECT current_setting('allocator_background_threads')")
-        assert setting.fetchone()[0] is True
+        assert setting.fetchall() == [(True,)]
         # a connection the user made keeps the user's settings
         own = ibis.duckdb.connect()
         assert ux.connect(own) is own
         setting = own.raw_sql("SELECT current_setting('allocator_background_threads')")
-        assert setting.fetchone()[0] is False
+        assert setting.fetchall() == [(False,)]
     finally:
         backend._state["backend"] = previous
