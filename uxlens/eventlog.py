@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from .events import empty_rejected, url_pattern
+from .events import empty_rejected, run_starts, url_pattern
 from .exceptions import UxlensError, did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -460,10 +459,7 @@ class EventLog:
 
         def names() -> Any:
             codes = self._session_codes()
-            if codes is None:
-                return None
-            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-            return self.events["session_id"].iloc[starts]
+            return None if codes is None else self.events["session_id"].iloc[run_starts(codes)]
 
         return self._derived("session_names", names)
 

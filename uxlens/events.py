@@ -109,12 +109,12 @@ _EXCERPT_CHARS = 200
 #: keep the memory peak of large loads down (their fixed cost dominates small reads).
 _SMALL_ROWS = 50_000
 _UTC_NS = pd.Series([], dtype="datetime64[ns, UTC]").dtype
+_DUPLICATE_KEY = ("session_id", "timestamp", "event", "x", "y", "target", "url", "message")
 
 
 def _is_utc_ns(dtype: Any) -> bool:
     """``dtype`` is ``datetime64[ns, UTC]`` with the very tz object pandas gives "UTC"."""
     return isinstance(dtype, pd.DatetimeTZDtype) and dtype == _UTC_NS and dtype.tz is _UTC_NS.tz
-_DUPLICATE_KEY = ("session_id", "timestamp", "event", "x", "y", "target", "url", "message")
 
 
 @dataclass(frozen=True)
@@ -532,7 +532,7 @@ def validate_owned(
             frame = _drop_rows(handed, dup)
             codes = codes[~dup]
     frame = frame.reset_index(drop=True)
-    frame["seq"] = _seq_in_session(codes)
+    frame["seq"] = seq_in_session(codes)
     release_after_large(len(frame))  # the raw rows are gone: return their memory first
     frame = _apply_dtypes(frame)
     rejected = (
@@ -631,11 +631,33 @@ def _sort_order(frame: pd.DataFrame) -> np.ndarray:
     return np.lexsort((np.arange(len(frame)), ticks, ranks))
 
 
-def _seq_in_session(codes: np.ndarray) -> np.ndarray:
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal neighbours starts (the first row of each session,
+    for rows grouped by session).
+
+    Examples
+    --------
+    >>> run_starts(np.array([0, 0, 1, 1, 1, 2])).tolist()
+    [0, 2, 5]
+    >>> run_starts(np.array([], dtype=int)).tolist()
+    []
+    """
+    if not len(values):
+        return np.zeros(0, dtype="int64")
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
+def seq_in_session(codes: np.ndarray) -> np.ndarray:
     """Each row's position in its session, for rows grouped by session (``codes`` as
-    :func:`session_codes`): a counter reset at every boundary, no hashing of the ids."""
+    :func:`session_codes`): a counter reset at every boundary, no hashing of the ids.
+
+    Examples
+    --------
+    >>> seq_in_session(np.array([0, 0, 1, 1, 1, 2])).tolist()
+    [0, 1, 0, 1, 2, 0]
+    """
     n = len(codes)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else np.zeros(0, "int64")
+    starts = run_starts(codes)
     return np.arange(n, dtype="int64") - np.repeat(starts, np.diff(np.r_[starts, n]))
 
 

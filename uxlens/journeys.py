@@ -32,7 +32,7 @@ from .engine.journeys_arrays import (
     transition_table,
 )
 from .eventlog import EventLog, SessionList
-from .events import empty_events, event_mask, session_codes, url_pattern
+from .events import empty_events, event_mask, run_starts, session_codes, url_pattern
 from .exceptions import UxlensError, did_you_mean
 from .export import Exportable
 
@@ -410,7 +410,7 @@ class Journeys(Exportable):
         """
         s = self.steps_  # sorted by unit, journey and step: each journey is one block
         jid = s["journey_id"].to_numpy()
-        starts = np.flatnonzero(np.r_[True, jid[1:] != jid[:-1]]) if len(jid) else np.array([], int)
+        starts = run_starts(jid)
         ends = np.r_[starts[1:], len(jid)].astype(int)
         nodes = s["node"].to_numpy(dtype=object).tolist()
         paths = np.empty(len(starts), dtype=object)
@@ -978,8 +978,7 @@ def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
         return values.array.codes, np.asarray(values.cat.categories.astype(str), dtype=object)
     codes = session_codes(values)
     if codes is not None:
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-        return codes, values.iloc[starts]
+        return codes, values.iloc[run_starts(codes)]
     codes, names = pd.factorize(values.astype(str))
     return codes, np.asarray(names, dtype=object)
 

@@ -983,12 +983,14 @@ def np_scroll_visits(fr: Frame) -> Any:
     import numpy as np
     import pandas as pd
 
+    from ..events import run_starts
+
     s = _np_scroll_rows(fr)
     rows, g = s["rows"], s["group"]
     if not len(rows):
         return pd.DataFrame(columns=["session_id", "visit", "url", "t_ms", "seq", "travel",
                                      "max_y", "page_h", "viewport_h", "scrolls"])
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    starts = run_starts(g)
     ends = np.r_[starts[1:], len(rows)] - 1
     gid = g[starts]
     travel = np.add.reduceat(np.nan_to_num(np.abs(s["dy"])), starts)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.friction import DeadParams
+from ..events import run_starts
 from ..exceptions import SchemaError, did_you_mean
 
 _ENGINE_COLUMNS = ("session_id", "seq", "timestamp", "event", "url", "x", "y", "target",
@@ -105,6 +106,4 @@ def _run(expr: Any, backend: Any) -> pd.DataFrame:
 
 def _firsts(fr: Any) -> np.ndarray:
     """Position of the first row of each session in an engine frame."""
-    if not fr.n:
-        return np.zeros(0, dtype="int64")
-    return np.flatnonzero(np.r_[True, fr.sid[1:] != fr.sid[:-1]])
+    return run_starts(fr.sid)

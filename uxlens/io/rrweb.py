@@ -44,6 +44,7 @@ from ..events import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     make_rejected,
+    seq_in_session,
     validate,
 )
 from ..exceptions import RecordingFormatError, UxlensError
@@ -807,9 +808,7 @@ def _assemble(reader: _Reader) -> pd.DataFrame:
         perm = np.lexsort((ts, codes))
         del ts
         codes = codes[perm]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if n else codes
-    sizes = np.diff(np.r_[starts, n]) if n else codes
-    seq = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes).astype(np.int64)
+    seq = seq_in_session(codes)
     session_ids = [str(u) for u in uniques]
 
     # session-level columns
