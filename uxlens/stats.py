@@ -37,6 +37,7 @@ __all__ = [
     "chi_square",
     "odds_ratio",
     "holm",
+    "benjamini_hochberg",
     "ZTest",
     "ChiSquare",
     "OddsRatio",
@@ -298,4 +299,28 @@ def holm(p_values: ArrayLike) -> np.ndarray:
     m = len(order)
     adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(m))))
     out[order] = adjusted
+    return out
+
+
+def benjamini_hochberg(p_values: ArrayLike) -> np.ndarray:
+    """Benjamini-Hochberg step-up adjusted p-values (q-values; false discovery rate).
+
+    ``nan`` entries are left as ``nan`` and do not count as tests.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.04, 0.04]
+    >>> benjamini_hochberg([0.01, float("nan")]).tolist()
+    [0.01, nan]
+    """
+    p = np.asarray(p_values, dtype=float).ravel()
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    if len(ok) == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    out[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
     return out

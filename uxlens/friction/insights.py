@@ -118,7 +118,9 @@ class FrictionInsights:
                 "page_sessions", "rate", "baseline", "lift", "p_value", "q_value",
                 "outcome_rate", "sessions"]
         if not table.empty:
-            table["q_value"] = _bh(table["p_value"].to_numpy())
+            from ..stats import benjamini_hochberg  # (scipy: loaded when needed)
+
+            table["q_value"] = benjamini_hochberg(table["p_value"].to_numpy())
             table = table.loc[(table["q_value"] < alpha) & (table["lift"] > 1)]
             table = table.sort_values(["q_value", "lift", "sessions_affected"],
                                       ascending=[True, False, False], kind="stable")
@@ -190,17 +192,3 @@ def _two_proportion_p(x1: Any, n1: Any, x2: Any, n2: Any) -> np.ndarray:
 
     p = np.atleast_1d(np.asarray(two_proportion_ztest(x1, n1, x2, n2).p_value, dtype="float64"))
     return np.where(np.isnan(p), 1.0, p)
-
-
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values."""
-    p = np.asarray(p, dtype="float64")
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(q, 1.0)
-    return out

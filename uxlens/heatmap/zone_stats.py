@@ -72,10 +72,7 @@ def adjust_pvalues(p: pd.Series, method: str | None) -> pd.Series:
 
         out[mask] = holm(vals)
         return out
-    order = np.argsort(vals, kind="stable")
-    ranked = vals[order]
-    adj = np.minimum(np.minimum.accumulate((ranked * n / np.arange(1, n + 1))[::-1])[::-1], 1.0)
-    res = np.empty(n)
-    res[order] = adj
-    out[mask] = res
+    from ..stats import benjamini_hochberg
+
+    out[mask] = benjamini_hochberg(vals)
     return out
