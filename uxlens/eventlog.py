@@ -430,11 +430,7 @@ class EventLog:
         """
         from .engine.backend import to_arrow
 
-        cached = getattr(self, "_arrow_cache", None)
-        if cached is None or cached[0] is not self.events:
-            cached = (self.events, to_arrow(self.events))
-            self._arrow_cache = cached
-        return cached[1]
+        return self._derived("arrow", lambda: to_arrow(self.events))
 
     def _derived(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per events table (a new ``events`` starts afresh): what
