@@ -525,7 +525,7 @@ def hesitations(
 class Frame:
     """Read-only numpy views of a canonical events table sorted by (session_id, seq)."""
 
-    def __init__(self, frame: Any) -> None:
+    def __init__(self, frame: Any, *, sid: Any = None) -> None:
         import numpy as np
         import pandas as pd
 
@@ -533,7 +533,8 @@ class Frame:
 
         self.frame = frame
         self.n = len(frame)
-        sid = session_codes(frame["session_id"])
+        if sid is None:  # (an EventLog passes the codes it has computed already)
+            sid = session_codes(frame["session_id"])
         seq = frame["seq"].to_numpy(dtype="int64")
         ok = sid is not None and (
             self.n < 2 or bool(np.all((sid[1:] != sid[:-1]) | (seq[1:] > seq[:-1])))

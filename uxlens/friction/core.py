@@ -188,7 +188,12 @@ class Friction(FrictionInsights, FrictionModels, FrictionAggregates, Exportable)
 
     def _engine(self) -> _Engine:
         if "engine" not in self._cache:
-            self._cache["engine"] = _Engine(self.frame_, self.backend)
+            from ..eventlog import EventLog
+
+            frame, ev = self.frame_, self.events
+            shared = isinstance(ev, EventLog) and not ev.is_lazy and ev.events is frame
+            self._cache["engine"] = _Engine(  # a log's session codes serve every analysis
+                frame, self.backend, session_codes=ev._session_codes() if shared else None)
         return self._cache["engine"]
 
     def _table(self) -> Any:

@@ -58,8 +58,10 @@ def _dead_mode(frame: pd.DataFrame, dead: DeadParams) -> str:
 class _Engine:
     """Runs a detector on numpy (pandas input, no backend) or as an Ibis expression."""
 
-    def __init__(self, frame: pd.DataFrame, backend: Any = None) -> None:
+    def __init__(self, frame: pd.DataFrame, backend: Any = None, *,
+                 session_codes: Any = None) -> None:
         self.frame = frame
+        self.session_codes = session_codes  # the frame's, when an EventLog has them already
         self.backend = backend
         self.in_memory = backend is None
         self._fr: Any = None
@@ -76,7 +78,7 @@ class _Engine:
         if self._fr is None:
             from ..engine.friction import Frame
 
-            self._fr = Frame(self.frame)
+            self._fr = Frame(self.frame, sid=self.session_codes)
         return self._fr
 
     def run(self, name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
