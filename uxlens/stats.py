@@ -290,15 +290,20 @@ def holm(p_values: ArrayLike) -> np.ndarray:
     >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
     [0.03, 0.06, 0.06]
     """
+    return _adjusted(
+        p_values, lambda p, m: np.maximum.accumulate(p * (m - np.arange(m))))
+
+
+def _adjusted(p_values: ArrayLike, rule: Any) -> np.ndarray:
+    """``rule(sorted p, m)`` applied to the non-``nan`` p-values in ascending order, capped
+    at 1 and put back in place; ``nan`` stays ``nan`` and is not counted in ``m``."""
     p = np.asarray(p_values, dtype=float).ravel()
     out = np.full(p.shape, np.nan)
     ok = np.flatnonzero(~np.isnan(p))
     if len(ok) == 0:
         return out
     order = ok[np.argsort(p[ok], kind="stable")]
-    m = len(order)
-    adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(m))))
-    out[order] = adjusted
+    out[order] = np.minimum(rule(p[order], len(order)), 1.0)
     return out
 
 
@@ -314,13 +319,5 @@ def benjamini_hochberg(p_values: ArrayLike) -> np.ndarray:
     >>> benjamini_hochberg([0.01, float("nan")]).tolist()
     [0.01, nan]
     """
-    p = np.asarray(p_values, dtype=float).ravel()
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    if len(ok) == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    m = len(order)
-    ranked = p[order] * m / np.arange(1, m + 1)
-    out[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
-    return out
+    return _adjusted(
+        p_values, lambda p, m: np.minimum.accumulate((p * m / np.arange(1, m + 1))[::-1])[::-1])
