@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import funnel as _eng
+from .engine.funnel_frame import frame_rows
 from .events import event_mask
 from .exceptions import SchemaError, UxlensError, did_you_mean
 from .export import Exportable
@@ -401,8 +402,8 @@ class Funnel(Exportable):
         self.attribution = attribution
         self.where = where
         self.backend = backend
-        self._validate()
         self._cache: dict[str, Any] = {}
+        self._validate()
 
     # ------------------------------------------------------------- validation
     def _validate(self) -> None:
@@ -617,7 +618,30 @@ class Funnel(Exportable):
             self.__dict__.setdefault("_cache", {})["event_counts"] = counts
         return self._cache["event_counts"]
 
+    def _names_occur(self, names: set[str]) -> bool:
+        """Whether every name occurs in the frame's categorical ``event`` column, found
+        without counting every event: each name's code is searched chunk by chunk and
+        a frequent name is found in the first chunk. False when unsure (not categorical,
+        not in memory): the caller then counts."""
+        frame = self._data.frame
+        if frame is None or not isinstance(frame["event"].dtype, pd.CategoricalDtype):
+            return False
+        ev = frame["event"]
+        wanted = ev.cat.categories.get_indexer(sorted(names))
+        if (wanted < 0).any():
+            return False
+        codes = ev.array.codes
+        chunk = 1 << 16
+        for code in wanted.tolist():
+            if not any((codes[a:a + chunk] == code).any() for a in range(0, len(codes), chunk)):
+                return False
+        return True
+
     def _check_event_names(self) -> None:
+        if "event_counts" not in self._cache and self._names_occur(
+            {s.event for s in self._steps} | {s.event for s, _, _ in self._exclusions}
+        ):
+            return  # every name occurs: nothing to report, no need to count them all
         counts = self._event_counts()
         if counts.sum() == 0:
             raise UxlensError(
@@ -775,14 +799,19 @@ class Funnel(Exportable):
             if self.order != "strict":
                 names = [s.event for s in self._steps] + [e[0].event for e in self._exclusions]
             in_memory = self._data.frame is not None
-            table = self._table(events=names, positions=in_memory)
-            expr = _eng.funnel_rows_expr(table, spec)
-            rows = _eng.fetch_rows(
-                expr,
-                breakdown=spec.breakdown is not None,
-                backend=self.backend,
-                session_ids=self._session_ids if in_memory else None,
-            )
+            rows = None
+            if in_memory and self.backend is None:
+                # The common funnel on a frame needs no query engine (same rows; tested).
+                rows = frame_rows(self._data.frame, spec, self._session_ids)
+            if rows is None:
+                table = self._table(events=names, positions=in_memory)
+                expr = _eng.funnel_rows_expr(table, spec)
+                rows = _eng.fetch_rows(
+                    expr,
+                    breakdown=spec.breakdown is not None,
+                    backend=self.backend,
+                    session_ids=self._session_ids if in_memory else None,
+                )
             self._cache["scores"] = (rows, _eng.score(rows, spec))
         return self._cache["scores"]
 
@@ -800,7 +829,7 @@ class Funnel(Exportable):
             sib.events, sib.steps = self.events, self.steps
             for name, value in params.items():
                 setattr(sib, name, value)
-            sib._cache = {"event_counts": self._event_counts()}
+            sib._cache = {k: v for k, v in self._cache.items() if k == "event_counts"}
             sib._validate()
             for k, v in self._cache.items():
                 if isinstance(k, tuple) and k[0] in ("table", "distinct"):

@@ -31,6 +31,9 @@ from uxlens.funnel import Exclusion, Funnel, Step, TimeToConvert
 
 from ._build import events
 
+# Every case on both row paths: from the frame and from the query engine.
+pytestmark = pytest.mark.usefixtures("rows_path")
+
 
 def _props(version: str, device: str) -> str:
     return "{" + f"version={version},device={device}" + "}"

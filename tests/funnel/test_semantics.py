@@ -16,6 +16,9 @@ from uxlens.funnel import Exclusion, Funnel, Step
 
 from ._build import events
 
+# Every case on both row paths: from the frame and from the query engine.
+pytestmark = pytest.mark.usefixtures("rows_path")
+
 ABC = ["A", "B", "C"]
 
 

@@ -1,0 +1,210 @@
+"""The engine-free funnel rows of an in-memory frame (``uxlens.engine.funnel_frame``)
+equal the engine's, row for row, on generated logs: every unit, instant, step and
+exclusion mask, breakdown value and kept twin, and so every funnel result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import uxlens.funnel as funnel_module
+from uxlens.engine import funnel_frame
+from uxlens.engine.funnel import FunnelSpec, StepSpec
+from uxlens.funnel import Exclusion, Funnel, Step
+
+T0 = pd.Timestamp("2024-03-04", tz="UTC")
+NAMES = ["A", "B", "C", "D", "X"]
+
+
+def _log(draw: st.DrawFn) -> pd.DataFrame:
+    n = draw(st.integers(1, 60))
+    rows = draw(st.lists(
+        st.tuples(
+            st.integers(0, 4),  # user (4: anonymous)
+            st.integers(0, 2),  # session of that user
+            st.integers(0, 30),  # seconds (small range: same-instant twins are common)
+            st.sampled_from(NAMES),
+            st.sampled_from(["mobile", "desktop", None]),
+        ),
+        min_size=n, max_size=n,
+    ))
+    # Every name occurs (a step that never happens is an error, tested elsewhere).
+    rows += [(draw(st.integers(0, 4)), 0, draw(st.integers(0, 30)), name, None) for name in NAMES]
+    frame = pd.DataFrame({
+        "session_id": [f"s{u}-{s}" for u, s, *_ in rows],
+        "user_id": [None if u == 4 else f"u{u}" for u, *_ in rows],
+        "timestamp": [T0 + pd.Timedelta(seconds=t) for _, _, t, _, _ in rows],
+        "event": pd.Categorical([e for *_, e, _ in rows], categories=NAMES),
+        "device": [d for *_, d in rows],
+    })
+    # The canonical order (session, time) the readers produce; positions then
+    # break ties between twins as (session, seq) does.
+    frame = frame.sort_values(["session_id", "timestamp"], kind="stable").reset_index(drop=True)
+    frame["seq"] = frame.groupby("session_id").cumcount().astype(np.int64)
+    return frame
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, dict]:
+    frame = _log(draw)
+    steps = draw(st.lists(st.sampled_from(NAMES[:4]), min_size=2, max_size=4))
+    kw: dict = {
+        "order": draw(st.sampled_from(["ordered", "unordered"])),
+        "unit": draw(st.sampled_from(["user", "session"])),
+        "window": f"{draw(st.integers(1, 40))}s",
+    }
+    if draw(st.booleans()):
+        if kw["order"] == "unordered":  # only over the whole funnel
+            start, end = 1, len(steps)
+        else:
+            start = draw(st.integers(1, len(steps) - 1))
+            end = draw(st.integers(start + 1, len(steps)))
+        kw["exclusions"] = [Exclusion("X", start, end)]
+    if draw(st.booleans()):
+        kw["breakdown"] = "device"
+        kw["attribution"] = draw(st.sampled_from(["first_touch", "last_touch", "all_events"]))
+    return frame, {"steps": steps, **kw}
+
+
+def _engine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(funnel_module, "frame_rows", lambda *a, **k: None)
+
+
+def _rows_as_records(f: Funnel) -> list[tuple]:
+    rows, _ = f._scores()
+    units = rows.unit_labels(rows.unit_code)
+    values = [rows.values[c] if c >= 0 else None for c in rows.bd_code]
+    return list(zip(units.tolist(), rows.t.tolist(), rows.smask.tolist(),
+                    rows.xmask.tolist(), values, rows.sid_code.tolist()))
+
+
+def _both(frame: pd.DataFrame, kw: dict) -> tuple[Funnel, Funnel]:
+    local = Funnel(frame, **kw)
+    with pytest.MonkeyPatch.context() as mp:
+        _engine_only(mp)
+        engine = Funnel(frame, **kw)
+        engine._scores()
+    return local, engine
+
+
+def _assert_same(local: Funnel, engine: Funnel) -> None:
+    # Sorted rows: units are coded in first-seen order on each side (no result depends on it).
+    assert sorted(_rows_as_records(local), key=repr) == sorted(_rows_as_records(engine), key=repr)
+    pd.testing.assert_frame_equal(local.table(), engine.table())
+    pd.testing.assert_frame_equal(
+        local.units().sort_values("unit_id", ignore_index=True),
+        engine.units().sort_values("unit_id", ignore_index=True),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases())
+def test_frame_rows_equal_the_engine_rows(case: tuple[pd.DataFrame, dict]) -> None:
+    frame, kw = case
+    local, engine = _both(frame, kw)
+    assert funnel_frame.supported(frame, local._spec)
+    _assert_same(local, engine)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases())
+def test_two_thread_path_equals_the_engine(case: tuple[pd.DataFrame, dict]) -> None:
+    """The path large frames take (two halves encoded apart, then merged), forced on."""
+    frame, kw = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(funnel_frame, "_PARALLEL_ROWS", 1)
+        local, engine = _both(frame, kw)
+        _assert_same(local, engine)
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[pyarrow]", "category"])
+def test_id_column_types(dtype: str) -> None:
+    frame = _fixed()
+    for col in ("session_id", "user_id"):
+        frame[col] = frame[col].astype(dtype)
+    local, engine = _both(frame, {"steps": ["A", "B", "C"]})
+    _assert_same(local, engine)
+    assert local.table()["count"].tolist() == [3, 2, 1]
+
+
+def _fixed() -> pd.DataFrame:
+    """u1 A B C; u2 A B (+ a twin B at the same instant); anonymous session a A."""
+    ev = [("u1", "s1", 0, "A"), ("u1", "s1", 5, "B"), ("u1", "s1", 9, "C"),
+          ("u2", "s2", 0, "A"), ("u2", "s2", 3, "B"), ("u2", "s2", 3, "B"),
+          (None, "a", 1, "A"), (None, "a", 2, "X")]
+    return pd.DataFrame({
+        "session_id": [e[1] for e in ev],
+        "user_id": [e[0] for e in ev],
+        "timestamp": [T0 + pd.Timedelta(seconds=e[2]) for e in ev],
+        "event": pd.Categorical([e[3] for e in ev], categories=NAMES),
+        "seq": np.arange(len(ev), dtype=np.int64),
+    })
+
+
+def test_hand_computed_rows() -> None:
+    rows = funnel_frame.frame_rows(
+        _fixed(), FunnelSpec((StepSpec("A"), StepSpec("B"), StepSpec("C")), 60_000), None
+    )
+    assert rows.unit_labels(rows.unit_code).tolist() == ["u1", "u1", "u1", "u2", "u2", "a"]
+    t0 = T0.value // 1_000_000  # epoch ms
+    assert (rows.t - t0).tolist() == [0, 5000, 9000, 0, 3000, 1000]
+    assert rows.smask.tolist() == [1, 2, 4, 1, 2, 1]
+    assert rows.sid_code.tolist() == [0, 1, 2, 3, 4, 6]  # the twin at row 5 is dropped
+
+
+def test_rows_without_time_or_session_are_left_out() -> None:
+    frame = _fixed()
+    frame["session_id"] = frame["session_id"].astype("string[pyarrow]")
+    frame.loc[2, "timestamp"] = pd.NaT
+    frame.loc[0, "session_id"] = None
+    local, engine = _both(frame, {"steps": ["A", "B", "C"]})
+    _assert_same(local, engine)
+    # u1 lost its A (no session) and its C (no time): only u2 and the anonymous a start.
+    assert local.table()["count"].tolist() == [2, 1, 0]
+
+
+def test_one_step_matched_twice_and_integer_ids_use_the_engine() -> None:
+    frame = _fixed()
+    local, engine = _both(frame, {"steps": ["A", "B", "A"]})
+    _assert_same(local, engine)
+    frame["user_id"] = [1, 1, 1, 2, 2, 2, None, None]  # not strings: the engine casts them
+    spec = FunnelSpec((StepSpec("A"), StepSpec("B")), 60_000)
+    assert funnel_frame.frame_rows(frame, spec, None) is None
+    local, engine = _both(frame, {"steps": ["A", "B"]})
+    assert local.table()["count"].tolist() == engine.table()["count"].tolist() == [3, 2]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"order": "strict"},
+        {"where": {"device": "mobile"}},
+        {"steps": [Step("A", where={"device": "mobile"}), "B"]},
+    ],
+)
+def test_unsupported_funnels_are_left_to_the_engine(kw: dict) -> None:
+    frame = _fixed().assign(device="mobile")
+    f = Funnel(frame, **{"steps": ["A", "B"], **kw})
+    assert not funnel_frame.supported(frame, f._spec)
+
+
+def test_not_categorical_events_are_left_to_the_engine() -> None:
+    frame = _fixed()
+    frame["event"] = frame["event"].astype(str)
+    spec = FunnelSpec((StepSpec("A"), StepSpec("B")), 60_000)
+    assert not funnel_frame.supported(frame, spec)
+    assert Funnel(frame, ["A", "B"]).table()["count"].tolist() == [3, 2]
+
+
+@given(st.lists(st.sampled_from("abcdef"), min_size=0, max_size=40), st.integers(0, 40))
+def test_merge_codes_is_one_coding(values: list[str], cut: int) -> None:
+    cut = min(cut, len(values))
+    halves = [funnel_frame._encode(pa.array(part, type=pa.string()))
+              for part in (values[:cut], values[cut:])]
+    codes, labels = funnel_frame._merge_codes(*halves)
+    assert [labels[c].as_py() for c in codes] == values
+    assert len(set(labels.to_pylist())) == len(labels)  # each value coded once
