@@ -149,10 +149,10 @@ def test_breakdown_codes_are_order_independent_labels() -> None:
     assert labels.tolist() == ["False", "True"] and flags.tolist() == [1, 0]
 
 
-def test_lowest_bit_and_popcount() -> None:
+def test_lowest_bit_and_one_bit() -> None:
     masks = np.array([0, 1, 2, 6, 8, 5], dtype=np.int64)
     assert E._lowest_bit(masks).tolist() == [0, 1, 2, 2, 4, 1]
-    assert E._popcount(masks).tolist() == [0, 1, 1, 2, 1, 2]
+    assert E._one_bit(masks).tolist() == [False, True, True, False, True, False]
 
 
 def test_scoring_method_follows_the_funnel() -> None:

@@ -643,13 +643,9 @@ def _lowest_bit(mask: np.ndarray) -> np.ndarray:
     return low
 
 
-def _popcount(mask: np.ndarray) -> np.ndarray:
-    count = np.zeros(len(mask), dtype=np.int64)
-    m = mask.copy()
-    while np.any(m):
-        count += m & 1
-        m >>= 1
-    return count
+def _one_bit(mask: np.ndarray) -> np.ndarray:
+    """Where exactly one bit is set."""
+    return (mask != 0) & (mask & (mask - 1) == 0)
 
 
 # ------------------------------------------------------------------------- scoring
@@ -1045,22 +1041,22 @@ def score(rows: Rows, spec: FunnelSpec) -> Scores:
     )
     if per_value:
         take, key, key_unit, key_value = _expand_by_value(rows, spec)
+        t, smask, xmask, bd_code = rows.t[take], rows.smask[take], rows.xmask[take], rows.bd_code[take]
     else:
-        # Unit codes are dense (0..units-1) and every unit has rows.
+        # Unit codes are dense (0..units-1) and every unit has rows; the rows are
+        # scored as they are (read only: no copies).
         take = np.arange(len(rows))
         key = rows.unit_code
         key_unit = np.arange(rows.n_units)
         key_value = np.full(len(key_unit), -1)
-    t = rows.t[take]
-    smask = rows.smask[take]
-    xmask = rows.xmask[take]
-    bd = np.where(rows.bd_code[take] < 0, none_code, rows.bd_code[take])
+        t, smask, xmask, bd_code = rows.t, rows.smask, rows.xmask, rows.bd_code
+    bd = np.where(bd_code < 0, none_code, bd_code)
     starts, ends = _groups(key)
     attr_step = spec.attr_step
     fast_ok = (
         spec.order == "ordered"
         and not np.any(xmask)
-        and bool(np.all(_popcount(smask) == 1))
+        and bool(np.all(_one_bit(smask)))  # one step per row
     )
     if attr_step is not None and fast_ok:
         # A step:N row with another value cannot fill step N, and it fills nothing
@@ -1085,8 +1081,8 @@ def score(rows: Rows, spec: FunnelSpec) -> Scores:
             strict=spec.order == "strict", attr_step=attr_step, key_values=key_value,
         )
         method = "ordered_machine"
-    # Map fills back to rows of `rows` (they index the taken rows).
-    fills = np.where(fills >= 0, take[np.maximum(fills, 0)] if len(take) else -1, -1)
+    if per_value:  # fills index the taken rows: map them back to rows of `rows`
+        fills = np.where(fills >= 0, take[np.maximum(fills, 0)] if len(take) else -1, -1)
     if spec.breakdown is not None and not per_value:
         key_value = _touch_values(rows, spec, key_unit, reached, fills, none_code)
     return Scores(
