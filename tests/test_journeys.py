@@ -84,11 +84,14 @@ def test_step_matrix_exact(journeys):
     assert m.loc[EXIT, 4] == 0.5
     assert np.allclose(m.sum(axis=0), 1.0)
     assert m.index[-1] == EXIT
+    # By share at step 1, ties (0 for all but "/") by node name, "(exit)" last.
+    assert m.index.tolist() == ["/", "/dashboard", "/pricing", "/signup", EXIT]
 
 
 def test_paths_share_and_conversion(journeys):
     p = journeys.paths()
     assert len(p) == 4 and p["journeys"].tolist() == [1, 1, 1, 1]
+    assert p["path"].tolist() == sorted(p["path"])  # ties by path text
     assert p["share"].tolist() == [0.25] * 4
     conv = p.set_index("path")["conversion"]
     assert conv["/ → /signup → /dashboard"] == 1.0

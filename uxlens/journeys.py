@@ -467,13 +467,14 @@ class Journeys(Exportable):
         cats = np.array(self._categories, dtype=object)  # label only the kept paths' steps
         labels = [_ARROW.join(cats[a.node[a.starts[r]: a.starts[r] + n]])
                   for r, n in zip(rep[keep], lengths)]
-        table = pd.DataFrame(
-            {"path": labels, "journeys": counts[keep].astype("int64"),
-             "share": counts[keep] / a.n_journeys, "conversion": conversion[keep],
-             "steps": lengths.astype("int64")}
+        # Most journeys first, then by path text; the top ones only.
+        first = sorted(range(len(keep)), key=lambda i: (-int(counts[keep[i]]), labels[i]))[:top]
+        chosen = keep[first]
+        return pd.DataFrame(
+            {"path": [labels[i] for i in first], "journeys": counts[chosen].astype("int64"),
+             "share": counts[chosen] / a.n_journeys, "conversion": conversion[chosen],
+             "steps": lengths[first].astype("int64")}
         )
-        table = table.sort_values(["journeys", "path"], ascending=[False, True]).head(top)
-        return table.reset_index(drop=True)
 
     def _paths_of_journeys(self, top: int) -> pd.DataFrame:
         j = self.journeys_
@@ -984,18 +985,22 @@ def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
 
 
 def _step_matrix(counts: pd.DataFrame, n: int, steps: int) -> pd.DataFrame:
-    """Node x step counts to shares, with the "(exit)" row of journeys already ended."""
-    counts = counts.reindex(columns=range(1, steps + 1), fill_value=0)
-    counts.columns = pd.RangeIndex(1, steps + 1)
-    counts.index = counts.index.astype(object)
-    ended = n - counts.sum(axis=0)
-    counts.loc[EXIT] = ended
-    matrix = counts / n
-    order = matrix.drop(index=EXIT).iloc[:, 0].sort_values(ascending=False).index.tolist()
-    matrix = matrix.loc[order + [EXIT]]
-    matrix.index.name = "node"
-    matrix.columns.name = "step"
-    return matrix
+    """Node x step counts to shares, with the "(exit)" row of journeys already ended.
+
+    Rows are by share at step 1, largest first (ties keep the counts' order),
+    ``"(exit)"`` last.
+    """
+    if list(counts.columns) != list(range(1, steps + 1)):
+        counts = counts.reindex(columns=range(1, steps + 1), fill_value=0)
+    values = counts.to_numpy(dtype="float64")
+    shares = np.vstack([values, n - values.sum(axis=0, keepdims=True)]) / n
+    order = np.argsort(-shares[:-1, 0], kind="stable")
+    labels = np.asarray(counts.index, dtype=object)[order].tolist() + [EXIT]
+    return pd.DataFrame(
+        shares[np.r_[order, len(values)]],
+        index=pd.Index(labels, dtype=object, name="node"),
+        columns=pd.RangeIndex(1, steps + 1, name="step"),
+    )
 
 
 def _canonical_cycle(cycle: tuple[str, ...]) -> tuple[str, ...]:
