@@ -315,7 +315,10 @@ class Funnel(Exportable):
         Global equality filters applied to every event before counting
         (``{"device": "mobile"}``).
     backend
-        Engine for in-memory data (see :func:`uxlens.connect`).
+        Engine for in-memory data (see :func:`uxlens.connect`). Without one, a
+        funnel over in-memory events whose steps and exclusions are event names
+        only (ordered or unordered) reads its rows from the frame, with no query
+        (same rows, faster); given one, every funnel runs on that engine.
 
     Notes
     -----
