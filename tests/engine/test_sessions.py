@@ -445,3 +445,9 @@ def test_properties_and_reference(canonical_events, rows, threshold):
     assert (summary["start"] <= summary["end"]).all()
     assert summary["start"].is_monotonic_increasing
     assert_matches_reference(summary, reference_summary(events, threshold))
+
+
+def test_naive_timestamps_are_refused_with_the_fix(canonical_events):
+    naive = canonical_events.assign(timestamp=canonical_events["timestamp"].dt.tz_localize(None))
+    with pytest.raises(SchemaError, match=r"(?s)naive times.*assume_utc=True"):
+        session_summary(naive)

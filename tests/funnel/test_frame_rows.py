@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import uxlens.funnel as funnel_module
 from uxlens.engine import funnel_frame
 from uxlens.engine.funnel import FunnelSpec, StepSpec
+from uxlens.exceptions import SchemaError
 from uxlens.funnel import Exclusion, Funnel, Step
 
 T0 = pd.Timestamp("2024-03-04", tz="UTC")
@@ -208,3 +209,25 @@ def test_merge_codes_is_one_coding(values: list[str], cut: int) -> None:
     codes, labels = funnel_frame._merge_codes(*halves)
     assert [labels[c].as_py() for c in codes] == values
     assert len(set(labels.to_pylist())) == len(labels)  # each value coded once
+
+
+@pytest.mark.parametrize("dtype", ["object", "category", "string[pyarrow]", "boolean", "Int64"])
+@pytest.mark.parametrize("attribution", ["first_touch", "all_events", "step:2"])
+def test_breakdown_column_types(dtype: str, attribution: str) -> None:
+    frame = _fixed()
+    if dtype in ("boolean", "Int64"):
+        values = [True, True, False, None, None, False, True, None]
+        frame["bd"] = pd.array(values if dtype == "boolean" else
+                               [None if v is None else int(v) for v in values], dtype=dtype)
+    else:
+        frame["bd"] = pd.Series(["a", "a", "b", None, "c", "c", "a", None]).astype(dtype)
+    local, engine = _both(frame, {"steps": ["A", "B", "C"], "breakdown": "bd",
+                                  "attribution": attribution})
+    _assert_same(local, engine)
+
+
+def test_naive_timestamps_are_refused_with_the_fix(rows_path: str) -> None:
+    frame = _fixed()
+    frame["timestamp"] = frame["timestamp"].dt.tz_localize(None)
+    with pytest.raises(SchemaError, match=r"(?s)naive times.*assume_utc=True.*tz_localize\('UTC'\)"):
+        Funnel(frame, ["A", "B"]).table()

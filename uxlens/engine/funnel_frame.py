@@ -31,7 +31,7 @@ def supported(frame: pd.DataFrame, spec: FunnelSpec) -> bool:
     """Whether :func:`frame_rows` covers this funnel on this frame.
 
     It does when the frame's ``event`` column is categorical, ``timestamp`` is
-    a datetime column, and the funnel is not strict and matches every step and
+    a zoned datetime column, and the funnel is not strict and matches every step and
     exclusion by event name alone (no ``where``, URL or target filter).
     """
     if spec.order == "strict" or spec.where:
@@ -44,8 +44,9 @@ def supported(frame: pd.DataFrame, spec: FunnelSpec) -> bool:
         needed.add(spec.breakdown)
     if not needed <= set(frame.columns):
         return False
+    ts_type = frame["timestamp"].dtype
     return isinstance(frame["event"].dtype, pd.CategoricalDtype) and (
-        frame["timestamp"].dtype.kind == "M"
+        ts_type.kind == "M" and getattr(ts_type, "tz", None) is not None  # naive: the engine says
     )
 
 
@@ -94,26 +95,27 @@ def _take_arrow(column: pd.Series, pos: np.ndarray) -> Any:
     return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
 
 
+def _strings(values: Any) -> Any:
+    """Arrow values as plain strings (dictionary-decoded), or None when not strings."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    if pa.types.is_null(values.type):
+        values = values.cast(pa.string())
+    text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    return values if text else None
+
+
 def _unit_ids(frame: pd.DataFrame, pos: np.ndarray, unit: str) -> Any:
     """The unit id of each row as Arrow strings (an anonymous user is its session), or
     None when the ids are not strings (the engine then casts them)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    ids = _take_arrow(frame["user_id" if unit == "user" else "session_id"], pos)
-    if pa.types.is_dictionary(ids.type):
-        ids = ids.cast(ids.type.value_type)
-    if pa.types.is_null(ids.type):
-        ids = ids.cast(pa.string())
-    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        return None
-    if unit == "user" and ids.null_count:
-        sessions = _take_arrow(frame["session_id"], pos)
-        if pa.types.is_dictionary(sessions.type):
-            sessions = sessions.cast(sessions.type.value_type)
-        if not pa.types.is_string(sessions.type) and not pa.types.is_large_string(sessions.type):
-            return None
-        ids = pc.coalesce(ids, sessions.cast(ids.type))
+    ids = _strings(_take_arrow(frame["user_id" if unit == "user" else "session_id"], pos))
+    if ids is not None and unit == "user" and ids.null_count:
+        sessions = _strings(_take_arrow(frame["session_id"], pos))
+        ids = None if sessions is None else pc.coalesce(ids, sessions.cast(ids.type))
     return ids
 
 
