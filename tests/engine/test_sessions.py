@@ -448,6 +448,7 @@ def test_properties_and_reference(canonical_events, rows, threshold):
 
 
 def test_naive_timestamps_are_refused_with_the_fix(canonical_events):
-    naive = canonical_events.assign(timestamp=canonical_events["timestamp"].dt.tz_localize(None))
+    ev = canonical_events([("s1", 0, "pageview"), ("s1", 4999, "click")])
+    naive = ev.assign(timestamp=ev["timestamp"].dt.tz_localize(None))
     with pytest.raises(SchemaError, match=r"(?s)naive times.*assume_utc=True"):
         session_summary(naive)
