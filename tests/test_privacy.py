@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from uxlens.privacy import is_masked_element, mask_all, mask_input, mask_text, mask_url
@@ -153,3 +153,19 @@ def test_mask_url_keeps_uuid_paths_and_query_ids_but_masks_phones():
     assert mask_url("https://a.com/c/555-123-4567?to=%2B1%20555%20123%204567") == (
         "https://a.com/c/************?to=***************"
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789 +-().@aZDEGB١٢٣x_/:")), max_size=40))
+def test_may_hold_pii_covers_every_text_mask_text_changes(text):
+    from uxlens.privacy import may_hold_pii
+
+    if mask_text(text) != text:
+        assert may_hold_pii([text]).tolist() == [True]
+
+
+def test_may_hold_pii_exact_cases():
+    from uxlens.privacy import may_hold_pii
+
+    texts = ["user-1234567", "user-12345678", "a@b", "GB82WEST", "gb82west", "", "١٢٣٤٥٦٧٨"]
+    assert may_hold_pii(texts).tolist() == [False, True, True, True, False, False, True]

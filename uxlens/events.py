@@ -580,7 +580,8 @@ def _drop_rows(handed: list[pd.DataFrame], drop: np.ndarray) -> pd.DataFrame:
     out = {}
     large = len(rows) >= LARGE_ROWS
     for name in list(columns):
-        out[name] = columns.pop(name).take(rows).reset_index(drop=True)
+        # The column's values only: Series.take would take (and check) the index too.
+        out[name] = pd.Series(columns.pop(name).array.take(rows), name=name, copy=False)
         if large:  # allocators keep a freed column for reuse: hand it back now
             release_memory()
     result = pd.DataFrame(out, copy=False)
@@ -748,16 +749,7 @@ def _as_category(values: pd.Series) -> pd.Series:
     """A categorical of the values present, categories sorted (as ``astype("category")``
     of the values gives), without a round trip through Python objects."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cats = values.cat.categories
-        if _all_used_and_sorted(values.array.codes, cats):
-            return values  # what the steps below would rebuild
-        values = values.cat.remove_unused_categories()
-        cats = values.cat.categories
-        try:
-            ordered = cats.sort_values()
-        except TypeError:  # mixed types: keep their order
-            return values
-        return values if ordered.equals(cats) else values.cat.reorder_categories(ordered)
+        return _used_categories_sorted(values)
     if values.dtype == object:
         missing = values.isna().to_numpy()
         if missing.any():  # (nothing to unify otherwise: skip the copy)
@@ -765,16 +757,27 @@ def _as_category(values: pd.Series) -> pd.Series:
     return values.astype("category")
 
 
-def _all_used_and_sorted(codes: np.ndarray, cats: pd.Index) -> bool:
-    """Whether every category has a row and the categories are in sorted order."""
-    if len(cats) > len(codes):
-        return False
+def _used_categories_sorted(values: pd.Series) -> pd.Series:
+    """The categorical without its unused categories, the rest sorted (kept in their
+    order when they do not sort: mixed types). One count of the codes and one lookup,
+    where pandas' ``remove_unused_categories`` sorts every code (1.4 s at 10M rows for
+    five columns, against 0.15 s)."""
+    codes = values.array.codes
+    cats = values.cat.categories
+    used = np.bincount(codes + 1, minlength=len(cats) + 1)[1:] > 0
+    kept = cats[used] if not used.all() else cats
     try:
-        if not cats.is_monotonic_increasing:
-            return False
-    except TypeError:  # mixed types
-        return False
-    return bool(np.bincount(codes + 1, minlength=len(cats) + 1)[1:].all())
+        kept, order = kept.sort_values(return_indexer=True)
+    except TypeError:  # mixed types: keep their order
+        order = np.arange(len(kept))
+    if used.all() and (order == np.arange(len(order))).all():
+        return values  # every category used, already sorted
+    remap = np.full(len(cats) + 1, -1, dtype=np.int64)  # last slot: code -1 stays -1
+    remap[np.flatnonzero(used)[order]] = np.arange(len(kept))
+    dtype = pd.CategoricalDtype(kept, ordered=values.cat.ordered)
+    new_codes = remap.astype(codes.dtype)[codes]
+    return pd.Series(pd.Categorical.from_codes(new_codes, dtype=dtype, validate=False),
+                     index=values.index, name=values.name, copy=False)
 
 
 def url_pattern(pattern: str) -> re.Pattern[str]:

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .exceptions import UxlensError
 
 if TYPE_CHECKING:
@@ -224,6 +226,31 @@ def mask_text(text: Any) -> Any:
     for start, end in spans:
         out[start:end] = text[start:end]
     return "".join(out)
+
+
+def may_hold_pii(texts: Any) -> np.ndarray:
+    """Which texts :func:`mask_text` might change: a cheap, vectorised superset.
+
+    A text without ``@`` (emails), with fewer than 8 decimal digits (phones need
+    8, cards 13) and without two capitals followed by two digits (an IBAN's
+    start) is returned unchanged by :func:`mask_text`, so millions of ids are
+    cleared in Arrow without a regex pass each in Python.
+
+    Examples
+    --------
+    >>> may_hold_pii(["u-0042", "ann@example.com", "+33 6 12 34 56 78", "DE89 3704"]).tolist()
+    [False, True, True, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.string())
+    maybe = pc.or_(
+        pc.or_(pc.match_substring(arr, "@"),
+               pc.greater_equal(pc.count_substring_regex(arr, r"\p{Nd}"), 8)),
+        pc.match_substring_regex(arr, r"[A-Z]{2}\p{Nd}{2}"),
+    )
+    return np.asarray(maybe.fill_null(False), dtype=bool)
 
 
 def _mask_numbers(text: str) -> str:

@@ -299,3 +299,31 @@ def test_object_to_category_without_missing_values_skips_the_copy_only(values):
     got = _as_category(series)
     pd.testing.assert_series_equal(got, expected)
     assert got.cat.categories.dtype == expected.cat.categories.dtype
+
+
+def _reference_used_sorted(values: pd.Series) -> pd.Series:
+    """pandas' own way: drop unused categories, then sort the rest (if they sort)."""
+    values = values.cat.remove_unused_categories()
+    try:
+        ordered = values.cat.categories.sort_values()
+    except TypeError:
+        return values
+    return values.cat.reorder_categories(ordered)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["b", "a", "d", "c", 1, 2.5]), min_size=1, max_size=6, unique=True),
+    st.lists(st.integers(-1, 5), max_size=30),
+    st.booleans(),
+)
+def test_categorical_keeps_used_categories_sorted_like_pandas(cats, picks, ordered):
+    from uxlens.events import _as_category
+
+    codes = np.array([c if c < len(cats) else -1 for c in picks], dtype=np.int8)
+    series = pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=ordered),
+                       index=range(3, 3 + len(codes)), name="col")
+    got = _as_category(series)
+    expected = _reference_used_sorted(series)
+    pd.testing.assert_series_equal(got, expected)
+    assert list(got.cat.categories) == list(expected.cat.categories)

@@ -47,7 +47,7 @@ from ..events import (
     validate_owned,
 )
 from ..exceptions import SchemaError, UxlensError, did_you_mean
-from ..privacy import Privacy, mask_text, mask_url
+from ..privacy import Privacy, mask_text, mask_url, may_hold_pii
 
 __all__ = ["read_events", "sessionize", "map_distinct", "CANONICAL_COLUMNS"]
 
@@ -807,8 +807,10 @@ def pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
     values were replaced.
     """
     mapping = {}
-    for u in pd.unique(values.dropna()):
-        text = str(u)
+    uniques = np.asarray(pd.unique(values.dropna()), dtype=object)
+    texts = [str(u) for u in uniques]
+    maybe = may_hold_pii(texts)  # most ids hold no digits run, "@" or IBAN start: cleared at once
+    for u, text in zip(uniques[maybe].tolist(), np.asarray(texts, dtype=object)[maybe].tolist()):
         if _UUID.match(text):  # random ids are not personal data, whatever digits they hold
             continue
         if mask_text(text) != text:
