@@ -324,3 +324,10 @@ def test_clusters_report_the_friction_of_their_sessions():
         assert table.loc[cluster, "friction"] == pytest.approx(want)
     # Journeys that never leave the landing page carry less friction than the rest.
     assert table["friction"].max() > table["friction"].min()
+
+
+def test_frame_without_seq_orders_ties_by_position():
+    events = _log().events
+    plain = events.drop(columns=["seq"])
+    pd.testing.assert_frame_equal(Journeys(plain).transitions(), Journeys(events).transitions())
+    assert Journeys(plain).paths()["journeys"].sum() == 4

@@ -246,7 +246,7 @@ class Journeys(Exportable):
                 "unit": rows[unit_col].astype(str).to_numpy(),
                 "session_id": rows["session_id"].astype(str).to_numpy(),
                 "timestamp": rows["timestamp"].reset_index(drop=True),
-                "seq": rows["seq"].to_numpy(),
+                "seq": _seq(rows),
                 "node": codes,
             }
         )
@@ -315,7 +315,7 @@ class Journeys(Exportable):
         ts = rows["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
         gap = None if self.session_gap is None else int(self.session_gap / pd.Timedelta("1ms"))
         steps = journey_steps(
-            unit=unit_codes, t_ms=ts // 1_000_000, seq=rows["seq"].to_numpy(), node=codes,
+            unit=unit_codes, t_ms=ts // 1_000_000, seq=_seq(rows), node=codes,
             gap_ms=gap, collapse_repeats=self.collapse_repeats, session=session,
         )
         return steps, unit_names
@@ -982,6 +982,12 @@ def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
         return codes, values.iloc[run_starts(codes)]
     codes, names = pd.factorize(values.astype(str))
     return codes, np.asarray(names, dtype=object)
+
+
+def _seq(rows: pd.DataFrame) -> np.ndarray:
+    """The rows' ``seq``; without one (a frame not read by uxlens), their order in the
+    frame breaks ties in time."""
+    return rows["seq"].to_numpy() if "seq" in rows.columns else np.arange(len(rows))
 
 
 def _step_matrix(counts: pd.DataFrame, n: int, steps: int) -> pd.DataFrame:

@@ -452,3 +452,13 @@ def test_naive_timestamps_are_refused_with_the_fix(canonical_events):
     naive = ev.assign(timestamp=ev["timestamp"].dt.tz_localize(None))
     with pytest.raises(SchemaError, match=r"(?s)naive times.*assume_utc=True"):
         session_summary(naive)
+
+
+def test_numeric_ids_are_summarised_as_text(canonical_events):
+    ev = canonical_events([("s1", 0, "pageview"), ("s1", 4999, "click"), ("s2", 0, "pageview")],
+                          user_id="u1")
+    numeric = ev.assign(session_id=ev["session_id"].map({"s1": 11, "s2": 12}).astype("int64"),
+                        user_id=7)
+    summary = session_summary(numeric).set_index("session_id")
+    assert sorted(summary.index) == ["11", "12"]
+    assert summary.loc["11", "events"] == 2 and summary.loc["11", "user_id"] == "7"

@@ -179,7 +179,7 @@ def _check_columns(columns: Iterable[str], required: Iterable[str] = _REQUIRED) 
 
 
 def _with_defaults(table: ir.Table) -> ir.Table:
-    """Add typed null columns for missing optional columns, and ``seq`` if absent."""
+    """Add typed null columns for missing optional columns, ids as text, and ``seq`` if absent."""
     import ibis
 
     extra = {
@@ -188,6 +188,9 @@ def _with_defaults(table: ir.Table) -> ir.Table:
         # All-null columns arrive with the null type (e.g. an empty categorical).
         if name not in table.columns or table[name].type().is_null()
     }
+    for name in ("session_id", "user_id"):  # ids are text (numbers from a raw frame too)
+        if name in table.columns and not table[name].type().is_string():
+            extra[name] = table[name].cast("string")
     if "seq" not in table.columns:
         window = ibis.window(group_by=table.session_id, order_by=table.t_ms)
         extra["seq"] = ibis.row_number().over(window).cast("int64")
