@@ -137,6 +137,39 @@ class ValidationResult:
     rejected: pd.DataFrame
 
 
+def require_instants(timestamps: pd.Series, *, allow_naive: bool = False) -> None:
+    """Refuse a ``timestamp`` column that does not hold instants: naive datetimes (no time
+    zone) and numbers (seconds? milliseconds?) would be read wrongly, so they raise a
+    :class:`~uxlens.exceptions.SchemaError` that says how to load them. Zoned datetimes
+    and text pass (text is parsed where it is used); so do naive datetimes with
+    ``allow_naive``, for analyses that only compare times within a session.
+
+    Examples
+    --------
+    >>> require_instants(pd.Series(pd.to_datetime(["2024-01-01"], utc=True)))
+    >>> require_instants(pd.Series([1704067200000]))
+    Traceback (most recent call last):
+    ...
+    uxlens.exceptions.SchemaError: Column 'timestamp' holds numbers (int64), not times: ...
+    """
+    dtype = timestamps.dtype
+    example = timestamps.dropna().iloc[0] if timestamps.notna().any() else None
+    if dtype.kind == "M" and getattr(dtype, "tz", None) is None and not allow_naive:
+        raise SchemaError(
+            f"Column 'timestamp' holds naive times (no time zone), e.g. {str(example)!r}; "
+            "uxlens needs UTC instants.\nFix: load the events with "
+            "ux.read_events(df, assume_utc=True) (or tz='Europe/Paris', the zone they were "
+            "recorded in), or set df['timestamp'] = df['timestamp'].dt.tz_localize('UTC')."
+        )
+    if dtype.kind in "iuf":  # (nullable Int64 and Float64 too)
+        raise SchemaError(
+            f"Column 'timestamp' holds numbers ({dtype}), not times: e.g. {example} could be "
+            "seconds or milliseconds since 1970.\nFix: load the events with "
+            "ux.read_events(df), which reads epoch seconds and milliseconds, or set "
+            "df['timestamp'] = pd.to_datetime(df['timestamp'], unit='ms', utc=True)."
+        )
+
+
 def empty_rejected() -> pd.DataFrame:
     """An empty rejected-rows table with the standard columns.
 

@@ -32,7 +32,14 @@ from .engine.journeys_arrays import (
     transition_table,
 )
 from .eventlog import EventLog, SessionList
-from .events import empty_events, event_mask, run_starts, session_codes, url_pattern
+from .events import (
+    empty_events,
+    event_mask,
+    require_instants,
+    run_starts,
+    session_codes,
+    url_pattern,
+)
 from .exceptions import UxlensError, did_you_mean
 from .export import Exportable
 
@@ -126,6 +133,9 @@ class Journeys(Exportable):
                     "or node='event' (or read the rows you need with read_events(table.to_pandas()))."
                 )
         else:
+            if isinstance(events, pd.DataFrame) and "timestamp" in events.columns:
+                # Journeys compare times within a unit: naive times are fine, numbers not.
+                require_instants(events["timestamp"], allow_naive=True)
             self.log = events if isinstance(events, EventLog) else EventLog(events)
         if unit not in ("session", "user"):
             raise UxlensError(f"unit must be 'session' or 'user', got {unit!r}.")

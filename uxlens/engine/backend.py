@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
+from ..events import require_instants
 from ..exceptions import EngineError, SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,14 +125,7 @@ def to_arrow(events: pd.DataFrame) -> pa.Table:
     if "timestamp" not in events.columns:
         raise SchemaError("Expected a 'timestamp' column to build the engine table.")
     ts = events["timestamp"]
-    if ts.dtype.kind == "M" and getattr(ts.dtype, "tz", None) is None:
-        example = ts.dropna().iloc[0] if ts.notna().any() else "NaT"
-        raise SchemaError(
-            "Column 'timestamp' holds naive times (no time zone), e.g. "
-            f"{str(example)!r}; uxlens needs UTC instants.\nFix: load the events with "
-            "ux.read_events(df, assume_utc=True) (or tz='Europe/Paris', the zone they were "
-            "recorded in), or set df['timestamp'] = df['timestamp'].dt.tz_localize('UTC')."
-        )
+    require_instants(ts)
     frame = events.copy(deep=False)
     ns = ts.astype("datetime64[ns, UTC]")
     t_ms = pd.Series(ns.astype("int64") // 1_000_000, index=ns.index).astype("Int64")

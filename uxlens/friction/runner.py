@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.friction import DeadParams
-from ..events import run_starts
+from ..events import require_instants, run_starts
 from ..exceptions import SchemaError, did_you_mean
 
 _ENGINE_COLUMNS = ("session_id", "seq", "timestamp", "event", "url", "x", "y", "target",
@@ -40,6 +40,17 @@ def _frame(events: Any) -> pd.DataFrame:
             raise SchemaError(
                 f"The events table has no {col!r} column.{did_you_mean(col, frame.columns)} "
                 f"Found: {list(frame.columns)}."
+            )
+    # Friction compares times within a session only: naive times (e.g. an engine's
+    # output) are fine, numbers are not.
+    require_instants(frame["timestamp"], allow_naive=True)
+    for col in ("session_id", "timestamp"):
+        missing = int(frame[col].isna().sum())
+        if missing:
+            raise SchemaError(
+                f"{missing:,} of {len(frame):,} events have no {col}: friction needs both a "
+                "session and a time for every event.\nFix: load the events with "
+                "ux.read_events(df), which sets such rows aside in log.rejected."
             )
     return frame
 
