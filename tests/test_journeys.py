@@ -331,3 +331,14 @@ def test_frame_without_seq_orders_ties_by_position():
     plain = events.drop(columns=["seq"])
     pd.testing.assert_frame_equal(Journeys(plain).transitions(), Journeys(events).transitions())
     assert Journeys(plain).paths()["journeys"].sum() == 4
+
+
+@pytest.mark.parametrize("steps", [0, -1, 2.5, True, "3"])
+def test_step_matrix_steps_must_be_a_positive_whole_number(journeys, steps):
+    with pytest.raises(UxlensError, match=r"step_matrix\(steps=...\) must be a whole number >= 1"):
+        journeys.step_matrix(steps)
+
+
+def test_unreadable_session_gap_says_what_to_pass():
+    with pytest.raises(UxlensError, match=r"session_gap could not be read: 'banana'.*'30min'"):
+        Journeys(_log(), session_gap="banana")

@@ -72,3 +72,21 @@ def test_read_events_reads_epoch_milliseconds(frame: pd.DataFrame) -> None:
         timestamp=frame["timestamp"].astype("int64") // 10**6)
     log = ux.read_events(numbers)
     assert log.events["timestamp"].min() == frame["timestamp"].min().floor("ms")
+
+
+@pytest.mark.parametrize("mask", [lambda ev: 5, lambda ev: ev["event"], lambda ev: [True, False]])
+def test_filter_needs_one_true_false_per_event(mask) -> None:
+    log = ux.demo()
+    with pytest.raises(ux.UxlensError, match=r"filter\(mask\) needs one True/False per event"):
+        log.filter(mask)
+
+
+def test_filter_takes_nullable_and_object_booleans() -> None:
+    log = ux.demo()
+    mobile = log.events["device"] == "mobile"
+    want = log.filter(mobile).events
+    nullable = mobile.astype("boolean")
+    nullable.iloc[0] = pd.NA  # missing: not kept
+    got = log.filter(nullable).events
+    assert len(got) == len(want) - int(mobile.iloc[0])
+    pd.testing.assert_frame_equal(log.filter(mobile.astype(object)).events, want)

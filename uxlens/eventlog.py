@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .events import empty_rejected, run_starts, url_pattern
@@ -409,7 +410,7 @@ class EventLog:
                             read=0)
         if callable(mask):
             mask = mask(self.events)
-        events = self.events.loc[mask].reset_index(drop=True)
+        events = self.events.loc[_row_mask(mask, self.events)].reset_index(drop=True)
         ids = set(events["session_id"])
         if getattr(self.recordings, "is_lazy", False):
             recordings: Any = self.recordings.subset(ids)  # type: ignore[attr-defined]
@@ -525,6 +526,25 @@ class EventLog:
         from .engine.backend import as_table
 
         return as_table(self.table if self.is_lazy else self, backend)
+
+
+def _row_mask(mask: Any, events: pd.DataFrame) -> np.ndarray:
+    """``mask`` as one boolean per event (missing counts as False), or an error that says
+    what ``filter`` expects."""
+    if isinstance(mask, pd.Series) and not mask.index.equals(events.index):
+        mask = mask.reindex(events.index)
+    values = np.asarray(mask.fillna(False) if isinstance(mask, pd.Series) else mask)
+    booleans = values.dtype.kind == "b" or (
+        values.dtype.kind == "O" and bool(pd.Series(values.ravel()).isin([True, False]).all())
+    )
+    if values.shape != (len(events),) or not booleans:
+        got = f"{type(mask).__name__} of shape {values.shape}, dtype {values.dtype}"
+        raise UxlensError(
+            f"filter(mask) needs one True/False per event ({len(events):,} events); got {got}. "
+            "Fix: pass a condition on the events, e.g. log.filter(lambda ev: ev['device'] == "
+            "'mobile')."
+        )
+    return values.astype(bool)
 
 
 def engine_input(events: Any) -> Any:

@@ -148,7 +148,13 @@ class Journeys(Exportable):
         self.node = node
         self.patterns = list(patterns or [])
         self.unit = unit
-        self.session_gap = None if session_gap is None else pd.Timedelta(session_gap)
+        try:
+            self.session_gap = None if session_gap is None else pd.Timedelta(session_gap)
+        except (TypeError, ValueError) as exc:
+            raise UxlensError(
+                f"session_gap could not be read: {session_gap!r} ({exc}). Pass a duration "
+                "such as '30min', '2h' or a pandas.Timedelta, or None for no split."
+            ) from exc
         if self.session_gap is not None and self.session_gap <= pd.Timedelta(0):
             raise UxlensError(f"session_gap must be positive, got {session_gap!r}.")
         self.collapse_repeats = collapse_repeats
@@ -572,6 +578,7 @@ class Journeys(Exportable):
         >>> m.columns.tolist(), m.index[-1], bool((m.sum().round(9) == 1).all())
         ([1, 2, 3, 4], '(exit)', True)
         """
+        _check_steps(steps, "step_matrix")
         if self._on_engine():
             expr = self._steps[0]
             out = execute(step_matrix_expr(expr, max_step=steps), self.backend)
@@ -590,6 +597,7 @@ class Journeys(Exportable):
 
     @staticmethod
     def _step_matrix_of(s: pd.DataFrame, steps: int) -> pd.DataFrame:
+        _check_steps(steps, "compare_step_matrix")
         n = s["journey_id"].nunique()
         counts = s.loc[s["step"] <= steps].groupby(["node", "step"]).size().unstack(fill_value=0)
         return _step_matrix(counts, n, steps)
@@ -992,6 +1000,11 @@ def _block_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
         return codes, values.iloc[run_starts(codes)]
     codes, names = pd.factorize(values.astype(str))
     return codes, np.asarray(names, dtype=object)
+
+
+def _check_steps(steps: Any, method: str) -> None:
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
+        raise UxlensError(f"{method}(steps=...) must be a whole number >= 1; got {steps!r}.")
 
 
 def _seq(rows: pd.DataFrame) -> np.ndarray:
