@@ -126,3 +126,12 @@ def test_funnel_outcome_segment(log, truth):
     planted = set(truth.loc[truth["kind"] == "dropped_at_invite", "session_id"])
     assert len(behind & planted) / len(behind) >= 0.9
     assert h.summary()["sessions"] == len(behind)
+
+
+@pytest.mark.parametrize("args", [("a", "b"), (None, 3), (True, 4), (10, 10, -1)])
+def test_sessions_at_needs_px_numbers(log, args):
+    from uxlens.exceptions import UxlensError
+
+    h = Heatmap(log, url="/onboarding/invite", background=None)
+    with pytest.raises(UxlensError, match=r"sessions_at\((x|y|radius)=...\) must be"):
+        h.sessions_at(*args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..engine import heatmap as eng
@@ -47,6 +48,14 @@ class SessionsMixin:
                 f"sessions_at() needs a point map; kind={self.kind!r} has bands. Use "
                 "sessions_in_band(y0, y1) instead."
             )
+        for name, value in (("x", x), ("y", y), ("radius", radius)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise UxlensError(
+                    f"sessions_at({name}=...) must be a number of px on the map; got {value!r}. "
+                    "Example: h.sessions_at(886, 490, radius=40)."
+                )
+        if radius < 0:
+            raise UxlensError(f"sessions_at(radius=...) must be >= 0 px; got {radius!r}.")
         coords = self._coords()
         label = f"{self.kind} within {radius:g} px of ({x:g}, {y:g})"
         if coords is None:
