@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import funnel as _eng
+from .engine.backend import get_backend
 from .engine.funnel_frame import frame_rows
 from .events import event_mask
 from .exceptions import SchemaError, UxlensError, did_you_mean
@@ -315,10 +316,12 @@ class Funnel(Exportable):
         Global equality filters applied to every event before counting
         (``{"device": "mobile"}``).
     backend
-        Engine for in-memory data (see :func:`uxlens.connect`). Without one, a
-        funnel over in-memory events whose steps and exclusions are event names
-        only (ordered or unordered) reads its rows from the frame, with no query
-        (same rows, faster); given one, every funnel runs on that engine.
+        Engine for in-memory data (see :func:`uxlens.connect`). Without one (and
+        with the embedded DuckDB as the default engine), a funnel over in-memory
+        events whose steps and exclusions are event names only (ordered or
+        unordered) reads its rows from the frame, with no query (same rows,
+        faster); given one, or another default engine such as Spark, every
+        funnel runs on that engine.
 
     Notes
     -----
@@ -803,8 +806,9 @@ class Funnel(Exportable):
                 names = [s.event for s in self._steps] + [e[0].event for e in self._exclusions]
             in_memory = self._data.frame is not None
             rows = None
-            if in_memory and self.backend is None:
-                # The common funnel on a frame needs no query engine (same rows; tested).
+            if in_memory and self.backend is None and get_backend(None).name == "duckdb":
+                # The common funnel on a frame needs no query engine (same rows; tested),
+                # unless an engine was chosen: given here, or made the default (Spark).
                 rows = frame_rows(self._data.frame, spec, self._session_ids)
             if rows is None:
                 table = self._table(events=names, positions=in_memory)

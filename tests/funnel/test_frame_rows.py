@@ -231,3 +231,32 @@ def test_naive_timestamps_are_refused_with_the_fix(rows_path: str) -> None:
     frame["timestamp"] = frame["timestamp"].dt.tz_localize(None)
     with pytest.raises(SchemaError, match=r"(?s)naive times.*assume_utc=True.*tz_localize\('UTC'\)"):
         Funnel(frame, ["A", "B"]).table()
+
+
+def test_a_chosen_engine_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """backend= given, or another default engine: the frame path stands aside."""
+    calls: list[int] = []
+    real = funnel_module.frame_rows
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(funnel_module, "frame_rows", counting)
+    frame = _fixed()
+    default = Funnel(frame, ["A", "B", "C"]).table()
+    assert calls == [1]
+    from uxlens.engine.backend import get_backend
+
+    chosen = Funnel(frame, ["A", "B", "C"], backend=get_backend()).table()
+    assert calls == [1]  # not asked again: the engine ran it
+    pd.testing.assert_frame_equal(chosen, default)
+
+    class OtherEngine:
+        name = "pyspark"
+
+    # Another default engine (as after ux.connect(spark)); the query itself still
+    # runs on the real default here, which the funnel module does not pick.
+    monkeypatch.setattr(funnel_module, "get_backend", lambda backend=None: OtherEngine())
+    pd.testing.assert_frame_equal(Funnel(frame, ["A", "B", "C"]).table(), default)
+    assert calls == [1]  # the frame path was not taken
