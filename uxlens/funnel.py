@@ -603,7 +603,7 @@ class Funnel(Exportable):
 
     def _event_counts(self) -> pd.Series:
         """Events per name (cached): used for name checks and hints."""
-        if "event_counts" not in getattr(self, "_cache", {}):
+        if "event_counts" not in self._cache:
             if self._data.frame is not None:
                 ev = self._data.frame["event"]
                 if isinstance(ev.dtype, pd.CategoricalDtype):
@@ -621,7 +621,7 @@ class Funnel(Exportable):
                 agg = execute(t.group_by("event").aggregate(n=t.count()), self.backend)
                 counts = agg.set_index("event")["n"].sort_values(ascending=False)
                 counts.index = counts.index.astype(str)
-            self.__dict__.setdefault("_cache", {})["event_counts"] = counts
+            self._cache["event_counts"] = counts
         return self._cache["event_counts"]
 
     def _names_occur(self, names: set[str]) -> bool:
@@ -720,6 +720,7 @@ class Funnel(Exportable):
             and self.unit == "user"
             and not self._uses_column("session_id")
             and not self._data.frame["user_id"].hasnans  # anonymous rows need their session
+            and not self._data.frame["session_id"].hasnans  # rows without one are left out
         ):
             cols.remove("session_id")
         names = tuple(sorted(events)) if events is not None else None

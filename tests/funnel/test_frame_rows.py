@@ -260,3 +260,13 @@ def test_a_chosen_engine_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(funnel_module, "get_backend", lambda backend=None: OtherEngine())
     pd.testing.assert_frame_equal(Funnel(frame, ["A", "B", "C"]).table(), default)
     assert calls == [1]  # the frame path was not taken
+
+
+def test_rows_without_session_are_left_out_when_every_user_is_known() -> None:
+    """The engine path then moves no session ids, but must still leave such rows out."""
+    frame = _fixed().iloc[:6].copy()  # u1 and u2 only: every user known
+    frame["session_id"] = frame["session_id"].astype("string[pyarrow]")
+    frame.loc[0, "session_id"] = None  # u1's A
+    local, engine = _both(frame, {"steps": ["A", "B", "C"]})
+    _assert_same(local, engine)
+    assert local.table()["count"].tolist() == [1, 1, 0]
