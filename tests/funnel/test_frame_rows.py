@@ -23,9 +23,10 @@ NAMES = ["A", "B", "C", "D", "X"]
 
 def _log(draw: st.DrawFn) -> pd.DataFrame:
     n = draw(st.integers(1, 60))
+    last_user = draw(st.sampled_from([3, 4]))  # with or without anonymous rows
     rows = draw(st.lists(
         st.tuples(
-            st.integers(0, 4),  # user (4: anonymous)
+            st.integers(0, last_user),  # user (4: anonymous)
             st.integers(0, 2),  # session of that user
             st.integers(0, 30),  # seconds (small range: same-instant twins are common)
             st.sampled_from(NAMES),
@@ -34,7 +35,8 @@ def _log(draw: st.DrawFn) -> pd.DataFrame:
         min_size=n, max_size=n,
     ))
     # Every name occurs (a step that never happens is an error, tested elsewhere).
-    rows += [(draw(st.integers(0, 4)), 0, draw(st.integers(0, 30)), name, None) for name in NAMES]
+    rows += [(draw(st.integers(0, last_user)), 0, draw(st.integers(0, 30)), name, None)
+             for name in NAMES]
     frame = pd.DataFrame({
         "session_id": [f"s{u}-{s}" for u, s, *_ in rows],
         "user_id": [None if u == 4 else f"u{u}" for u, *_ in rows],
@@ -46,6 +48,13 @@ def _log(draw: st.DrawFn) -> pd.DataFrame:
     # break ties between twins as (session, seq) does.
     frame = frame.sort_values(["session_id", "timestamp"], kind="stable").reset_index(drop=True)
     frame["seq"] = frame.groupby("session_id").cumcount().astype(np.int64)
+    # Now and then a row without a session or a time (a raw frame): left out by both paths.
+    holes = draw(st.lists(st.integers(0, len(frame) - 1), max_size=3))
+    if holes and draw(st.booleans()):
+        frame["session_id"] = frame["session_id"].astype(
+            draw(st.sampled_from(["object", "string[pyarrow]"])))
+        frame.loc[holes[:2], "session_id"] = None
+        frame.loc[holes[2:], "timestamp"] = pd.NaT
     return frame
 
 
