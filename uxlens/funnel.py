@@ -318,10 +318,10 @@ class Funnel(Exportable):
     backend
         Engine for in-memory data (see :func:`uxlens.connect`). Without one (and
         with the embedded DuckDB as the default engine), a funnel over in-memory
-        events whose steps and exclusions are event names only (ordered or
-        unordered) reads its rows from the frame, with no query (same rows,
-        faster); given one, or another default engine such as Spark, every
-        funnel runs on that engine.
+        events whose steps and exclusions are matched by event, URL and target
+        only (no ``where``; ordered or unordered) reads its rows from the frame,
+        with no query (same rows, faster); given one, or another default engine
+        such as Spark, every funnel runs on that engine.
 
     Notes
     -----
@@ -776,8 +776,14 @@ class Funnel(Exportable):
         key = ("distinct", column)
         if key not in self._cache:
             if self._data.frame is not None:
-                values = pd.unique(self._data.frame[column].dropna().astype(str))
-                self._cache[key] = [str(v) for v in values]
+                col = self._data.frame[column]
+                if isinstance(col.dtype, pd.CategoricalDtype):  # the categories in use
+                    used = np.bincount(col.array.codes.astype(np.int64) + 1,
+                                       minlength=len(col.cat.categories) + 1)[1:] > 0
+                    self._cache[key] = [str(v) for v in col.cat.categories[used]]
+                else:
+                    values = pd.unique(col.dropna().astype(str))
+                    self._cache[key] = [str(v) for v in values]
             else:
                 self._cache[key] = [
                     str(v) for v in _eng.distinct_values(self._table(), column, self.backend)

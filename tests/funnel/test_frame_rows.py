@@ -19,6 +19,8 @@ from uxlens.funnel import Exclusion, Funnel, Step
 
 T0 = pd.Timestamp("2024-03-04", tz="UTC")
 NAMES = ["A", "B", "C", "D", "X"]
+URLS = ["/a", "/b", "/c/1", "/c/2", None]
+TARGETS = ["button#go", "a.next", None]
 
 
 def _log(draw: st.DrawFn) -> pd.DataFrame:
@@ -31,18 +33,23 @@ def _log(draw: st.DrawFn) -> pd.DataFrame:
             st.integers(0, 30),  # seconds (small range: same-instant twins are common)
             st.sampled_from(NAMES),
             st.sampled_from(["mobile", "desktop", None]),
+            st.sampled_from(URLS),
+            st.sampled_from(TARGETS),
         ),
         min_size=n, max_size=n,
     ))
     # Every name occurs (a step that never happens is an error, tested elsewhere).
-    rows += [(draw(st.integers(0, last_user)), 0, draw(st.integers(0, 30)), name, None)
-             for name in NAMES]
+    rows += [(draw(st.integers(0, last_user)), 0, draw(st.integers(0, 30)), name, None,
+              "/a", "button#go") for name in NAMES]
     frame = pd.DataFrame({
-        "session_id": [f"s{u}-{s}" for u, s, *_ in rows],
-        "user_id": [None if u == 4 else f"u{u}" for u, *_ in rows],
-        "timestamp": [T0 + pd.Timedelta(seconds=t) for _, _, t, _, _ in rows],
-        "event": pd.Categorical([e for *_, e, _ in rows], categories=NAMES),
-        "device": [d for *_, d in rows],
+        "session_id": [f"s{r[0]}-{r[1]}" for r in rows],
+        "user_id": [None if r[0] == 4 else f"u{r[0]}" for r in rows],
+        "timestamp": [T0 + pd.Timedelta(seconds=r[2]) for r in rows],
+        "event": pd.Categorical([r[3] for r in rows], categories=NAMES),
+        "device": [r[4] for r in rows],
+        # Unused categories too, as after a filter.
+        "url": pd.Categorical([r[5] for r in rows], categories=[u for u in URLS if u] + ["/z"]),
+        "target": pd.Categorical([r[6] for r in rows], categories=[t for t in TARGETS if t]),
     })
     # The canonical order (session, time) the readers produce; positions then
     # break ties between twins as (session, seq) does.
@@ -61,7 +68,14 @@ def _log(draw: st.DrawFn) -> pd.DataFrame:
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, dict]:
     frame = _log(draw)
-    steps = draw(st.lists(st.sampled_from(NAMES[:4]), min_size=2, max_size=4))
+    step = st.one_of(
+        st.sampled_from(NAMES[:4]),  # by name alone, or also by URL or target:
+        st.builds(lambda e, u: Step(e, url=u), st.sampled_from(NAMES[:4]),
+                  st.sampled_from(["/a", "/c/*", "/b"])),
+        st.builds(lambda e, t: Step(e, target=t), st.sampled_from(NAMES[:4]),
+                  st.sampled_from(["button", "a.next", "#go"])),
+    )
+    steps = draw(st.lists(step, min_size=2, max_size=4, unique_by=repr))
     kw: dict = {
         "order": draw(st.sampled_from(["ordered", "unordered"])),
         "unit": draw(st.sampled_from(["user", "session"])),
@@ -73,7 +87,8 @@ def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, dict]:
         else:
             start = draw(st.integers(1, len(steps) - 1))
             end = draw(st.integers(start + 1, len(steps)))
-        kw["exclusions"] = [Exclusion("X", start, end)]
+        excluded = draw(st.sampled_from(["X", Step("X", url="/b")]))
+        kw["exclusions"] = [Exclusion(excluded, start, end)]
     if draw(st.booleans()):
         kw["breakdown"] = "device"
         kw["attribution"] = draw(st.sampled_from(["first_touch", "last_touch", "all_events"]))
@@ -279,3 +294,14 @@ def test_rows_without_session_are_left_out_when_every_user_is_known() -> None:
     local, engine = _both(frame, {"steps": ["A", "B", "C"]})
     _assert_same(local, engine)
     assert local.table()["count"].tolist() == [1, 1, 0]
+
+
+@pytest.mark.parametrize("dtype", ["category", "object"])
+def test_url_values_for_patterns_are_the_values_in_use(dtype: str) -> None:
+    frame = _fixed()
+    frame["url"] = pd.Categorical(["/a", "/b", None, "/a", "/c/1", "/c/1", None, "/b"],
+                                  categories=["/a", "/b", "/c/1", "/unused"])
+    frame["url"] = frame["url"].astype(dtype) if dtype == "object" else frame["url"]
+    f = Funnel(frame, [Step("A", url="/a"), Step("B", url="/*")])
+    assert sorted(f._distinct("url")) == ["/a", "/b", "/c/1"]
+    assert f._spec.steps[1].urls == ("/a", "/b", "/c/1")

@@ -1,8 +1,8 @@
 """Funnel rows taken straight from an in-memory frame, without a query engine.
 
-For the common funnel over a pandas frame (steps and exclusions named by event
-only, no filters, ordered or unordered) the rows the engine would return are a
-lookup on the event column's category codes and a take of a few columns at the
+For the common funnel over a pandas frame (steps and exclusions named by event,
+URL or target, no ``where`` filters, ordered or unordered) the rows the engine
+would return are lookups on category codes and a take of a few columns at the
 matching positions. Doing that with numpy and Arrow skips building and
 compiling the query and moving the rows through the engine, which at 10M events
 is most of a funnel's time. :func:`frame_rows` returns exactly the rows of
@@ -32,14 +32,19 @@ def supported(frame: pd.DataFrame, spec: FunnelSpec) -> bool:
 
     It does when the frame's ``event`` column is categorical, ``timestamp`` is
     a zoned datetime column, and the funnel is not strict and matches every step and
-    exclusion by event name alone (no ``where``, URL or target filter).
+    exclusion by event name, URL and target (categorical columns) alone: no ``where``.
     """
     if spec.order == "strict" or spec.where:
         return False
     specs = list(spec.steps) + [ex for ex, _, _ in spec.exclusions]
-    if any(s.where or s.urls is not None or s.targets is not None for s in specs):
+    if any(s.where for s in specs):
         return False
     needed = {"session_id", "timestamp", "event"} | ({"user_id"} if spec.unit == "user" else set())
+    for column, attr in (("url", "urls"), ("target", "targets")):
+        if any(getattr(s, attr) is not None for s in specs):
+            # URL and target steps: a lookup on the column's category codes.
+            if column not in frame.columns or not _text_categories(frame[column]):
+                return False
     if spec.breakdown:
         needed.add(spec.breakdown)
     if not needed <= set(frame.columns):
@@ -48,6 +53,43 @@ def supported(frame: pd.DataFrame, spec: FunnelSpec) -> bool:
     return isinstance(frame["event"].dtype, pd.CategoricalDtype) and (
         ts_type.kind == "M" and getattr(ts_type, "tz", None) is not None  # naive: the engine says
     )
+
+
+def _text_categories(column: pd.Series) -> bool:
+    """A categorical column whose categories are text (or that has none)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return False
+    cats = column.cat.categories
+    return len(cats) == 0 or pd.api.types.is_string_dtype(cats)
+
+
+def _in_values(column: pd.Series, pos: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """Whether the categorical column's value at each position is one of ``values``
+    (a missing value is not: as ``isin`` on an engine)."""
+    cats = column.cat.categories
+    lookup = np.zeros(len(cats) + 1, dtype=bool)  # last slot: code -1, missing
+    found = cats.get_indexer(list(values)) if len(values) and len(cats) else np.array([], int)
+    lookup[found[found >= 0]] = True
+    return lookup[column.array.codes[pos]]
+
+
+def _step_masks(
+    frame: pd.DataFrame, pos: np.ndarray, row_codes: np.ndarray, bits: list[tuple[Any, int]]
+) -> np.ndarray:
+    """The OR of ``bit`` over the steps (or exclusions) each row matches: its event, and
+    its URL and target when the step names them (engine: ``step_predicate``)."""
+    categories = frame["event"].cat.categories
+    out = np.zeros(len(pos), dtype=np.int64)
+    for step, bit in bits:
+        code = categories.get_indexer([step.event])[0]
+        if code < 0:
+            continue
+        match = row_codes == code
+        for column, values in (("url", step.urls), ("target", step.targets)):
+            if values is not None:
+                match &= _in_values(frame[column], pos, values)
+        out[match] |= bit
+    return out
 
 
 def _bit_lookup(categories: pd.Index, bits: list[tuple[str, int]]) -> np.ndarray:
@@ -178,25 +220,29 @@ def frame_rows(frame: pd.DataFrame, spec: FunnelSpec, session_ids: Any) -> Rows 
         return None
     events = frame["event"]
     categories = events.cat.categories
-    step_lookup = _bit_lookup(categories, [(s.event, 1 << k) for k, s in enumerate(spec.steps)])
-    exclusion_lookup = _bit_lookup(categories, [(ex.event, b) for ex, b in exclusion_bits(spec)])
+    names = [s.event for s in spec.steps] + [ex.event for ex, _, _ in spec.exclusions]
+    wanted = _bit_lookup(categories, [(name, 1) for name in names])
     codes = events.array.codes
     pool = ThreadPoolExecutor(1) if len(frame) >= _PARALLEL_ROWS else None
     try:
-        pos = _matches(codes, step_lookup | exclusion_lookup, pool)
+        pos = _matches(codes, wanted, pool)
         # Rows without a time or a session cannot be placed in a funnel.
         times = frame["timestamp"].take(pos)
         valid = times.notna().to_numpy()
         if _may_be_missing(frame["session_id"]):
             valid = valid & frame["session_id"].take(pos).notna().to_numpy()
+        row_codes = codes[pos]
+        smask = _step_masks(frame, pos, row_codes,
+                            [(s, 1 << k) for k, s in enumerate(spec.steps)])
+        xmask = _step_masks(frame, pos, row_codes, [(ex, b) for ex, b in exclusion_bits(spec)])
+        # A step's event on another URL or target is no funnel row.
+        valid = valid & ((smask | xmask) != 0)
         if not valid.all():
-            pos, times = pos[valid], times[valid]
+            pos, times, smask, xmask = pos[valid], times[valid], smask[valid], xmask[valid]
         # Unit ids are strings: the other thread encodes the first half of them
         # while this one derives the numeric columns and encodes the second half.
         half = len(pos) // 2 if pool else 0
         first = pool.submit(_unit_codes, frame, pos[:half], spec.unit) if pool else None
-        row_codes = codes[pos]
-        smask, xmask = step_lookup[row_codes], exclusion_lookup[row_codes]
         t = times.astype("datetime64[ns, UTC]").array.asi8 // 1_000_000
         if spec.breakdown:
             bd_code, values = _breakdown_codes(_take_arrow(frame[spec.breakdown], pos))
