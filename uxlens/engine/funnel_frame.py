@@ -40,15 +40,16 @@ def supported(frame: pd.DataFrame, spec: FunnelSpec) -> bool:
     if any(s.where for s in specs):
         return False
     needed = {"session_id", "timestamp", "event"} | ({"user_id"} if spec.unit == "user" else set())
-    for column, attr in (("url", "urls"), ("target", "targets")):
-        if any(getattr(s, attr) is not None for s in specs):
-            # URL and target steps: a lookup on the column's category codes.
-            if column not in frame.columns or not _text_categories(frame[column]):
-                return False
     if spec.breakdown:
         needed.add(spec.breakdown)
     if not needed <= set(frame.columns):
         return False
+    for column, attr in (("url", "urls"), ("target", "targets")):
+        # URL and target steps: a lookup on the column's category codes.
+        if any(getattr(s, attr) is not None for s in specs) and not (
+            column in frame.columns and _text_categories(frame[column])
+        ):
+            return False
     ts_type = frame["timestamp"].dtype
     return isinstance(frame["event"].dtype, pd.CategoricalDtype) and (
         ts_type.kind == "M" and getattr(ts_type, "tz", None) is not None  # naive: the engine says
@@ -63,14 +64,19 @@ def _text_categories(column: pd.Series) -> bool:
     return len(cats) == 0 or pd.api.types.is_string_dtype(cats)
 
 
+def _code_flags(categories: pd.Index, values: Any) -> np.ndarray:
+    """Per category code, whether its category is one of ``values``; one slot more, for
+    code -1 (a missing value), which never is (as ``isin`` on an engine)."""
+    flags = np.zeros(len(categories) + 1, dtype=bool)
+    if len(values) and len(categories):
+        found = categories.get_indexer(list(values))
+        flags[found[found >= 0]] = True
+    return flags
+
+
 def _in_values(column: pd.Series, pos: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
-    """Whether the categorical column's value at each position is one of ``values``
-    (a missing value is not: as ``isin`` on an engine)."""
-    cats = column.cat.categories
-    lookup = np.zeros(len(cats) + 1, dtype=bool)  # last slot: code -1, missing
-    found = cats.get_indexer(list(values)) if len(values) and len(cats) else np.array([], int)
-    lookup[found[found >= 0]] = True
-    return lookup[column.array.codes[pos]]
+    """Whether the categorical column's value at each position is one of ``values``."""
+    return _code_flags(column.cat.categories, values)[column.array.codes[pos]]
 
 
 def _step_masks(
@@ -92,19 +98,9 @@ def _step_masks(
     return out
 
 
-def _bit_lookup(categories: pd.Index, bits: list[tuple[str, int]]) -> np.ndarray:
-    """Bits per category code (last slot: code -1, a missing event, has none)."""
-    lookup = np.zeros(len(categories) + 1, dtype=np.int64)
-    for name, bit in bits:
-        code = categories.get_indexer([name])[0]
-        if code >= 0:
-            lookup[code] |= bit
-    return lookup
-
-
-def _matches(codes: np.ndarray, lookup: np.ndarray, pool: ThreadPoolExecutor | None) -> np.ndarray:
-    """Positions of the rows whose code has bits in ``lookup``."""
-    flag = (lookup != 0).view(np.uint8)
+def _matches(codes: np.ndarray, flags: np.ndarray, pool: ThreadPoolExecutor | None) -> np.ndarray:
+    """Positions of the rows whose code is flagged (see :func:`_code_flags`)."""
+    flag = flags.view(np.uint8)
 
     def part(a: int, b: int) -> np.ndarray:
         return np.flatnonzero(flag[codes[a:b]]) + a
@@ -220,8 +216,8 @@ def frame_rows(frame: pd.DataFrame, spec: FunnelSpec, session_ids: Any) -> Rows 
         return None
     events = frame["event"]
     categories = events.cat.categories
-    names = [s.event for s in spec.steps] + [ex.event for ex, _, _ in spec.exclusions]
-    wanted = _bit_lookup(categories, [(name, 1) for name in names])
+    wanted = _code_flags(categories, [s.event for s in spec.steps]
+                         + [ex.event for ex, _, _ in spec.exclusions])
     codes = events.array.codes
     pool = ThreadPoolExecutor(1) if len(frame) >= _PARALLEL_ROWS else None
     try:
