@@ -85,16 +85,23 @@ def _step_masks(
     """The OR of ``bit`` over the steps (or exclusions) each row matches: its event, and
     its URL and target when the step names them (engine: ``step_predicate``)."""
     categories = frame["event"].cat.categories
-    out = np.zeros(len(pos), dtype=np.int64)
+    by_event = np.zeros(len(categories) + 1, dtype=np.int64)  # steps named by event alone
+    filtered = []
     for step, bit in bits:
         code = categories.get_indexer([step.event])[0]
         if code < 0:
             continue
+        if step.urls is None and step.targets is None:
+            by_event[code] |= bit
+        else:
+            filtered.append((step, code, bit))
+    out = by_event[row_codes]  # one lookup for all of them
+    for step, code, bit in filtered:
         match = row_codes == code
         for column, values in (("url", step.urls), ("target", step.targets)):
             if values is not None:
                 match &= _in_values(frame[column], pos, values)
-        out[match] |= bit
+        np.bitwise_or(out, bit, out=out, where=match)
     return out
 
 
