@@ -771,11 +771,37 @@ def event_mask(events: pd.Series, names: Iterable[str]) -> np.ndarray:
     """
     names = list(names)
     if isinstance(events.dtype, pd.CategoricalDtype):
-        wanted = events.cat.categories.get_indexer(names)
-        lookup = np.zeros(len(events.cat.categories) + 1, dtype=bool)
-        lookup[wanted[wanted >= 0]] = True
-        return lookup[events.array.codes]  # code -1 (missing) hits the last slot
+        return code_flags(events.cat.categories, names)[events.array.codes]
     return events.isin(names).to_numpy()
+
+
+def code_flags(categories: pd.Index, values: Iterable[Any]) -> np.ndarray:
+    """Per category code, whether its category is one of ``values``; one slot more, for
+    code -1 (a missing value), which never is: index it with a categorical's codes.
+
+    Examples
+    --------
+    >>> code_flags(pd.Index(["a", "b", "c"]), ["c", "x"]).tolist()
+    [False, False, True, False]
+    """
+    flags = np.zeros(len(categories) + 1, dtype=bool)
+    values = list(values)
+    if values and len(categories):
+        found = categories.get_indexer(values)
+        flags[found[found >= 0]] = True
+    return flags
+
+
+def categories_in_use(values: pd.Series) -> np.ndarray:
+    """Per category of a categorical, whether some row holds it.
+
+    Examples
+    --------
+    >>> categories_in_use(pd.Series(["b", None], dtype=pd.CategoricalDtype(["a", "b"]))).tolist()
+    [False, True]
+    """
+    cats = values.cat.categories
+    return np.bincount(values.array.codes + 1, minlength=len(cats) + 1)[1:] > 0
 
 
 def _as_category(values: pd.Series) -> pd.Series:
@@ -797,7 +823,7 @@ def _used_categories_sorted(values: pd.Series) -> pd.Series:
     five columns, against 0.15 s)."""
     codes = values.array.codes
     cats = values.cat.categories
-    used = np.bincount(codes + 1, minlength=len(cats) + 1)[1:] > 0
+    used = categories_in_use(values)
     kept = cats[used] if not used.all() else cats
     try:
         kept, order = kept.sort_values(return_indexer=True)

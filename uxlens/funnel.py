@@ -22,7 +22,7 @@ import pandas as pd
 from .engine import funnel as _eng
 from .engine.backend import get_backend
 from .engine.funnel_frame import frame_rows
-from .events import event_mask
+from .events import categories_in_use, event_mask
 from .exceptions import SchemaError, UxlensError, did_you_mean
 from .export import Exportable
 
@@ -777,10 +777,8 @@ class Funnel(Exportable):
         if key not in self._cache:
             if self._data.frame is not None:
                 col = self._data.frame[column]
-                if isinstance(col.dtype, pd.CategoricalDtype):  # the categories in use
-                    used = np.bincount(col.array.codes.astype(np.int64) + 1,
-                                       minlength=len(col.cat.categories) + 1)[1:] > 0
-                    self._cache[key] = [str(v) for v in col.cat.categories[used]]
+                if isinstance(col.dtype, pd.CategoricalDtype):
+                    self._cache[key] = [str(v) for v in col.cat.categories[categories_in_use(col)]]
                 else:
                     values = pd.unique(col.dropna().astype(str))
                     self._cache[key] = [str(v) for v in values]

@@ -597,7 +597,6 @@ class Journeys(Exportable):
 
     @staticmethod
     def _step_matrix_of(s: pd.DataFrame, steps: int) -> pd.DataFrame:
-        _check_steps(steps, "compare_step_matrix")
         n = s["journey_id"].nunique()
         counts = s.loc[s["step"] <= steps].groupby(["node", "step"]).size().unstack(fill_value=0)
         return _step_matrix(counts, n, steps)
@@ -619,6 +618,7 @@ class Journeys(Exportable):
         >>> bool(abs(d.sum(axis=0)).max() < 1e-9)
         True
         """
+        _check_steps(steps, "compare_step_matrix")
         s = self.steps_
         mats = []
         for seg in (segment_a, segment_b):

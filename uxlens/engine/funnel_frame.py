@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..events import code_flags
 from .funnel import FunnelSpec, Rows, _breakdown_codes, _encode, exclusion_bits, sorted_rows
 
 __all__ = ["frame_rows", "supported"]
@@ -64,19 +65,10 @@ def _text_categories(column: pd.Series) -> bool:
     return len(cats) == 0 or pd.api.types.is_string_dtype(cats)
 
 
-def _code_flags(categories: pd.Index, values: Any) -> np.ndarray:
-    """Per category code, whether its category is one of ``values``; one slot more, for
-    code -1 (a missing value), which never is (as ``isin`` on an engine)."""
-    flags = np.zeros(len(categories) + 1, dtype=bool)
-    if len(values) and len(categories):
-        found = categories.get_indexer(list(values))
-        flags[found[found >= 0]] = True
-    return flags
-
-
 def _in_values(column: pd.Series, pos: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
-    """Whether the categorical column's value at each position is one of ``values``."""
-    return _code_flags(column.cat.categories, values)[column.array.codes[pos]]
+    """Whether the categorical column's value at each position is one of ``values``
+    (a missing value is not: as ``isin`` on an engine)."""
+    return code_flags(column.cat.categories, values)[column.array.codes[pos]]
 
 
 def _step_masks(
@@ -106,7 +98,7 @@ def _step_masks(
 
 
 def _matches(codes: np.ndarray, flags: np.ndarray, pool: ThreadPoolExecutor | None) -> np.ndarray:
-    """Positions of the rows whose code is flagged (see :func:`_code_flags`)."""
+    """Positions of the rows whose code is flagged (see :func:`uxlens.events.code_flags`)."""
     flag = flags.view(np.uint8)
 
     def part(a: int, b: int) -> np.ndarray:
@@ -223,8 +215,8 @@ def frame_rows(frame: pd.DataFrame, spec: FunnelSpec, session_ids: Any) -> Rows 
         return None
     events = frame["event"]
     categories = events.cat.categories
-    wanted = _code_flags(categories, [s.event for s in spec.steps]
-                         + [ex.event for ex, _, _ in spec.exclusions])
+    wanted = code_flags(categories, [s.event for s in spec.steps]
+                        + [ex.event for ex, _, _ in spec.exclusions])
     codes = events.array.codes
     pool = ThreadPoolExecutor(1) if len(frame) >= _PARALLEL_ROWS else None
     try:
