@@ -153,21 +153,24 @@ def require_instants(timestamps: pd.Series, *, allow_naive: bool = False) -> Non
     uxlens.exceptions.SchemaError: Column 'timestamp' holds numbers (int64), not times: ...
     """
     dtype = timestamps.dtype
-    example = timestamps.dropna().iloc[0] if timestamps.notna().any() else None
-    if dtype.kind == "M" and getattr(dtype, "tz", None) is None and not allow_naive:
+    naive = dtype.kind == "M" and getattr(dtype, "tz", None) is None and not allow_naive
+    if not naive and dtype.kind not in "iuf":  # (nullable Int64 and Float64 too)
+        return
+    present = timestamps.dropna()  # an example for the message (only when refusing)
+    example = present.iloc[0] if len(present) else None
+    if naive:
         raise SchemaError(
             f"Column 'timestamp' holds naive times (no time zone), e.g. {str(example)!r}; "
             "uxlens needs UTC instants.\nFix: load the events with "
             "ux.read_events(df, assume_utc=True) (or tz='Europe/Paris', the zone they were "
             "recorded in), or set df['timestamp'] = df['timestamp'].dt.tz_localize('UTC')."
         )
-    if dtype.kind in "iuf":  # (nullable Int64 and Float64 too)
-        raise SchemaError(
-            f"Column 'timestamp' holds numbers ({dtype}), not times: e.g. {example} could be "
-            "seconds or milliseconds since 1970.\nFix: load the events with "
-            "ux.read_events(df), which reads epoch seconds and milliseconds, or set "
-            "df['timestamp'] = pd.to_datetime(df['timestamp'], unit='ms', utc=True)."
-        )
+    raise SchemaError(
+        f"Column 'timestamp' holds numbers ({dtype}), not times: e.g. {example} could be "
+        "seconds or milliseconds since 1970.\nFix: load the events with "
+        "ux.read_events(df), which reads epoch seconds and milliseconds, or set "
+        "df['timestamp'] = pd.to_datetime(df['timestamp'], unit='ms', utc=True)."
+    )
 
 
 def empty_rejected() -> pd.DataFrame:
