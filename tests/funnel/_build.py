@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+import uxlens.funnel as funnel_module
 from uxlens.events import validate
 
 T0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")
@@ -55,3 +56,8 @@ def rows(*timelines: str) -> list[dict[str, Any]]:
 def events(*timelines: str) -> pd.DataFrame:
     """Canonical events (duplicates kept: same-instant twins are part of the cases)."""
     return validate(pd.DataFrame(rows(*timelines)), drop_duplicates=False).events
+
+
+def engine_rows_only(monkeypatch: Any) -> None:
+    """Funnels on in-memory frames take their rows from the query engine, not the frame."""
+    monkeypatch.setattr(funnel_module, "frame_rows", lambda *args, **kwargs: None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import uxlens.funnel as funnel_module
+from ._build import engine_rows_only
 
 
 @pytest.fixture(params=["frame", "engine"])
@@ -12,5 +12,5 @@ def rows_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     """Run a test twice: funnels on in-memory frames take their rows from the frame
     (``uxlens.engine.funnel_frame``, the default) and from the query engine."""
     if request.param == "engine":
-        monkeypatch.setattr(funnel_module, "frame_rows", lambda *args, **kwargs: None)
+        engine_rows_only(monkeypatch)
     return request.param

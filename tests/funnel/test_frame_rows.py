@@ -17,6 +17,8 @@ from uxlens.engine.funnel import FunnelSpec, StepSpec
 from uxlens.exceptions import SchemaError
 from uxlens.funnel import Exclusion, Funnel, Step
 
+from ._build import engine_rows_only
+
 T0 = pd.Timestamp("2024-03-04", tz="UTC")
 NAMES = ["A", "B", "C", "D", "X"]
 URLS = ["/a", "/b", "/c/1", "/c/2", None]
@@ -95,10 +97,6 @@ def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, dict]:
     return frame, {"steps": steps, **kw}
 
 
-def _engine_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(funnel_module, "frame_rows", lambda *a, **k: None)
-
-
 def _rows_as_records(f: Funnel) -> list[tuple]:
     rows, _ = f._scores()
     units = rows.unit_labels(rows.unit_code)
@@ -110,7 +108,7 @@ def _rows_as_records(f: Funnel) -> list[tuple]:
 def _both(frame: pd.DataFrame, kw: dict) -> tuple[Funnel, Funnel]:
     local = Funnel(frame, **kw)
     with pytest.MonkeyPatch.context() as mp:
-        _engine_only(mp)
+        engine_rows_only(mp)
         engine = Funnel(frame, **kw)
         engine._scores()
     return local, engine
